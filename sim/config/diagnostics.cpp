@@ -1,0 +1,84 @@
+// Diagnostic formatting and the edit-distance hint used by every strict reader.
+#include "sim/config/diagnostics.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace socsim {
+
+std::string Diagnostic::to_string() const {
+  std::string where = loc.file.empty() ? std::string("<input>") : loc.file;
+  if (loc.line > 0) where += fmt::format(":{}", loc.line);
+  if (loc.line > 0 && loc.col > 0) where += fmt::format(":{}", loc.col);
+  const char* sev = severity == Severity::kError ? "error" : severity == Severity::kWarning ? "warning" : "note";
+  return fmt::format("{}: {}: {}", where, sev, message);
+}
+
+void Diagnostics::error(SourceLoc loc, std::string message) {
+  items_.push_back({Severity::kError, std::move(loc), std::move(message)});
+  ++errors_;
+}
+void Diagnostics::warning(SourceLoc loc, std::string message) {
+  items_.push_back({Severity::kWarning, std::move(loc), std::move(message)});
+}
+void Diagnostics::note(SourceLoc loc, std::string message) {
+  items_.push_back({Severity::kNote, std::move(loc), std::move(message)});
+}
+
+std::string Diagnostics::to_string() const {
+  std::string out;
+  for (const Diagnostic& d : items_) out += d.to_string() + "\n";
+  return out;
+}
+
+void Diagnostics::append(const Diagnostics& other) {
+  for (const Diagnostic& d : other.items_) {
+    items_.push_back(d);
+    if (d.severity == Severity::kError) ++errors_;
+  }
+}
+
+void Diagnostics::throw_if_errors() const {
+  if (has_errors()) throw InputError(*this);
+}
+
+InputError::InputError(Diagnostics diags)
+    : std::runtime_error(diags.to_string()), diags_(std::move(diags)) {}
+
+static Diagnostics single(SourceLoc loc, const std::string& message) {
+  Diagnostics d;
+  d.error(std::move(loc), message);
+  return d;
+}
+
+InputError::InputError(SourceLoc loc, const std::string& message)
+    : InputError(single(std::move(loc), message)) {}
+
+static size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t sub = prev[j - 1] + (std::tolower(a[i - 1]) == std::tolower(b[j - 1]) ? 0 : 1);
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
+  std::string best;
+  size_t best_d = std::max<size_t>(2, word.size() / 3) + 1;
+  for (const std::string& c : candidates) {
+    size_t d = edit_distance(word, c);
+    if (d < best_d) {
+      best_d = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
+}  // namespace socsim

@@ -1,0 +1,347 @@
+// Strict YAML reading of declared fields; see yaml_reader.hpp.
+#include "sim/config/yaml_reader.hpp"
+
+#include <cmath>
+#include <fmt/format.h>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace socsim {
+
+YamlReader::YamlReader(std::string file, YAML::Node root, Diagnostics& diags, bool locations)
+    : file_(std::move(file)), root_(std::move(root)), diags_(diags), locations_(locations) {}
+
+SourceLoc YamlReader::loc(const YAML::Node& n) const {
+  if (!locations_ || !n.IsDefined() || n.Mark().is_null()) return {file_, 0, 0};
+  return {file_, n.Mark().line + 1, n.Mark().column + 1};
+}
+
+std::string YamlReader::path_of(std::string_view key) const {
+  const std::string& p = stack_.back().path;
+  return p.empty() ? std::string(key) : p + "." + std::string(key);
+}
+
+void YamlReader::check_duplicates(const YAML::Node& map) {
+  std::set<std::string> seen;
+  for (const auto& kv : map) {
+    std::string k = kv.first.Scalar();
+    if (!seen.insert(k).second)
+      diags_.error(loc(kv.first), fmt::format("duplicate key '{}'", stack_.empty() || stack_.back().path.empty() ? k : stack_.back().path + "." + k));
+  }
+}
+
+void YamlReader::enter(YAML::Node node, std::string path) {
+  check_duplicates(node);
+  stack_.push_back({std::move(node), std::move(path), {}});
+}
+
+void YamlReader::leave() {
+  Frame& f = stack_.back();
+  for (const auto& kv : f.node) {
+    std::string k = kv.first.Scalar();
+    bool known = false;
+    for (const std::string& d : f.declared) known = known || d == k;
+    if (known) continue;
+    std::string full = f.path.empty() ? k : f.path + "." + k;
+    std::string hint = closest_match(k, f.declared);
+    std::string valid;
+    for (const std::string& d : f.declared) valid += (valid.empty() ? "" : ", ") + d;
+    if (!hint.empty())
+      diags_.error(loc(kv.first), fmt::format("unknown key '{}'; did you mean '{}'?", full, hint));
+    else
+      diags_.error(loc(kv.first), fmt::format("unknown key '{}' (valid keys here: {})", full, valid));
+  }
+  stack_.pop_back();
+}
+
+void YamlReader::read_root(const std::function<void(FieldVisitor&)>& body) {
+  if (!root_.IsMap()) {
+    diags_.error(loc(root_), "expected a mapping of keys to values at the top level");
+    return;
+  }
+  enter(root_, "");
+  body(*this);
+  leave();
+}
+
+YAML::Node YamlReader::child(std::string_view key) {
+  Frame& f = stack_.back();
+  f.declared.emplace_back(key);
+  for (const auto& kv : f.node)
+    if (kv.first.Scalar() == key) return kv.second;
+  return YAML::Node(YAML::NodeType::Undefined);
+}
+
+bool YamlReader::scalar_or_error(const YAML::Node& n, std::string_view key) {
+  if (n.IsScalar()) return true;
+  diags_.error(loc(n), fmt::format("'{}' must be a single value, not a {}", path_of(key), n.IsMap() ? "mapping" : n.IsSequence() ? "list" : "null"));
+  return false;
+}
+
+static bool in_bounds(double v, const FieldInfo& info) { return v >= info.min && v <= info.max; }
+
+static std::string bounds_text(const FieldInfo& info, Dim dim) {
+  bool lo = std::isfinite(info.min), hi = std::isfinite(info.max);
+  if (lo && hi) return fmt::format("between {} and {}", format_quantity(info.min, dim), format_quantity(info.max, dim));
+  if (lo) return fmt::format("at least {}", format_quantity(info.min, dim));
+  return fmt::format("at most {}", format_quantity(info.max, dim));
+}
+
+bool YamlReader::parse_scalar(const YAML::Node& n, std::string_view key, Dim dim, const FieldInfo& info,
+                              double& out) {
+  if (!scalar_or_error(n, key)) return false;
+  QuantityParse q = parse_quantity(n.Scalar(), dim);
+  if (!q.value) {
+    diags_.error(loc(n), fmt::format("{}: {}", path_of(key), q.error));
+    return false;
+  }
+  if (!in_bounds(*q.value, info)) {
+    diags_.error(loc(n), fmt::format("{}: {} is out of range; it must be {}", path_of(key), n.Scalar(), bounds_text(info, dim)));
+    return false;
+  }
+  out = *q.value;
+  return true;
+}
+
+bool YamlReader::parse_default(std::string_view key, Dim dim, const FieldInfo& info, double& out) {
+  if (info.default_text) {
+    QuantityParse q = parse_quantity(*info.default_text, dim);
+    if (q.value) out = *q.value;
+    return true;
+  }
+  if (info.derived) {
+    out = kUnset;
+    return true;
+  }
+  diags_.error(loc(stack_.back().node), fmt::format("missing required key '{}' ({})", path_of(key), info.help));
+  return false;
+}
+
+void YamlReader::quantity(std::string_view key, double& v, Dim dim, const FieldInfo& info) {
+  YAML::Node n = child(key);
+  if (!n.IsDefined()) {
+    parse_default(key, dim, info, v);
+    return;
+  }
+  parse_scalar(n, key, dim, info, v);
+}
+
+void YamlReader::integer(std::string_view key, int64_t& v, const FieldInfo& info) {
+  YAML::Node n = child(key);
+  double d = static_cast<double>(v);
+  if (!n.IsDefined()) {
+    if (parse_default(key, Dim::kNumber, info, d) && !std::isnan(d)) v = static_cast<int64_t>(d);
+    return;
+  }
+  if (!scalar_or_error(n, key)) return;
+  QuantityParse q = parse_quantity(n.Scalar(), Dim::kNumber);
+  if (!q.value || *q.value != std::floor(*q.value) || n.Scalar().find('%') != std::string::npos) {
+    diags_.error(loc(n), fmt::format("{}: '{}' is not a whole number", path_of(key), n.Scalar()));
+    return;
+  }
+  if (!in_bounds(*q.value, info)) {
+    diags_.error(loc(n), fmt::format("{}: {} is out of range; it must be {}", path_of(key), n.Scalar(), bounds_text(info, Dim::kNumber)));
+    return;
+  }
+  v = static_cast<int64_t>(*q.value);
+}
+
+static std::optional<bool> parse_bool(const std::string& s) {
+  if (s == "true" || s == "yes" || s == "on") return true;
+  if (s == "false" || s == "no" || s == "off") return false;
+  return std::nullopt;
+}
+
+void YamlReader::flag(std::string_view key, bool& v, const FieldInfo& info) {
+  YAML::Node n = child(key);
+  if (!n.IsDefined()) {
+    if (info.default_text) v = parse_bool(std::string(*info.default_text)).value_or(false);
+    else if (!info.derived) diags_.error(loc(stack_.back().node), fmt::format("missing required key '{}' ({})", path_of(key), info.help));
+    return;
+  }
+  if (!scalar_or_error(n, key)) return;
+  std::optional<bool> b = parse_bool(n.Scalar());
+  if (!b) {
+    diags_.error(loc(n), fmt::format("{}: '{}' is not a boolean (use true or false)", path_of(key), n.Scalar()));
+    return;
+  }
+  v = *b;
+}
+
+void YamlReader::text(std::string_view key, std::string& v, const FieldInfo& info) {
+  YAML::Node n = child(key);
+  if (!n.IsDefined()) {
+    if (info.default_text) v = std::string(*info.default_text);
+    else if (!info.derived) diags_.error(loc(stack_.back().node), fmt::format("missing required key '{}' ({})", path_of(key), info.help));
+    return;
+  }
+  if (scalar_or_error(n, key)) v = n.Scalar();
+}
+
+void YamlReader::choice(std::string_view key, std::string& v, std::span<const std::string_view> options,
+                        const FieldInfo& info) {
+  YAML::Node n = child(key);
+  if (!n.IsDefined()) {
+    if (info.default_text) v = std::string(*info.default_text);
+    else if (!info.derived) diags_.error(loc(stack_.back().node), fmt::format("missing required key '{}' ({})", path_of(key), info.help));
+    return;
+  }
+  if (!scalar_or_error(n, key)) return;
+  std::vector<std::string> opts(options.begin(), options.end());
+  for (const std::string& o : opts)
+    if (o == n.Scalar()) {
+      v = o;
+      return;
+    }
+  std::string all;
+  for (const std::string& o : opts) all += (all.empty() ? "" : ", ") + o;
+  std::string hint = closest_match(n.Scalar(), opts);
+  diags_.error(loc(n), fmt::format("{}: unknown value '{}'{} (one of: {})", path_of(key), n.Scalar(),
+                                   hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint), all));
+}
+
+void YamlReader::section(std::string_view key, const FieldInfo& info, bool* present,
+                         const std::function<void(FieldVisitor&)>& body) {
+  YAML::Node n = child(key);
+  if (!n.IsDefined() || n.IsNull()) {
+    if (present) *present = false;
+    else diags_.error(loc(stack_.back().node), fmt::format("missing required section '{}' ({})", path_of(key), info.help));
+    return;
+  }
+  if (!n.IsMap()) {
+    diags_.error(loc(n), fmt::format("'{}' must be a mapping", path_of(key)));
+    if (present) *present = false;
+    return;
+  }
+  if (present) *present = true;
+  enter(n, path_of(key));
+  body(*this);
+  leave();
+}
+
+void YamlReader::entries(std::string_view key, const FieldInfo& info, bool named, EntryList& list) {
+  YAML::Node n = child(key);
+  if (!n.IsDefined() || n.IsNull()) {
+    if (!info.default_text && !info.derived)
+      diags_.error(loc(stack_.back().node), fmt::format("missing required key '{}' ({})", path_of(key), info.help));
+    return;
+  }
+  std::string base = path_of(key);
+  if (named) {
+    if (!n.IsMap()) {
+      diags_.error(loc(n), fmt::format("'{}' must be a mapping from names to entries", base));
+      return;
+    }
+    enter(n, base);  // only for duplicate detection; the names themselves are free-form
+    stack_.back().declared.clear();
+    for (const auto& kv : n) {
+      std::string name = kv.first.Scalar();
+      stack_.back().declared.push_back(name);
+      if (!kv.second.IsMap()) {
+        diags_.error(loc(kv.second), fmt::format("'{}.{}' must be a mapping", base, name));
+        continue;
+      }
+      list.add(name);
+      enter(kv.second, base + "." + name);
+      list.visit(list.size() - 1, *this);
+      leave();
+    }
+    leave();
+    return;
+  }
+  if (!n.IsSequence()) {
+    diags_.error(loc(n), fmt::format("'{}' must be a list", base));
+    return;
+  }
+  for (size_t i = 0; i < n.size(); ++i) {
+    if (!n[i].IsMap()) {
+      diags_.error(loc(n[i]), fmt::format("'{}[{}]' must be a mapping", base, i));
+      continue;
+    }
+    list.add({});
+    enter(n[i], fmt::format("{}.{}", base, i));
+    list.visit(list.size() - 1, *this);
+    leave();
+  }
+}
+
+void YamlReader::curve(std::string_view key, std::vector<std::pair<double, double>>& points, Dim x, Dim y,
+                       const FieldInfo& info) {
+  YAML::Node n = child(key);
+  if (!n.IsDefined()) {
+    if (!info.default_text && !info.derived)
+      diags_.error(loc(stack_.back().node), fmt::format("missing required key '{}' ({})", path_of(key), info.help));
+    return;
+  }
+  if (!n.IsSequence()) {
+    diags_.error(loc(n), fmt::format("'{}' must be a list of [{}, {}] pairs", path_of(key), dim_example(x), dim_example(y)));
+    return;
+  }
+  points.clear();
+  FieldInfo xinfo{info.help};
+  FieldInfo yinfo{info.help, std::nullopt, info.min, info.max};
+  for (size_t i = 0; i < n.size(); ++i) {
+    const YAML::Node p = n[i];
+    if (!p.IsSequence() || p.size() != 2) {
+      diags_.error(loc(p), fmt::format("'{}[{}]' must be a pair [{}, {}]", path_of(key), i, dim_example(x), dim_example(y)));
+      continue;
+    }
+    double a = 0, b = 0;
+    if (parse_scalar(p[0], key, x, xinfo, a) && parse_scalar(p[1], key, y, yinfo, b)) {
+      if (!points.empty() && a <= points.back().first)
+        diags_.error(loc(p[0]), fmt::format("'{}': x values must increase ({} after {})", path_of(key), p[0].Scalar(), format_quantity(points.back().first, x)));
+      points.emplace_back(a, b);
+    }
+  }
+}
+
+void YamlReader::numbers(std::string_view key, std::vector<double>& values, Dim dim, const FieldInfo& info) {
+  YAML::Node n = child(key);
+  if (!n.IsDefined()) {
+    if (!info.default_text && !info.derived)
+      diags_.error(loc(stack_.back().node), fmt::format("missing required key '{}' ({})", path_of(key), info.help));
+    return;
+  }
+  if (!n.IsSequence()) {
+    diags_.error(loc(n), fmt::format("'{}' must be a list", path_of(key)));
+    return;
+  }
+  values.clear();
+  for (size_t i = 0; i < n.size(); ++i) {
+    double v = 0;
+    if (parse_scalar(n[i], key, dim, info, v)) values.push_back(v);
+  }
+}
+
+std::optional<YAML::Node> load_yaml_file(const std::string& path, Diagnostics& diags) {
+  std::ifstream in(path);
+  if (!in) {
+    diags.error({path, 0, 0}, "cannot open file");
+    return std::nullopt;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  try {
+    return YAML::Load(ss.str());
+  } catch (const YAML::ParserException& e) {
+    diags.error({path, e.mark.line + 1, e.mark.column + 1}, "syntax error: " + e.msg);
+    return std::nullopt;
+  }
+}
+
+double interpolate_curve(const std::vector<std::pair<double, double>>& pts, double x, double fallback) {
+  if (pts.empty()) return fallback;
+  if (x <= pts.front().first) return pts.front().second;
+  if (x >= pts.back().first) return pts.back().second;
+  for (size_t i = 1; i < pts.size(); ++i) {
+    if (x > pts[i].first) continue;
+    auto [x0, y0] = pts[i - 1];
+    auto [x1, y1] = pts[i];
+    double t = (x0 > 0 && x1 > 0 && x > 0) ? std::log(x / x0) / std::log(x1 / x0) : (x - x0) / (x1 - x0);
+    return y0 + t * (y1 - y0);
+  }
+  return pts.back().second;
+}
+
+}  // namespace socsim

@@ -1,0 +1,53 @@
+// The interface between the simulation core (dependency counting, slots, policy order, energy) and a
+// time-advance backend. Two implementations: SimGridBackend (simgrid_backend.cpp; the only code that
+// includes SimGrid: max-min sharing of the DRAM links and the flash device) and AnalyticBackend
+// (contention-free closed form, for cross-checks). Both must give identical times for a graph in
+// which no two ops overlap.
+//
+// Contract: the core calls build() once, then launch() for ready ops, then run(). run() returns when
+// no activity is left; during it the backend calls sink.on_complete(op, t) at each completion, and
+// the sink may call launch() from inside that callback (lazy launch).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "sim/engine/platform.hpp"
+#include "sim/graph/task_graph.hpp"
+
+namespace socsim {
+
+// What one op asks of the platform. Times are those of the op running alone.
+struct LaunchDesc {
+  OpId op = 0;
+  Placement place;            // units and cores; empty for pure-time and flash-only ops
+  double delay_s = 0;         // fixed time before the work starts (launch overhead, graph build)
+  double compute_s = 0;       // compute time on its placement at the achieved efficiency
+  double dram_bytes = 0;      // effective DRAM bytes (actual bytes / memory efficiency)
+  double flash_service_s = 0; // flash device time when alone (size- and pattern-dependent)
+};
+
+class CompletionSink {
+ public:
+  virtual ~CompletionSink() = default;
+  virtual void on_complete(OpId op, double now) = 0;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual void build(const PlatformSpec& platform) = 0;
+  virtual void launch(const LaunchDesc& desc) = 0;
+  virtual void run(CompletionSink& sink) = 0;
+  virtual double now() const = 0;  // seconds since this simulation began
+  // Energy of each CPU cluster as SimGrid's host-energy plugin measured it (J), when available;
+  // used to cross-check the simulator's own accountant. Empty when the backend has no plugin.
+  virtual std::vector<double> plugin_cpu_energy() const { return {}; }
+};
+
+enum class BackendKind { kSimGrid, kAnalytic };
+// Factory; the SimGrid backend lives in its own library and registers itself here.
+std::unique_ptr<Backend> make_backend(BackendKind kind);
+
+}  // namespace socsim

@@ -1,0 +1,101 @@
+// Task-graph IR: what a model + workload + policy lowers to and what the engine simulates. An op is
+// one kernel (or one fused group of kernels) placed on compute units, with tags (layer, chunk,
+// phase, token) and dependencies. Its cost inputs are its parts: each part is one primitive
+// (matmul, attention, norm, ...) with shapes, data type, FLOPs and bytes read and written, all from
+// the formulas in op_formulas.hpp. Storage is flat (parts and edges in arrays) so graphs of
+// millions of ops stay cheap to build and walk.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "sim/model/dtype.hpp"
+
+namespace socsim {
+
+using OpId = uint32_t;
+using UnitId = uint8_t;  // index into the platform's compute units (CPU clusters, then GPU, NPU)
+
+enum class OpKind : uint8_t {
+  kEmbedding, kNorm, kMatmul, kRope, kAttention, kActivation, kAdd, kMoeRouter, kFlashRead, kGraphBuild, kSync,
+};
+inline constexpr std::array<std::string_view, 11> kOpKindNames{
+    "embedding", "norm", "matmul", "rope", "attention", "activation", "add", "moe_router", "flash_read", "graph_build", "sync"};
+
+enum class Phase : uint8_t { kSetup, kPrefill, kDecode };
+inline constexpr std::array<std::string_view, 3> kPhaseNames{"setup", "prefill", "decode"};
+
+// One primitive inside an op. Dimensions: matmul m x k times k x n; attention m queries over n
+// keys with k = heads x head_dim; elementwise ops m rows of width n.
+struct OpPart {
+  OpKind kind = OpKind::kMatmul;
+  DType dtype = DType::kFp32;  // compute data type
+  int64_t m = 0, n = 0, k = 0;
+  double flops = 0;
+  double weight_bytes = 0;  // weights read from DRAM
+  double act_read = 0;      // activations read
+  double act_written = 0;   // activations written
+  double kv_read = 0;       // KV cache read
+  double kv_written = 0;    // KV cache written
+  double bytes() const { return weight_bytes + act_read + act_written + kv_read + kv_written; }
+};
+
+// Where an op runs: up to three compute units, with a number of cores on each (1 for GPU/NPU). The
+// op's work is split so that every core finishes together.
+struct Placement {
+  uint8_t count = 0;
+  std::array<UnitId, 3> unit{};
+  std::array<uint8_t, 3> cores{};
+};
+
+struct Op {
+  OpKind kind = OpKind::kMatmul;  // the dominant part (for reporting and efficiency lookup)
+  Phase phase = Phase::kPrefill;
+  Placement place;
+  int32_t layer = -1;   // -1 outside layers (embedding, LM head)
+  int32_t chunk = -1;   // prefill chunk index
+  int32_t token = -1;   // decode step index
+  uint32_t first_part = 0;
+  uint16_t num_parts = 0;
+  uint32_t first_pred = 0;
+  uint32_t num_preds = 0;
+  int64_t rank = 0;          // policy order: lower runs first among ready ops
+  double fixed_time = 0;     // pure-time ops (graph build, sync) and flash ops: added duration
+  double flash_bytes = 0;    // bytes read from flash
+  double flash_request = 0;  // flash request size (bytes)
+  double flash_span = 0;     // span of the file the reads fall in (0 = sequential)
+  uint32_t name_id = 0;      // index into TaskGraph::names (short label such as "L3.ffn")
+};
+
+class TaskGraph {
+ public:
+  // Adds an op whose parts and predecessors are given; returns its id. Predecessors must exist.
+  OpId add(Op op, std::span<const OpPart> parts, std::span<const OpId> preds, std::string_view name);
+  size_t size() const { return ops_.size(); }
+  const Op& op(OpId i) const { return ops_[i]; }
+  Op& op_mut(OpId i) { return ops_[i]; }
+  std::span<const OpPart> parts(OpId i) const { return {parts_.data() + ops_[i].first_part, ops_[i].num_parts}; }
+  std::span<const OpId> preds(OpId i) const { return {preds_.data() + ops_[i].first_pred, ops_[i].num_preds}; }
+  const std::string& name(OpId i) const { return names_[ops_[i].name_id]; }
+  // Successor lists (CSR), built on demand after the graph is complete.
+  void build_successors();
+  std::span<const OpId> succs(OpId i) const { return {succs_.data() + succ_start_[i], succ_start_[i + 1] - succ_start_[i]}; }
+  void reserve(size_t ops, size_t parts, size_t edges);
+  // Totals over all parts (for reports and tests).
+  double total_flops() const;
+  double total_bytes() const;
+
+ private:
+  std::vector<Op> ops_;
+  std::vector<OpPart> parts_;
+  std::vector<OpId> preds_;
+  std::vector<uint32_t> succ_start_;
+  std::vector<OpId> succs_;
+  std::vector<std::string> names_;
+  std::vector<std::pair<std::string, uint32_t>> name_index_;  // small cache of recent names
+};
+
+}  // namespace socsim

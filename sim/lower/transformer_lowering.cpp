@@ -1,0 +1,157 @@
+// Transformer lowering; see transformer_lowering.hpp.
+#include "sim/lower/transformer_lowering.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+
+#include "sim/graph/op_formulas.hpp"
+
+namespace socsim {
+namespace {
+
+namespace F = formulas;
+
+class Lowerer {
+ public:
+  Lowerer(const LowerContext& ctx, const LoweringChoices& ch, TaskGraph& g) : ctx_(ctx), m_(ctx.model), ch_(ch), g_(g) {}
+
+  OpId run() {
+    const int64_t prompt = ctx_.workload.prompt;
+    const int64_t chunk = ch_.chunk > 0 ? std::min(ch_.chunk, prompt) : prompt;
+    const int64_t chunks = (prompt + chunk - 1) / chunk;
+    const int64_t steps = std::max<int64_t>(ctx_.workload.gen - 1, 0);
+    const int64_t per_layer = ch_.fuse ? 4 : 10;
+    g_.reserve(static_cast<size_t>((chunks + steps) * (m_.layers * per_layer + 2)), 0, 0);
+
+    std::vector<OpId> kv_writer(static_cast<size_t>(m_.layers), kNone);  // last op that wrote each layer's KV
+    OpId last_prefill = kNone;
+    for (int64_t c = 0; c < chunks; ++c) {
+      const int64_t rows = ch_.pad_last_chunk ? chunk : std::min(chunk, prompt - c * chunk);
+      tags_ = {Phase::kPrefill, static_cast<int32_t>(c), -1};
+      OpId x = stage(Stage::kEmbedding, -1, {F::embedding(rows, m_.hidden, ch_.weight_dtype, m_.activation_dtype)}, {}, "embed");
+      for (int64_t l = 0; l < m_.layers; ++l) x = layer(l, rows, c * chunk, x, kv_writer);
+      last_prefill = x;
+    }
+    OpId logits = lm_head(last_prefill, "lm_head");
+    OpId prefill_end = logits;
+    for (int64_t t = 0; t < steps; ++t) {
+      tags_ = {Phase::kDecode, -1, static_cast<int32_t>(t)};
+      OpId x = stage(Stage::kEmbedding, -1, {F::embedding(1, m_.hidden, ch_.weight_dtype, m_.activation_dtype)}, {logits}, "embed");
+      for (int64_t l = 0; l < m_.layers; ++l) x = layer(l, 1, prompt + t, x, kv_writer);
+      logits = lm_head(x, "lm_head");
+    }
+    return prefill_end;
+  }
+
+ private:
+  static constexpr OpId kNone = UINT32_MAX;
+  struct Tags {
+    Phase phase;
+    int32_t chunk;
+    int32_t token;
+  };
+
+  OpId stage(Stage s, int64_t layer, std::vector<OpPart> parts, std::vector<OpId> preds, std::string_view name) {
+    preds.erase(std::remove(preds.begin(), preds.end(), kNone), preds.end());
+    Op op;
+    op.phase = tags_.phase;
+    op.chunk = tags_.chunk;
+    op.token = tags_.token;
+    op.layer = static_cast<int32_t>(layer);
+    op.place = ch_.place(s, tags_.phase);
+    if (ch_.fuse || parts.size() == 1) {
+      op.kind = dominant(parts);
+      op.rank = static_cast<int64_t>(g_.size());
+      return g_.add(op, parts, preds, name);
+    }
+    OpId prev = kNone;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      op.kind = parts[i].kind;
+      op.rank = static_cast<int64_t>(g_.size());
+      std::vector<OpId> p = i == 0 ? preds : std::vector<OpId>{prev};
+      prev = g_.add(op, std::span<const OpPart>(&parts[i], 1), p,
+                    fmt::format("{}.{}", name, kOpKindNames[static_cast<size_t>(parts[i].kind)]));
+    }
+    return prev;
+  }
+
+  static OpKind dominant(const std::vector<OpPart>& parts) {
+    for (const OpPart& p : parts)
+      if (p.kind == OpKind::kAttention) return OpKind::kAttention;
+    for (const OpPart& p : parts)
+      if (p.kind == OpKind::kMatmul) return OpKind::kMatmul;
+    return parts.front().kind;
+  }
+
+  std::string lname(int64_t l, std::string_view what) const { return fmt::format("L{}.{}", l, what); }
+
+  OpId layer(int64_t l, int64_t rows, int64_t past, OpId in, std::vector<OpId>& kv_writer) {
+    const DType a = m_.activation_dtype, w = ch_.weight_dtype, e = ch_.elementwise_dtype;
+    OpPart qkv = F::matmul(rows, m_.hidden, m_.q_dim() + 2 * m_.kv_dim(), ch_.matmul_dtype, w, a);
+    qkv.kv_written = static_cast<double>(rows) * 2.0 * static_cast<double>(m_.kv_dim()) * plain_bits(m_.kv_dtype) / 8.0;
+    OpId attn_in = stage(Stage::kAttnIn, l,
+                         {F::norm(rows, m_.hidden, m_.norm, e, a, w), qkv, F::rope(rows, m_.q_dim() + m_.kv_dim(), e, a)},
+                         {in}, lname(l, "attn_in"));
+    OpId prev_kv = kv_writer[static_cast<size_t>(l)];
+    kv_writer[static_cast<size_t>(l)] = attn_in;
+    OpId attn = stage(Stage::kAttention, l,
+                      {F::attention(rows, past, m_.heads, m_.kv_heads, m_.head_dim, ch_.attention_dtype, a, m_.kv_dtype)},
+                      {attn_in, prev_kv}, lname(l, "attention"));
+    OpId attn_out = stage(Stage::kAttnOut, l,
+                          {F::matmul(rows, m_.q_dim(), m_.hidden, ch_.matmul_dtype, w, a), F::add(rows, m_.hidden, e, a)},
+                          {attn}, lname(l, "attn_out"));
+    return stage(Stage::kFfn, l, ffn_parts(l, rows), {attn_out}, lname(l, "ffn"));
+  }
+
+  std::vector<OpPart> ffn_parts(int64_t l, int64_t rows) const {
+    const DType a = m_.activation_dtype, w = ch_.weight_dtype, e = ch_.elementwise_dtype, c = ch_.matmul_dtype;
+    std::vector<OpPart> parts{F::norm(rows, m_.hidden, m_.norm, e, a, w)};
+    const int64_t up_width = (m_.gated ? 2 : 1) * m_.ffn;
+    // Rows that reach each expert's matmuls, and the share of an expert's weights read.
+    int64_t expert_rows = rows;
+    double experts_read = 1.0;
+    if (m_.has_moe) {
+      parts.push_back(F::moe_router(rows, m_.hidden, m_.moe.experts, e, a));
+      expert_rows = rows * m_.moe.experts_per_token;
+      experts_read = F::experts_touched(rows, m_.moe.experts_per_token, m_.moe.experts);
+    }
+    double active = 1.0, weight_share = 1.0;
+    if (ch_.exploit_sparsity && m_.has_sparsity) {
+      active = m_.ffn_active_fraction(l);
+      weight_share = 1.0 - std::pow(1.0 - active, static_cast<double>(rows));  // union over rows
+    }
+    auto scaled = [&](OpPart p) {
+      p.weight_bytes *= experts_read * weight_share;
+      p.flops *= active;
+      return p;
+    };
+    parts.push_back(scaled(F::matmul(expert_rows, m_.hidden, up_width, c, w, a)));
+    parts.push_back(F::activation(expert_rows, m_.ffn, m_.activation, m_.gated, e, a));
+    parts.push_back(scaled(F::matmul(expert_rows, m_.ffn, m_.hidden, c, w, a)));
+    parts.push_back(F::add(rows, m_.hidden, e, a));
+    return parts;
+  }
+
+  OpId lm_head(OpId in, std::string_view name) {
+    const DType a = m_.activation_dtype;
+    return stage(Stage::kLmHead, -1,
+                 {F::norm(1, m_.hidden, m_.norm, ch_.elementwise_dtype, a, ch_.weight_dtype),
+                  F::matmul(1, m_.hidden, m_.vocab, ch_.matmul_dtype, ch_.weight_dtype, a)},
+                 {in}, name);
+  }
+
+  const LowerContext& ctx_;
+  const ModelSpec& m_;
+  const LoweringChoices& ch_;
+  TaskGraph& g_;
+  Tags tags_{Phase::kPrefill, -1, -1};
+};
+
+}  // namespace
+
+OpId lower_transformer(const LowerContext& ctx, const LoweringChoices& choices, TaskGraph& g) {
+  return Lowerer(ctx, choices, g).run();
+}
+
+}  // namespace socsim

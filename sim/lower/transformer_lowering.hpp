@@ -1,0 +1,36 @@
+// Lowering of a decoder-only transformer into ops: prefill of the whole prompt or in chunks, then
+// decode token by token over a growing KV cache. Policies call this with their choices (where each
+// op kind runs, in which data type, chunking and fusion) and may post-process the graph.
+//
+// With `fuse` on, each layer becomes four ops: attn_in (norm, QKV projection, RoPE), attention,
+// attn_out (output projection, residual), ffn (norm, up/gate, activation, down, residual; router and
+// experts for MoE). Off, every primitive is its own op. A fused op's compute and memory traffic
+// overlap, as in a fused kernel or a static NPU graph.
+#pragma once
+
+#include <functional>
+
+#include "sim/graph/task_graph.hpp"
+#include "sim/lower/lower_context.hpp"
+
+namespace socsim {
+
+enum class Stage : uint8_t { kAttnIn, kAttention, kAttnOut, kFfn, kEmbedding, kLmHead };
+
+struct LoweringChoices {
+  std::function<Placement(Stage, Phase)> place;  // where each stage runs
+  DType matmul_dtype = DType::kInt8;       // compute type of projections
+  DType attention_dtype = DType::kFp32;    // compute type of attention
+  DType elementwise_dtype = DType::kFp32;  // norms, activations, residuals
+  DType weight_dtype = DType::kInt8;       // storage type of weights as the engine reads them
+  int64_t chunk = 0;          // prefill chunk length; 0 = whole prompt at once
+  bool pad_last_chunk = false;  // static shapes: the last chunk is computed at full length
+  bool fuse = true;
+  bool exploit_sparsity = false;  // FFN matmuls touch only active neurons (needs a sparse model)
+};
+
+// Appends the prefill and decode ops of ctx.workload; ranks follow creation order. Returns the id
+// of the last prefill op (the first token's logits).
+OpId lower_transformer(const LowerContext& ctx, const LoweringChoices& choices, TaskGraph& g);
+
+}  // namespace socsim

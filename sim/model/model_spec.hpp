@@ -1,0 +1,77 @@
+// Decoder-only transformer description: dimensions, FFN type and activation, normalisation, MoE,
+// activation sparsity and data types. Fields are declared once in visit_model (model_spec.cpp);
+// YAML files in models/ and Hugging Face config.json files (hf_config.cpp) both produce this struct.
+// Derived sizes (parameters, bytes, KV bytes per token) are methods so every consumer agrees.
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "sim/config/diagnostics.hpp"
+#include "sim/config/schema.hpp"
+#include "sim/model/dtype.hpp"
+
+namespace socsim {
+
+enum class Activation { kSilu, kGelu, kRelu, kDRelu };
+inline constexpr std::array<std::string_view, 4> kActivationNames{"silu", "gelu", "relu", "drelu"};
+enum class NormKind { kRmsNorm, kLayerNorm };
+inline constexpr std::array<std::string_view, 2> kNormNames{"rmsnorm", "layernorm"};
+
+struct MoeSpec {
+  int64_t experts = 1;
+  int64_t experts_per_token = 1;
+};
+
+struct SparsitySpec {
+  double ffn_active = 1.0;           // mean fraction of FFN neurons active per token
+  std::vector<double> per_layer;     // optional per-layer fractions (size = layers)
+};
+
+struct ModelSpec {
+  int64_t schema_version = 1;
+  std::string name;
+  std::string source;  // where the dimensions come from
+  int64_t layers = 0;
+  int64_t hidden = 0;
+  int64_t heads = 0;
+  int64_t kv_heads = 0;   // derived = heads
+  int64_t head_dim = 0;   // derived = hidden / heads
+  int64_t ffn = 0;        // intermediate size (per expert for MoE)
+  bool gated = true;      // gate and up projections (SwiGLU/GeGLU) vs plain up
+  Activation activation = Activation::kSilu;
+  NormKind norm = NormKind::kRmsNorm;
+  int64_t vocab = 0;
+  bool tied_embeddings = false;
+  bool has_moe = false;
+  MoeSpec moe;
+  bool has_sparsity = false;
+  SparsitySpec sparsity;
+  DType weight_dtype = DType::kInt8;
+  DType activation_dtype = DType::kFp16;
+  DType kv_dtype = DType::kFp16;
+  int64_t max_context = 4096;
+
+  // Derived sizes (elements, not bytes, unless named *_bytes).
+  int64_t q_dim() const { return heads * head_dim; }
+  int64_t kv_dim() const { return kv_heads * head_dim; }
+  int64_t attention_params_per_layer() const;   // Q, K, V, O
+  int64_t ffn_params_per_expert() const;        // gate (if gated), up, down
+  int64_t ffn_params_per_layer() const;         // all experts + router
+  int64_t embedding_params() const { return vocab * hidden; }
+  int64_t lm_head_params() const { return tied_embeddings ? 0 : vocab * hidden; }
+  int64_t total_params() const;
+  double weight_bytes() const;                  // all weights in weight_dtype (embedding included)
+  double kv_bytes_per_token() const;            // K and V, all layers
+  double ffn_active_fraction(int64_t layer) const;  // 1.0 when dense
+};
+
+void visit_model(FieldVisitor& v, ModelSpec& m);
+void finalize_model(ModelSpec& m, const std::string& file, Diagnostics& diags);
+// Reads models/*.yaml, or a Hugging Face config.json when the path ends in .json.
+ModelSpec load_model(const std::string& path);
+// Reads without finalising (overrides are applied between the two); throws nothing, reports.
+ModelSpec read_model(const std::string& path, Diagnostics& diags);
+
+}  // namespace socsim

@@ -1,0 +1,61 @@
+// Scheduling policies are plug-ins behind this interface. A policy (1) declares its parameters once
+// (visit_params), (2) checks that it can run on a model and platform, (3) lowers the run into a task
+// graph, assigning every op to units with a rank, (4) optionally picks among runnable ready ops at
+// run time (default: lowest rank first), and (5) states the memory it needs. New policies live in
+// policy/impl/, one file each, and register with SOCSIM_REGISTER_POLICY.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "sim/config/diagnostics.hpp"
+#include "sim/config/schema.hpp"
+#include "sim/graph/task_graph.hpp"
+#include "sim/lower/lower_context.hpp"
+
+namespace socsim {
+
+// Peak memory, by part (bytes).
+struct MemoryPlan {
+  double weights = 0;      // resident weights
+  double kv_cache = 0;     // KV cache at the longest context of the run
+  double activations = 0;  // largest live activations (and attention scores)
+  double graphs = 0;       // NPU graph objects
+  double total() const { return weights + kv_cache + activations + graphs; }
+};
+
+class Policy {
+ public:
+  virtual ~Policy() = default;
+  virtual void visit_params(FieldVisitor& v) = 0;
+  // Reports why this policy cannot run here (e.g. no NPU in the profile).
+  virtual void check(const LowerContext& ctx, Diagnostics& diags) const = 0;
+  virtual void lower(const LowerContext& ctx, TaskGraph& g) const = 0;
+  virtual MemoryPlan memory(const LowerContext& ctx, const TaskGraph& g) const = 0;
+  // True if the policy can run with weights that do not fit in the budget (offloading to flash).
+  virtual bool can_offload() const { return false; }
+  // Index into `runnable` of the op to dispatch next; all of them have free slots right now.
+  virtual size_t select(std::span<const OpId> runnable, const TaskGraph& g) const;
+};
+
+struct PolicyInfo {
+  std::string name;
+  std::string summary;
+  std::function<std::unique_ptr<Policy>()> make;
+};
+
+std::vector<PolicyInfo>& policy_registry();
+const PolicyInfo* find_policy(const std::string& name);
+std::vector<std::string> policy_names();
+
+struct PolicyRegistration {
+  PolicyRegistration(std::string name, std::string summary, std::function<std::unique_ptr<Policy>()> make);
+};
+
+#define SOCSIM_REGISTER_POLICY(Type, name, summary) \
+  static ::socsim::PolicyRegistration socsim_policy_reg_##Type(name, summary, [] { return std::make_unique<Type>(); })
+
+}  // namespace socsim

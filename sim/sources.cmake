@@ -1,0 +1,28 @@
+# Explicit source lists of the simulator, by concern.
+set(SOCSIM_CORE_SOURCES
+  sim/config/units.cpp
+  sim/config/diagnostics.cpp
+  sim/config/yaml_reader.cpp
+  sim/config/overrides.cpp
+  sim/config/describe.cpp
+  sim/hw/hw_spec.cpp
+  sim/model/model_spec.cpp
+  sim/model/hf_config.cpp
+  sim/graph/task_graph.cpp
+  sim/graph/op_formulas.cpp
+  sim/engine/platform.cpp
+  sim/lower/workload.cpp
+  sim/lower/transformer_lowering.cpp
+  sim/policy/registry.cpp
+)
+# Self-registering plug-ins: linked as objects into every executable so none is dropped.
+set(SOCSIM_PLUGIN_SOURCES
+  sim/policy/impl/single_unit.cpp
+)
+# The only translation units that include SimGrid.
+set(SOCSIM_SIMGRID_SOURCES
+  sim/engine/simgrid_backend.cpp
+)
+set(SOCSIM_CLI_SOURCES
+  sim/cli/main.cpp
+)
