@@ -14,10 +14,25 @@ set(SOCSIM_CORE_SOURCES
   sim/lower/workload.cpp
   sim/lower/transformer_lowering.cpp
   sim/policy/registry.cpp
+  sim/policy/memory_plan.cpp
+  sim/cost/cost_model.cpp
+  sim/engine/simulation.cpp
+  sim/engine/link_model.cpp
+  sim/engine/analytic_backend.cpp
+  sim/energy/energy.cpp
+)
+# Running design points end to end (needs the engine backends).
+set(SOCSIM_DRIVER_SOURCES
+  sim/driver/inputs.cpp
+  sim/driver/simulate.cpp
+  sim/report/result_json.cpp
+  sim/report/trace.cpp
 )
 # Self-registering plug-ins: linked as objects into every executable so none is dropped.
 set(SOCSIM_PLUGIN_SOURCES
   sim/policy/impl/single_unit.cpp
+  sim/cost/impl/roofline.cpp
+  sim/cost/impl/flash_read.cpp
 )
 # The only translation units that include SimGrid.
 set(SOCSIM_SIMGRID_SOURCES
@@ -25,4 +40,6 @@ set(SOCSIM_SIMGRID_SOURCES
 )
 set(SOCSIM_CLI_SOURCES
   sim/cli/main.cpp
+  sim/cli/run_command.cpp
+  sim/cli/list_describe_commands.cpp
 )

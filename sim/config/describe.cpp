@@ -1,16 +1,17 @@
 // Describe and resolved-config visitors; see describe.hpp.
 #include "sim/config/describe.hpp"
 
-#include <cmath>
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
+#include <cmath>
 
 namespace socsim {
 namespace {
 
 std::string bounds_of(const FieldInfo& info, Dim dim) {
   bool lo = std::isfinite(info.min), hi = std::isfinite(info.max);
-  if (lo && hi) return fmt::format("[{}, {}]", format_quantity(info.min, dim), format_quantity(info.max, dim));
+  if (lo && hi)
+    return fmt::format("[{}, {}]", format_quantity(info.min, dim), format_quantity(info.max, dim));
   if (lo) return fmt::format(">= {}", format_quantity(info.min, dim));
   if (hi) return fmt::format("<= {}", format_quantity(info.max, dim));
   return "";
@@ -25,13 +26,18 @@ class Describer final : public FieldVisitor {
  public:
   std::vector<ParamRow> rows;
   void quantity(std::string_view key, double&, Dim dim, const FieldInfo& info) override {
-    add(key, std::string(dim_name(dim)), std::string(dim_si_symbol(dim)), info, bounds_of(info, dim));
+    add(key, std::string(dim_name(dim)), std::string(dim_si_symbol(dim)), info,
+        bounds_of(info, dim));
   }
   void integer(std::string_view key, int64_t&, const FieldInfo& info) override {
     add(key, "integer", "", info, bounds_of(info, Dim::kNumber));
   }
-  void flag(std::string_view key, bool&, const FieldInfo& info) override { add(key, "boolean", "", info, ""); }
-  void text(std::string_view key, std::string&, const FieldInfo& info) override { add(key, "text", "", info, ""); }
+  void flag(std::string_view key, bool&, const FieldInfo& info) override {
+    add(key, "boolean", "", info, "");
+  }
+  void text(std::string_view key, std::string&, const FieldInfo& info) override {
+    add(key, "text", "", info, "");
+  }
   void choice(std::string_view key, std::string&, std::span<const std::string_view> options,
               const FieldInfo& info) override {
     std::string t = "one of ";
@@ -40,7 +46,8 @@ class Describer final : public FieldVisitor {
   }
   void section(std::string_view key, const FieldInfo& info, bool* present,
                const std::function<void(FieldVisitor&)>& body) override {
-    add(key, present ? "section (optional)" : "section", "", FieldInfo{info.help, std::string_view("-")}, "");
+    add(key, present ? "section (optional)" : "section", "",
+        FieldInfo{info.help, std::string_view("-")}, "");
     prefix_.push_back(std::string(key));
     body(*this);
     prefix_.pop_back();
@@ -55,19 +62,26 @@ class Describer final : public FieldVisitor {
   }
   void curve(std::string_view key, std::vector<std::pair<double, double>>&, Dim x, Dim y,
              const FieldInfo& info) override {
-    add(key, fmt::format("table of [{}, {}]", dim_name(x), dim_name(y)), std::string(dim_si_symbol(x)), info,
+    std::string_view ux = dim_si_symbol(x), uy = dim_si_symbol(y);
+    std::string unit = ux.empty() && uy.empty()
+                           ? std::string()
+                           : fmt::format("{}, {}", ux.empty() ? "-" : ux, uy.empty() ? "-" : uy);
+    add(key, fmt::format("table of [{}, {}]", dim_name(x), dim_name(y)), unit, info,
         bounds_of(info, y));
   }
-  void numbers(std::string_view key, std::vector<double>&, Dim dim, const FieldInfo& info) override {
-    add(key, fmt::format("list of {}", dim_name(dim)), std::string(dim_si_symbol(dim)), info, bounds_of(info, dim));
+  void numbers(std::string_view key, std::vector<double>&, Dim dim,
+               const FieldInfo& info) override {
+    add(key, fmt::format("list of {}", dim_name(dim)), std::string(dim_si_symbol(dim)), info,
+        bounds_of(info, dim));
   }
 
  private:
-  void add(std::string_view key, std::string type, std::string unit, const FieldInfo& info, std::string bounds) {
+  void add(std::string_view key, std::string type, std::string unit, const FieldInfo& info,
+           std::string bounds) {
     std::string p;
     for (const std::string& s : prefix_) p += s + ".";
-    rows.push_back({p + std::string(key), std::move(type), std::move(unit), default_of(info), std::move(bounds),
-                    std::string(info.help)});
+    rows.push_back({p + std::string(key), std::move(type), std::move(unit), default_of(info),
+                    std::move(bounds), std::string(info.help)});
   }
   std::vector<std::string> prefix_;
 };
@@ -77,7 +91,9 @@ class Writer final : public FieldVisitor {
   YAML::Emitter out;
   Writer() { out << YAML::BeginMap; }
   void quantity(std::string_view key, double& v, Dim dim, const FieldInfo&) override {
-    out << YAML::Key << std::string(key) << YAML::Value << (std::isnan(v) ? std::string("unset") : format_quantity(v, dim));
+    // An unset (derived or unsupported) value is written as its absence, which reads back as unset.
+    if (std::isnan(v)) return;
+    out << YAML::Key << std::string(key) << YAML::Value << format_quantity(v, dim);
   }
   void integer(std::string_view key, int64_t& v, const FieldInfo&) override {
     out << YAML::Key << std::string(key) << YAML::Value << v;
@@ -88,7 +104,8 @@ class Writer final : public FieldVisitor {
   void text(std::string_view key, std::string& v, const FieldInfo&) override {
     out << YAML::Key << std::string(key) << YAML::Value << v;
   }
-  void choice(std::string_view key, std::string& v, std::span<const std::string_view>, const FieldInfo&) override {
+  void choice(std::string_view key, std::string& v, std::span<const std::string_view>,
+              const FieldInfo&) override {
     out << YAML::Key << std::string(key) << YAML::Value << v;
   }
   void section(std::string_view key, const FieldInfo&, bool* present,
@@ -99,7 +116,8 @@ class Writer final : public FieldVisitor {
     out << YAML::EndMap;
   }
   void entries(std::string_view key, const FieldInfo&, bool named, EntryList& list) override {
-    out << YAML::Key << std::string(key) << YAML::Value << (named ? YAML::BeginMap : YAML::BeginSeq);
+    out << YAML::Key << std::string(key) << YAML::Value
+        << (named ? YAML::BeginMap : YAML::BeginSeq);
     for (size_t i = 0; i < list.size(); ++i) {
       if (named) out << YAML::Key << list.name(i) << YAML::Value;
       out << YAML::BeginMap;
@@ -111,7 +129,8 @@ class Writer final : public FieldVisitor {
   void curve(std::string_view key, std::vector<std::pair<double, double>>& pts, Dim x, Dim y,
              const FieldInfo&) override {
     out << YAML::Key << std::string(key) << YAML::Value << YAML::Flow << YAML::BeginSeq;
-    for (auto& [a, b] : pts) out << YAML::BeginSeq << format_quantity(a, x) << format_quantity(b, y) << YAML::EndSeq;
+    for (auto& [a, b] : pts)
+      out << YAML::BeginSeq << format_quantity(a, x) << format_quantity(b, y) << YAML::EndSeq;
     out << YAML::EndSeq;
   }
   void numbers(std::string_view key, std::vector<double>& vs, Dim dim, const FieldInfo&) override {

@@ -1,8 +1,9 @@
 // Diagnostic formatting and the edit-distance hint used by every strict reader.
 #include "sim/config/diagnostics.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
+#include <cctype>
 
 namespace socsim {
 
@@ -10,7 +11,9 @@ std::string Diagnostic::to_string() const {
   std::string where = loc.file.empty() ? std::string("<input>") : loc.file;
   if (loc.line > 0) where += fmt::format(":{}", loc.line);
   if (loc.line > 0 && loc.col > 0) where += fmt::format(":{}", loc.col);
-  const char* sev = severity == Severity::kError ? "error" : severity == Severity::kWarning ? "warning" : "note";
+  const char* sev = severity == Severity::kError     ? "error"
+                    : severity == Severity::kWarning ? "warning"
+                                                     : "note";
   return fmt::format("{}: {}: {}", where, sev, message);
 }
 
@@ -54,23 +57,31 @@ static Diagnostics single(SourceLoc loc, const std::string& message) {
 InputError::InputError(SourceLoc loc, const std::string& message)
     : InputError(single(std::move(loc), message)) {}
 
+// Optimal-string-alignment distance, case-insensitive: insertions, deletions, substitutions and
+// swaps of neighbouring characters ("idel" -> "idle") each cost 1.
 static size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
+  auto same = [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) ==
+           std::tolower(static_cast<unsigned char>(y));
+  };
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (size_t i = 1; i <= a.size(); ++i)
     for (size_t j = 1; j <= b.size(); ++j) {
-      size_t sub = prev[j - 1] + (std::tolower(a[i - 1]) == std::tolower(b[j - 1]) ? 0 : 1);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+      d[i][j] = std::min(
+          {d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (same(a[i - 1], b[j - 1]) ? 0 : 1)});
+      if (i > 1 && j > 1 && same(a[i - 1], b[j - 2]) && same(a[i - 2], b[j - 1]))
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
     }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
+  return d[a.size()][b.size()];
 }
 
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
+  // About one edit per three characters, at least one: "clok" -> "clock", but "x" is not "by".
+  const size_t limit = std::max<size_t>(1, (word.size() + 2) / 3);
   std::string best;
-  size_t best_d = std::max<size_t>(2, word.size() / 3) + 1;
+  size_t best_d = limit + 1;
   for (const std::string& c : candidates) {
     size_t d = edit_distance(word, c);
     if (d < best_d) {

@@ -36,7 +36,8 @@ class OverrideVisitor final : public FieldVisitor {
              const FieldInfo& info) override {
     apply(key, [&](FieldVisitor& r) { r.curve(key, points, x, y, info); });
   }
-  void numbers(std::string_view key, std::vector<double>& values, Dim dim, const FieldInfo& info) override {
+  void numbers(std::string_view key, std::vector<double>& values, Dim dim,
+               const FieldInfo& info) override {
     apply(key, [&](FieldVisitor& r) { r.numbers(key, values, dim, info); });
   }
   void section(std::string_view key, const FieldInfo&, bool* present,
@@ -46,7 +47,10 @@ class OverrideVisitor final : public FieldVisitor {
       for (Override& o : ovs_)
         if (o.root == root_ && !o.used && (o.path == p || o.path.rfind(p + ".", 0) == 0)) {
           o.used = true;
-          diags_.error({"--set " + o.spelled()}, fmt::format("'{}.{}' is not present in this {} input, so '{}.{}' cannot be set", root_, p, root_, root_, o.path));
+          diags_.error(
+              {"--set " + o.spelled()},
+              fmt::format("cannot set '{}.{}': the section '{}.{}' is not present in the input",
+                          root_, o.path, root_, p));
         }
       return;
     }
@@ -76,17 +80,31 @@ class OverrideVisitor final : public FieldVisitor {
     for (Override& o : ovs_) {
       if (o.root != root_ || o.path != p) continue;
       o.used = true;
-      YAML::Node doc(YAML::NodeType::Map);
+      std::string label = "--set " + o.spelled();
+      YAML::Node value;
       try {
-        doc[std::string(key)] = YAML::Load(o.value);
+        value = YAML::Load(o.value);
       } catch (const YAML::Exception& e) {
-        diags_.error({"--set " + o.spelled()}, "cannot parse the value: " + e.msg);
+        diags_.error({label}, fmt::format("{}: cannot parse the value: {}", p, e.msg));
         continue;
       }
-      if (doc[std::string(key)].IsNull()) doc[std::string(key)] = o.value;
-      YamlReader reader("--set " + o.spelled(), doc, diags_, false);
-      reader.read_root(field);
+      // An empty or null value is text to parse (and reject) like any other, not "absent".
+      if (!value.IsDefined() || value.IsNull()) value.reset(YAML::Node(o.value));
+      // Nest the value under the path's sections so that messages name the full path.
+      YAML::Node doc(YAML::NodeType::Map);
+      doc[std::string(key)] = value;
+      for (auto it = prefix_.rbegin(); it != prefix_.rend(); ++it) {
+        YAML::Node outer(YAML::NodeType::Map);
+        outer[*it] = doc;
+        doc.reset(outer);
+      }
+      YamlReader reader(label, doc, diags_, false);
+      reader.read_root([&](FieldVisitor& r) { nest(r, 0, field); });
     }
+  }
+  void nest(FieldVisitor& r, size_t depth, const std::function<void(FieldVisitor&)>& field) {
+    if (depth == prefix_.size()) return field(r);
+    r.section(prefix_[depth], {""}, nullptr, [&](FieldVisitor& w) { nest(w, depth + 1, field); });
   }
 
   std::string root_;
@@ -97,17 +115,27 @@ class OverrideVisitor final : public FieldVisitor {
 
 }  // namespace
 
+static std::string trimmed(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t");
+  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+}
+
 std::optional<Override> parse_override(const std::string& text, Diagnostics& diags) {
   size_t eq = text.find('=');
-  size_t dot = text.find('.');
-  if (eq == std::string::npos || dot == std::string::npos || dot > eq || eq + 1 > text.size()) {
-    diags.error({"--set " + text}, "expected PATH=VALUE with PATH like hw.npu.clock");
+  std::string path = trimmed(text.substr(0, eq));
+  bool ok = eq != std::string::npos && path.find('.') != std::string::npos && path.front() != '.' &&
+            path.back() != '.' && path.find("..") == std::string::npos &&
+            path.find_first_of(" \t") == std::string::npos;
+  if (!ok) {
+    diags.error({"--set " + text},
+                "expected PATH=VALUE with a dotted PATH, e.g. hw.npu.clock=600MHz");
     return std::nullopt;
   }
   Override o;
-  o.root = text.substr(0, dot);
-  o.path = text.substr(dot + 1, eq - dot - 1);
-  o.value = text.substr(eq + 1);
+  size_t dot = path.find('.');
+  o.root = path.substr(0, dot);
+  o.path = path.substr(dot + 1);
+  o.value = trimmed(text.substr(eq + 1));
   return o;
 }
 
@@ -118,15 +146,26 @@ void apply_overrides(const std::string& root, std::vector<Override>& overrides,
   for (Override& o : overrides) {
     if (o.root != root || o.used) continue;
     o.used = true;
+    std::string inside;  // first parameter below o.path, when o.path names a section or an entry
+    for (const std::string& p : v.all_paths)
+      if (inside.empty() && p.rfind(o.path + ".", 0) == 0) inside = p;
     std::string hint = closest_match(o.path, v.all_paths);
-    diags.error({"--set " + o.spelled()},
-                hint.empty() ? fmt::format("unknown parameter '{}.{}' (see `socsim describe {}`)", root, o.path, root)
-                             : fmt::format("unknown parameter '{}.{}'; did you mean '{}.{}'?", root, o.path, root, hint));
+    std::string msg;
+    if (!inside.empty())
+      msg =
+          fmt::format("'{}.{}' is a section, not a parameter; set one of its fields, e.g. '{}.{}'",
+                      root, o.path, root, inside);
+    else if (!hint.empty())
+      msg =
+          fmt::format("unknown parameter '{}.{}'; did you mean '{}.{}'?", root, o.path, root, hint);
+    else
+      msg = fmt::format("unknown parameter '{}.{}' (see `socsim describe {}`)", root, o.path, root);
+    diags.error({"--set " + o.spelled()}, msg);
   }
 }
 
-void check_override_roots(const std::vector<Override>& overrides, const std::vector<std::string>& roots,
-                          Diagnostics& diags) {
+void check_override_roots(const std::vector<Override>& overrides,
+                          const std::vector<std::string>& roots, Diagnostics& diags) {
   for (const Override& o : overrides) {
     bool ok = false;
     for (const std::string& r : roots) ok = ok || r == o.root;
@@ -134,8 +173,9 @@ void check_override_roots(const std::vector<Override>& overrides, const std::vec
     std::string hint = closest_match(o.root, roots);
     std::string all;
     for (const std::string& r : roots) all += (all.empty() ? "" : ", ") + r;
-    diags.error({"--set " + o.spelled()}, fmt::format("unknown parameter root '{}'{} (one of: {})", o.root,
-                                                      hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint), all));
+    diags.error({"--set " + o.spelled()},
+                fmt::format("unknown parameter root '{}'{} (one of: {})", o.root,
+                            hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint), all));
   }
 }
 

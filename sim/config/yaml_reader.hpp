@@ -2,7 +2,7 @@
 // declared by the spec (unknown keys get "did you mean" and the list of valid keys), duplicate keys
 // are errors, missing required keys point at their parent mapping, and values are parsed with
 // their units and checked against their bounds. All problems are collected into Diagnostics with
-// file:line:col; reading goes on after an error so one run reports them all.
+// file:line:col, in source order; reading goes on after an error so one run reports them all.
 #pragma once
 
 #include <yaml-cpp/yaml.h>
@@ -35,7 +35,8 @@ class YamlReader final : public FieldVisitor {
   void entries(std::string_view key, const FieldInfo& info, bool named, EntryList& list) override;
   void curve(std::string_view key, std::vector<std::pair<double, double>>& points, Dim x, Dim y,
              const FieldInfo& info) override;
-  void numbers(std::string_view key, std::vector<double>& values, Dim dim, const FieldInfo& info) override;
+  void numbers(std::string_view key, std::vector<double>& values, Dim dim,
+               const FieldInfo& info) override;
 
  private:
   struct Frame {
@@ -47,20 +48,29 @@ class YamlReader final : public FieldVisitor {
   // absent.
   YAML::Node child(std::string_view key);
   SourceLoc loc(const YAML::Node& n) const;
+  // Where a value is reported: the value itself, or its key when the value is empty (null values
+  // carry the position of the next token).
+  SourceLoc value_loc(const YAML::Node& n) const;
   std::string path_of(std::string_view key) const;
   void enter(YAML::Node node, std::string path);
   void leave();
   bool scalar_or_error(const YAML::Node& n, std::string_view key);
   // Parses a quantity from a scalar node; reports and returns false on error.
-  bool parse_scalar(const YAML::Node& n, std::string_view key, Dim dim, const FieldInfo& info, double& out);
+  bool parse_scalar(const YAML::Node& n, std::string_view key, Dim dim, const FieldInfo& info,
+                    double& out);
   bool parse_default(std::string_view key, Dim dim, const FieldInfo& info, double& out);
-  void check_duplicates(const YAML::Node& map);
+  void check_duplicates(const YAML::Node& map, const std::string& path);
+  void missing(std::string_view key, const FieldInfo& info, std::string_view what = "key");
+  // True when `n` (the value of `key`) is absent; then reports it if the field is required.
+  bool absent(const YAML::Node& n, std::string_view key, const FieldInfo& info);
 
   std::string file_;
   YAML::Node root_;
-  Diagnostics& diags_;
+  Diagnostics& out_;   // receives this reader's diagnostics, in source order, after read_root
+  Diagnostics diags_;  // collected while reading
   bool locations_;
   std::vector<Frame> stack_;
+  YAML::Node last_key_, last_value_;  // the last pair child() found
 };
 
 // Loads a YAML (or JSON) file; syntax errors are reported with their location and give nullopt.

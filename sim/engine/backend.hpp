@@ -46,7 +46,9 @@ class Backend {
   virtual std::vector<double> plugin_cpu_energy() const { return {}; }
 };
 
-enum class BackendKind { kSimGrid, kAnalytic };
+// kSimGridWithEnergyPlugin also turns on SimGrid's host-energy plugin (for cross-checks; ~30%
+// slower; the first SimGrid backend of a process decides for the whole process).
+enum class BackendKind { kSimGrid, kAnalytic, kSimGridWithEnergyPlugin };
 // Factory; the SimGrid backend lives in its own library and registers itself here.
 std::unique_ptr<Backend> make_backend(BackendKind kind);
 

@@ -29,6 +29,7 @@ PlatformSpec make_platform(const HwSpec& hw) {
   p.cpu_bandwidth = hw.dram.cpu_bandwidth;
   p.dram_bandwidth = hw.dram.bandwidth;
   p.has_flash = hw.has_flash;
+  p.flash = hw.has_flash ? &hw.flash : nullptr;
   p.flash_active_power = hw.flash.active_power;
   p.flash_idle_power = hw.flash.idle_power;
   p.dram_energy_per_byte = hw.dram.energy_per_byte;

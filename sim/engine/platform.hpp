@@ -28,6 +28,7 @@ struct PlatformSpec {
   double cpu_bandwidth = 0;   // shared by all CPU clusters, B/s
   double dram_bandwidth = 0;  // shared by all units, B/s
   bool has_flash = false;
+  const FlashSpec* flash = nullptr;  // the profile's flash (owned by the HwSpec)
   double flash_active_power = 0;
   double flash_idle_power = 0;
   double dram_energy_per_byte = 0;

@@ -1,1 +1,221 @@
-// placeholder, replaced by the SimGrid adapter
+// The SimGrid adapter: the only code that includes SimGrid. It builds the platform as hosts (one
+// per compute unit, core count = slots), links (a port per unit, the CPU-complex link, the DRAM
+// bus, modelled as hosts) and a disk for flash, under the ptask_L07 model so that every op is one
+// parallel task {its units..., the DRAM links it crosses} whose progress is limited by max(compute, bytes/bandwidth) with max-min
+// sharing of every link it crosses: DRAM contention is simulated, not added up. Activities are
+// created lazily when an op is launched, and completions come back through one static callback.
+//
+// Each op runs in up to three stages: a launch delay (an Exec on a "timer" host with many cores,
+// so delays never contend), a flash read (an Io on the disk, sized so that it takes its service
+// time alone; concurrent reads share the device), then its compute and memory work.
+//
+// SimGrid 3.32 facts relied on (see tests/simgrid/): model options can be set once per process;
+// the clock is not reset between engines; static signals survive engines; a started activity
+// must stay referenced until it completes; pre-built DAGs are quadratic, lazy launch is not.
+#include <simgrid/plugins/energy.h>
+#include <simgrid/s4u.hpp>
+#include <xbt/log.h>
+
+#include <cmath>
+#include <fmt/format.h>
+
+#include "sim/engine/backend.hpp"
+#include "sim/engine/link_model.hpp"
+
+namespace sg4 = simgrid::s4u;
+
+namespace socsim {
+
+std::unique_ptr<Backend> make_analytic_backend();
+
+namespace {
+
+constexpr double kSpeed = 1e9;       // flop/s per core of every host: compute is given in seconds
+constexpr double kDiskRate = 1e12;   // B/s of the disk: flash service time in picoseconds
+constexpr int kTimerCores = 4096;    // concurrent launch delays that never contend
+
+enum Stage : intptr_t { kDelay = 0, kFlash = 1, kWork = 2 };
+
+class SimGridBackend;
+SimGridBackend* g_current = nullptr;  // the backend whose engine is running (one at a time)
+bool g_configured = false;            // model options are process-wide in SimGrid 3.32
+bool g_energy_plugin = false;
+
+class SimGridBackend final : public Backend {
+ public:
+  explicit SimGridBackend(bool energy_plugin) {
+    engine_ = std::make_unique<sg4::Engine>("socsim");
+    if (!g_configured) {
+      // The host-energy plugin costs ~30% of simulation speed; only the accountant's cross-check
+      // needs it, and like every model option it can be chosen once per process.
+      if (energy_plugin) sg_host_energy_plugin_init();
+      g_energy_plugin = energy_plugin;
+      xbt_log_control_set("root.thres:critical");
+      sg4::Engine::set_config("host/model:ptask_L07");
+      sg4::Engine::set_config("surf/precision:1e-13");
+      sg4::Activity::on_completion_cb([](sg4::Activity const& a) {
+        if (g_current) g_current->completed(a);
+      });
+      sg4::Engine::on_time_advance_cb([](double) {
+        if (g_current) g_current->graveyard_.clear();
+      });
+      g_configured = true;
+    }
+    t0_ = sg4::Engine::get_clock();
+  }
+
+  ~SimGridBackend() override {
+    graveyard_.clear();
+    alive_.clear();
+    if (g_current == this) g_current = nullptr;
+  }
+
+  void build(const PlatformSpec& p) override {
+    links_ = std::make_unique<LinkLayout>(p);
+    auto* zone = sg4::create_full_zone("soc");
+    storage_ = zone->create_host("storage", kSpeed);
+    disk_ = storage_->create_disk("flash", kDiskRate, kDiskRate);
+    storage_->seal();
+    timer_ = zone->create_host("timer", kSpeed);
+    timer_->set_core_count(kTimerCores);
+    timer_->seal();
+    for (const PlatformUnit& u : p.units) {
+      auto* h = zone->create_host(u.name, kSpeed);
+      h->set_core_count(u.cores);
+      const double idle = u.idle_power * u.cores, busy = u.busy_power * u.cores;
+      h->set_property("wattage_per_state", fmt::format("{}:{}:{}", idle, idle, busy));
+      h->set_property("wattage_off", "0");
+      h->seal();
+      hosts_.push_back(h);
+    }
+    // DRAM paths are hosts whose speed is the link's bandwidth: a ptask entry on such a host with
+    // an amount of bytes is limited and max-min shared exactly like a link, without the route
+    // look-ups that communication entries cost on every launch.
+    for (size_t l = 0; l < links_->count(); ++l) {
+      std::string name = l < p.units.size() ? "port." + p.units[l].name : l == links_->cpu_link() ? "cpu_bus" : "dram_bus";
+      auto* h = zone->create_host(name, links_->bandwidth(l));
+      h->seal();
+      link_hosts_.push_back(h);
+    }
+    zone->seal();
+    for (size_t u = 0; u < p.units.size(); ++u)
+      if (p.units[u].type == UnitType::kCpuCluster) cpu_hosts_.push_back(hosts_[u]);
+    g_current = this;
+  }
+
+  void launch(const LaunchDesc& d) override {
+    if (d.op >= inflight_.size()) {
+      inflight_.resize(std::max<size_t>(d.op + 1, inflight_.size() * 2));
+      alive_.resize(inflight_.size());
+    }
+    inflight_[d.op] = d;
+    if (d.delay_s > 0) start(d.op, kDelay);
+    else next_stage(d.op, kDelay);
+  }
+
+  void run(CompletionSink& sink) override {
+    sink_ = &sink;
+    g_current = this;
+    engine_->run();
+    sink_ = nullptr;
+  }
+
+  double now() const override { return sg4::Engine::get_clock() - t0_; }
+
+  std::vector<double> plugin_cpu_energy() const override {
+    std::vector<double> e;
+    if (!g_energy_plugin) return e;
+    for (const sg4::Host* h : cpu_hosts_) e.push_back(sg_host_get_consumed_energy(h));
+    return e;
+  }
+
+  std::vector<sg4::ActivityPtr> graveyard_;
+
+ private:
+  static bool has_work(const LaunchDesc& d) { return d.place.count > 0 && (d.compute_s > 0 || d.dram_bytes > 0); }
+
+  // Starts the first stage after `done` that has something to do, or completes the op.
+  void next_stage(OpId op, Stage done) {
+    const LaunchDesc& d = inflight_[op];
+    if (done < kFlash && d.flash_service_s > 0) return start(op, kFlash);
+    if (done < kWork && has_work(d)) return start(op, kWork);
+    sink_->on_complete(op, now());
+  }
+
+  void start(OpId op, Stage stage) {
+    const LaunchDesc& d = inflight_[op];
+    sg4::ActivityPtr act;
+    if (stage == kDelay) {
+      auto ex = sg4::Exec::init();
+      ex->set_flops_amount(d.delay_s * kSpeed);
+      ex->set_host(timer_);
+      act = ex;
+    } else if (stage == kFlash) {
+      act = disk_->io_init(static_cast<sg_size_t>(std::llround(d.flash_service_s * kDiskRate)), sg4::Io::OpType::READ);
+    } else {
+      act = work(d);
+    }
+    act->set_data(reinterpret_cast<void*>((static_cast<intptr_t>(op) << 2) | stage));
+    act->start();
+    alive_[op] = std::move(act);
+  }
+
+  // One ptask entry per unit of the placement and one per DRAM link it crosses. Under L07 an entry
+  // on a multi-core host progresses at most at one core's speed, so an op holding k cores is one
+  // entry whose amount is its compute time at one core's speed: alone it takes compute_s, and the
+  // slots guarantee that at most `cores` entries share a host, so ops on different cores never
+  // slow each other down. Link entries carry the bytes the op puts on each link (link_model.hpp);
+  // the entry's rate is the ptask's, so progress is max(compute, bytes/bandwidth) under sharing.
+  sg4::ExecPtr work(const LaunchDesc& d) {
+    hosts_buf_.clear();
+    amounts_buf_.clear();
+    for (uint8_t i = 0; i < d.place.count; ++i) {
+      hosts_buf_.push_back(hosts_[d.place.unit[i]]);
+      amounts_buf_.push_back(d.compute_s * kSpeed);
+    }
+    bytes_per_link(*links_, d, link_bytes_);
+    for (size_t l = 0; l < link_bytes_.size(); ++l)
+      if (link_bytes_[l] > 0) {
+        hosts_buf_.push_back(link_hosts_[l]);
+        amounts_buf_.push_back(link_bytes_[l]);
+      }
+    auto ex = sg4::Exec::init();
+    ex->set_hosts(hosts_buf_);
+    ex->set_flops_amounts(amounts_buf_);
+    return ex;
+  }
+
+  void completed(sg4::Activity const& a) {
+    const auto tag = reinterpret_cast<intptr_t>(a.get_data<void>());
+    const OpId op = static_cast<OpId>(tag >> 2);
+    const auto stage = static_cast<Stage>(tag & 3);
+    if (a.get_state() != sg4::Activity::State::FINISHED)
+      throw std::logic_error(fmt::format("SimGrid activity of op {} ended in state {}", op, a.get_state_str()));
+    graveyard_.push_back(std::move(alive_[op]));
+    next_stage(op, stage);
+  }
+
+  std::unique_ptr<sg4::Engine> engine_;
+  std::unique_ptr<LinkLayout> links_;
+  double t0_ = 0;
+  sg4::Host* storage_ = nullptr;
+  sg4::Host* timer_ = nullptr;
+  sg4::Disk* disk_ = nullptr;
+  std::vector<sg4::Host*> hosts_;
+  std::vector<sg4::Host*> cpu_hosts_;
+  std::vector<sg4::Host*> link_hosts_;
+  std::vector<sg4::Host*> hosts_buf_;
+  std::vector<double> amounts_buf_, link_bytes_;
+  std::vector<LaunchDesc> inflight_;
+  std::vector<sg4::ActivityPtr> alive_;
+  CompletionSink* sink_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_backend(BackendKind kind) {
+  if (kind == BackendKind::kAnalytic) return make_analytic_backend();
+  return std::make_unique<SimGridBackend>(kind == BackendKind::kSimGridWithEnergyPlugin);
+}
+
+}  // namespace socsim

@@ -5,7 +5,17 @@
 
 namespace socsim {
 
+uint32_t TaskGraph::intern(std::string_view name) {
+  auto [it, inserted] = name_index_.try_emplace(std::string(name), static_cast<uint32_t>(names_.size()));
+  if (inserted) names_.emplace_back(name);
+  return it->second;
+}
+
 OpId TaskGraph::add(Op op, std::span<const OpPart> parts, std::span<const OpId> preds, std::string_view name) {
+  return add(op, parts, preds, intern(name));
+}
+
+OpId TaskGraph::add(Op op, std::span<const OpPart> parts, std::span<const OpId> preds, uint32_t name_id) {
   const OpId id = static_cast<OpId>(ops_.size());
   op.first_part = static_cast<uint32_t>(parts_.size());
   op.num_parts = static_cast<uint16_t>(parts.size());
@@ -15,20 +25,7 @@ OpId TaskGraph::add(Op op, std::span<const OpPart> parts, std::span<const OpId> 
   for (OpId p : preds)
     if (p >= id) throw std::logic_error("TaskGraph::add: predecessor does not exist yet");
   preds_.insert(preds_.end(), preds.begin(), preds.end());
-  // Names repeat across layers and tokens ("L3.ffn"); intern them against a short recent list.
-  uint32_t nid = UINT32_MAX;
-  for (auto it = name_index_.rbegin(); it != name_index_.rend(); ++it)
-    if (it->first == name) {
-      nid = it->second;
-      break;
-    }
-  if (nid == UINT32_MAX) {
-    nid = static_cast<uint32_t>(names_.size());
-    names_.emplace_back(name);
-    name_index_.emplace_back(std::string(name), nid);
-    if (name_index_.size() > 512) name_index_.erase(name_index_.begin(), name_index_.begin() + 256);
-  }
-  op.name_id = nid;
+  op.name_id = name_id;
   ops_.push_back(op);
   return id;
 }

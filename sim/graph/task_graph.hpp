@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/model/dtype.hpp"
@@ -74,6 +75,9 @@ class TaskGraph {
  public:
   // Adds an op whose parts and predecessors are given; returns its id. Predecessors must exist.
   OpId add(Op op, std::span<const OpPart> parts, std::span<const OpId> preds, std::string_view name);
+  // Same, with a name already interned by intern() (the fast path for lowering loops).
+  OpId add(Op op, std::span<const OpPart> parts, std::span<const OpId> preds, uint32_t name_id);
+  uint32_t intern(std::string_view name);
   size_t size() const { return ops_.size(); }
   const Op& op(OpId i) const { return ops_[i]; }
   Op& op_mut(OpId i) { return ops_[i]; }
@@ -95,7 +99,7 @@ class TaskGraph {
   std::vector<uint32_t> succ_start_;
   std::vector<OpId> succs_;
   std::vector<std::string> names_;
-  std::vector<std::pair<std::string, uint32_t>> name_index_;  // small cache of recent names
+  std::unordered_map<std::string, uint32_t> name_index_;
 };
 
 }  // namespace socsim

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <fmt/format.h>
 
 #include "sim/graph/op_formulas.hpp"
@@ -29,7 +30,8 @@ class Lowerer {
     for (int64_t c = 0; c < chunks; ++c) {
       const int64_t rows = ch_.pad_last_chunk ? chunk : std::min(chunk, prompt - c * chunk);
       tags_ = {Phase::kPrefill, static_cast<int32_t>(c), -1};
-      OpId x = stage(Stage::kEmbedding, -1, {F::embedding(rows, m_.hidden, ch_.weight_dtype, m_.activation_dtype)}, {}, "embed");
+      OpId x = stage(Stage::kEmbedding, -1, {F::embedding(rows, m_.hidden, ch_.weight_dtype, m_.activation_dtype)},
+                     c == 0 ? ch_.entry_deps : std::vector<OpId>{}, "embed");
       for (int64_t l = 0; l < m_.layers; ++l) x = layer(l, rows, c * chunk, x, kv_writer);
       last_prefill = x;
     }
@@ -53,6 +55,8 @@ class Lowerer {
   };
 
   OpId stage(Stage s, int64_t layer, std::vector<OpPart> parts, std::vector<OpId> preds, std::string_view name) {
+    auto it = name_ids_.find(name);
+    const uint32_t nid = it != name_ids_.end() ? it->second : name_ids_.emplace(std::string(name), g_.intern(name)).first->second;
     preds.erase(std::remove(preds.begin(), preds.end(), kNone), preds.end());
     Op op;
     op.phase = tags_.phase;
@@ -63,7 +67,7 @@ class Lowerer {
     if (ch_.fuse || parts.size() == 1) {
       op.kind = dominant(parts);
       op.rank = static_cast<int64_t>(g_.size());
-      return g_.add(op, parts, preds, name);
+      return g_.add(op, parts, preds, nid);
     }
     OpId prev = kNone;
     for (size_t i = 0; i < parts.size(); ++i) {
@@ -84,7 +88,15 @@ class Lowerer {
     return parts.front().kind;
   }
 
-  std::string lname(int64_t l, std::string_view what) const { return fmt::format("L{}.{}", l, what); }
+  // "L3.ffn": formatted once per layer and stage, then reused by every chunk and decode step.
+  const std::string& lname(int64_t l, std::string_view what) {
+    auto& names = layer_names_[std::string(what)];
+    if (names.empty()) {
+      names.resize(static_cast<size_t>(m_.layers));
+      for (int64_t i = 0; i < m_.layers; ++i) names[static_cast<size_t>(i)] = fmt::format("L{}.{}", i, what);
+    }
+    return names[static_cast<size_t>(l)];
+  }
 
   OpId layer(int64_t l, int64_t rows, int64_t past, OpId in, std::vector<OpId>& kv_writer) {
     const DType a = m_.activation_dtype, w = ch_.weight_dtype, e = ch_.elementwise_dtype;
@@ -146,6 +158,8 @@ class Lowerer {
   const LoweringChoices& ch_;
   TaskGraph& g_;
   Tags tags_{Phase::kPrefill, -1, -1};
+  std::map<std::string, std::vector<std::string>, std::less<>> layer_names_;
+  std::map<std::string, uint32_t, std::less<>> name_ids_;
 };
 
 }  // namespace

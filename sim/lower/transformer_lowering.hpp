@@ -27,6 +27,7 @@ struct LoweringChoices {
   bool pad_last_chunk = false;  // static shapes: the last chunk is computed at full length
   bool fuse = true;
   bool exploit_sparsity = false;  // FFN matmuls touch only active neurons (needs a sparse model)
+  std::vector<OpId> entry_deps;   // extra predecessors of the first prefill op (e.g. graph setup)
 };
 
 // Appends the prefill and decode ops of ctx.workload; ranks follow creation order. Returns the id

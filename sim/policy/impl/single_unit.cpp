@@ -1,1 +1,179 @@
-// placeholder, replaced by the single-unit policies
+// The generic single-unit policies `cpu`, `gpu` and `npu`: every op of the model on one kind of
+// unit, in creation order, as a plain engine on that unit would run it (llama.cpp-style CPU, a GPU
+// engine, a naive whole-model NPU offload). They cannot offload weights to flash.
+#include <cmath>
+#include <fmt/format.h>
+
+#include "sim/lower/transformer_lowering.hpp"
+#include "sim/policy/memory_plan.hpp"
+#include "sim/policy/policy.hpp"
+
+namespace socsim {
+namespace {
+
+class SingleUnitPolicy : public Policy {
+ public:
+  explicit SingleUnitPolicy(UnitType type) : type_(type) {}
+
+  void visit_params(FieldVisitor& v) override {
+    if (type_ == UnitType::kCpuCluster)
+      v.text("clusters", clusters_,
+             {"comma-separated CPU clusters to run on (all their cores); empty = every cluster but the slowest", ""});
+    v.integer("chunk", chunk_, {"prefill chunk length in tokens; 0 = the whole prompt at once", "0", 0, 1 << 20});
+    v.flag("fuse", fuse_, {"fuse each layer into 4 ops (attention input, attention, output, FFN)", "true"});
+    if (type_ == UnitType::kNpu)
+      v.flag("graph_build", graph_build_, {"pay the NPU graph setup, build and optimise time before prefill", "false"});
+  }
+
+  void check(const LowerContext& ctx, Diagnostics& d) const override {
+    if (type_ == UnitType::kGpu && !ctx.hw.has_gpu) d.error({"--policy gpu"}, fmt::format("profile '{}' has no GPU", ctx.hw.name));
+    if (type_ == UnitType::kNpu && !ctx.hw.has_npu) d.error({"--policy npu"}, fmt::format("profile '{}' has no NPU", ctx.hw.name));
+    if (type_ == UnitType::kCpuCluster) {
+      std::string bad;
+      cpu_placement(ctx.platform, &bad);
+      if (!bad.empty()) d.error({"--set policy.clusters"}, bad);
+    }
+  }
+
+  void lower(const LowerContext& ctx, TaskGraph& g) const override {
+    LoweringChoices ch;
+    Placement place = placement(ctx.platform);
+    ch.place = [place](Stage, Phase) { return place; };
+    ch.weight_dtype = weight_dtype(ctx.model);
+    ch.chunk = chunk_;
+    ch.fuse = fuse_;
+    switch (type_) {
+      case UnitType::kCpuCluster:
+        ch.matmul_dtype = (ch.weight_dtype == DType::kInt4 || ch.weight_dtype == DType::kInt8) ? DType::kInt8 : ch.weight_dtype;
+        ch.attention_dtype = DType::kFp32;
+        ch.elementwise_dtype = DType::kFp32;
+        break;
+      case UnitType::kGpu:
+        ch.matmul_dtype = ch.attention_dtype = ch.elementwise_dtype = DType::kFp16;
+        break;
+      case UnitType::kNpu:
+        ch.matmul_dtype = DType::kInt8;
+        ch.attention_dtype = ch.elementwise_dtype = DType::kFp16;
+        ch.pad_last_chunk = chunk_ > 0;  // static shapes
+        if (graph_build_ && ctx.hw.npu.has_graph) {
+          Op setup;
+          setup.kind = OpKind::kGraphBuild;
+          setup.phase = Phase::kSetup;
+          setup.fixed_time = graph_setup_time(ctx);
+          ch.entry_deps.push_back(g.add(setup, {}, {}, "npu.graph_build"));
+        }
+        break;
+    }
+    lower_transformer(ctx, ch, g);
+  }
+
+  MemoryPlan memory(const LowerContext& ctx, const TaskGraph& g) const override {
+    MemoryPlan m;
+    m.weights = resident_weight_bytes(ctx.model, weight_dtype(ctx.model));
+    m.kv_cache = kv_cache_bytes(ctx.model, ctx.workload);
+    m.activations = peak_activation_bytes(ctx.model, g);
+    if (type_ == UnitType::kNpu && ctx.hw.npu.has_graph) m.graphs = graph_count(ctx) * ctx.hw.npu.graph.memory_per_graph;
+    return m;
+  }
+
+ private:
+  DType weight_dtype(const ModelSpec& m) const {
+    if (type_ == UnitType::kNpu) return DType::kInt8;  // W8A8 per-tensor on the NPU
+    return m.weight_dtype;
+  }
+
+  // Distinct static graphs: four per layer plus embedding and LM head, for each prefill shape
+  // (whole prompt or chunk) and for decode (one row; attention padded to the context length).
+  double graph_count(const LowerContext& ctx) const {
+    const double per_shape = 4.0 * static_cast<double>(ctx.model.layers) + 2.0;
+    return per_shape * (ctx.workload.gen > 1 ? 2.0 : 1.0);
+  }
+
+  double graph_setup_time(const LowerContext& ctx) const {
+    const NpuGraphSpec& gs = ctx.hw.npu.graph;
+    return gs.setup + graph_count(ctx) * gs.build_per_graph +
+           gs.optimize_per_param * static_cast<double>(ctx.model.total_params()) * (ctx.workload.gen > 1 ? 2.0 : 1.0);
+  }
+
+  Placement placement(const PlatformSpec& p) const {
+    Placement pl;
+    if (type_ == UnitType::kCpuCluster) return cpu_placement(p, nullptr);
+    const int u = p.find(type_ == UnitType::kGpu ? "gpu" : "npu");
+    pl.count = 1;
+    pl.unit[0] = static_cast<UnitId>(u);
+    pl.cores[0] = 1;
+    return pl;
+  }
+
+  // The clusters named in `clusters_`, or all but the slowest (by int8 peak per core x cores).
+  Placement cpu_placement(const PlatformSpec& p, std::string* error) const {
+    Placement pl;
+    std::vector<int> chosen;
+    if (!clusters_.empty()) {
+      size_t pos = 0;
+      while (pos <= clusters_.size()) {
+        size_t comma = clusters_.find(',', pos);
+        std::string name = clusters_.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        int u = p.find("cpu." + name);
+        if (u < 0 || p.units[u].type != UnitType::kCpuCluster) {
+          if (error) *error = fmt::format("policy.clusters: no CPU cluster named '{}'", name);
+        } else {
+          chosen.push_back(u);
+        }
+        if (comma == std::string::npos) break;
+        pos = comma + 1;
+      }
+    } else {
+      int slowest = -1, n = 0;
+      for (size_t u = 0; u < p.units.size(); ++u) {
+        if (p.units[u].type != UnitType::kCpuCluster) continue;
+        ++n;
+        if (slowest < 0 || per_core(p.units[u]) < per_core(p.units[slowest])) slowest = static_cast<int>(u);
+      }
+      for (size_t u = 0; u < p.units.size(); ++u)
+        if (p.units[u].type == UnitType::kCpuCluster && (n == 1 || static_cast<int>(u) != slowest)) chosen.push_back(static_cast<int>(u));
+    }
+    if (chosen.size() > 3 && error) *error = "policy.clusters: at most 3 clusters";
+    for (int u : chosen) {
+      if (pl.count == 3) break;
+      pl.unit[pl.count] = static_cast<UnitId>(u);
+      pl.cores[pl.count] = static_cast<uint8_t>(p.units[u].cores);
+      ++pl.count;
+    }
+    return pl;
+  }
+
+  static double per_core(const PlatformUnit& u) {
+    double best = 0;
+    for (double v : u.spec->peak.by_dtype)
+      if (!std::isnan(v)) best = std::max(best, v * u.spec->clock / u.spec->rated_clock);
+    return best;
+  }
+
+  UnitType type_;
+  std::string clusters_;
+  int64_t chunk_ = 0;
+  bool fuse_ = true;
+  bool graph_build_ = false;
+};
+
+class CpuPolicy final : public SingleUnitPolicy {
+ public:
+  CpuPolicy() : SingleUnitPolicy(UnitType::kCpuCluster) {}
+};
+class GpuPolicy final : public SingleUnitPolicy {
+ public:
+  GpuPolicy() : SingleUnitPolicy(UnitType::kGpu) {}
+};
+class NpuPolicy final : public SingleUnitPolicy {
+ public:
+  NpuPolicy() : SingleUnitPolicy(UnitType::kNpu) {}
+};
+
+}  // namespace
+
+SOCSIM_REGISTER_POLICY(CpuPolicy, "cpu", "every op on the CPU clusters (all cores of each), llama.cpp style");
+SOCSIM_REGISTER_POLICY(GpuPolicy, "gpu", "every op on the GPU, one kernel at a time, FP16 compute");
+SOCSIM_REGISTER_POLICY(NpuPolicy, "npu", "every op on the NPU: INT8 matmuls, FP16 elsewhere, static shapes");
+
+}  // namespace socsim

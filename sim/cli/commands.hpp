@@ -1,0 +1,14 @@
+// The socsim subcommands. Each returns the process exit code; errors inside are thrown as
+// InputError (bad input, exit 2) or InfeasibleError (cannot run as asked, exit 3) and reported by
+// main, which is the only place that decides the exit code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace socsim::cli {
+
+void add_run_command(CLI::App& app, int& exit_code);
+void add_list_command(CLI::App& app, int& exit_code);
+void add_describe_command(CLI::App& app, int& exit_code);
+
+}  // namespace socsim::cli

@@ -1,0 +1,99 @@
+// `socsim list` (profiles, models, policies, estimators) and `socsim describe NAME` (every
+// parameter with type, unit, default, bounds and meaning), both generated from the code and the
+// shipped files.
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "sim/cli/commands.hpp"
+#include "sim/config/describe.hpp"
+#include "sim/cost/estimator.hpp"
+#include "sim/driver/inputs.hpp"
+
+namespace socsim::cli {
+namespace {
+
+void list_all() {
+  std::cout << "hardware profiles (hwprofiles/):\n";
+  for (const std::string& n : shipped_names("hwprofiles")) std::cout << "  " << n << "\n";
+  std::cout << "models (models/):\n";
+  for (const std::string& n : shipped_names("models")) std::cout << "  " << n << "\n";
+  std::cout << "policies:\n";
+  for (const std::string& n : policy_names()) std::cout << fmt::format("  {:<14} {}\n", n, find_policy(n)->summary);
+  std::cout << "estimators (asked in this order):\n";
+  for (const std::string& n : estimator_names())
+    for (const EstimatorInfo& e : estimator_registry())
+      if (e.name == n) std::cout << fmt::format("  {:<14} {}\n", n, e.summary);
+}
+
+void describe(const std::string& name) {
+  std::string n = name;
+  if (n == "hw") {
+    HwSpec s;
+    std::cout << format_param_table(describe_params([&](FieldVisitor& v) { visit_hw(v, s); }), "hw");
+    return;
+  }
+  if (n == "model") {
+    ModelSpec s;
+    std::cout << format_param_table(describe_params([&](FieldVisitor& v) { visit_model(v, s); }), "model");
+    return;
+  }
+  if (n == "workload") {
+    Workload w;
+    std::cout << format_param_table(describe_params([&](FieldVisitor& v) { visit_workload(v, w); }), "workload");
+    return;
+  }
+  if (n.rfind("policy.", 0) == 0) n = n.substr(7);
+  if (const PolicyInfo* p = find_policy(n)) {
+    std::cout << fmt::format("policy {}: {}\n", p->name, p->summary);
+    auto pol = p->make();
+    std::cout << format_param_table(describe_params([&](FieldVisitor& v) { pol->visit_params(v); }), "policy");
+    return;
+  }
+  if (n.rfind("estimator.", 0) == 0) n = n.substr(10);
+  for (const EstimatorInfo& e : estimator_registry())
+    if (e.name == n) {
+      std::cout << fmt::format("estimator {} (priority {}): {}\n", e.name, e.priority, e.summary);
+      return;
+    }
+  for (const char* dir : {"hwprofiles", "models"})
+    for (const std::string& s : shipped_names(dir))
+      if (s == n) {
+        RunRequest req;
+        (std::string(dir) == "hwprofiles" ? req.hw : req.model) = n;
+        LoadedRun run = load_run(req);
+        std::cout << resolved_config(run);
+        return;
+      }
+  std::vector<std::string> all{"hw", "model", "workload"};
+  for (const std::string& p : policy_names()) all.push_back("policy." + p);
+  for (const std::string& e : estimator_names()) all.push_back("estimator." + e);
+  for (const char* dir : {"hwprofiles", "models"})
+    for (const std::string& s : shipped_names(dir)) all.push_back(s);
+  std::string hint = closest_match(name, all), list;
+  for (const std::string& a : all) list += (list.empty() ? "" : ", ") + a;
+  throw InputError({"describe " + name}, fmt::format("nothing named '{}'{} (one of: {})", name,
+                                                     hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint), list));
+}
+
+}  // namespace
+
+void add_list_command(CLI::App& app, int& exit_code) {
+  CLI::App* sub = app.add_subcommand("list", "list hardware profiles, models, policies and estimators");
+  sub->callback([&exit_code] {
+    list_all();
+    exit_code = 0;
+  });
+}
+
+void add_describe_command(CLI::App& app, int& exit_code) {
+  auto name = std::make_shared<std::string>();
+  CLI::App* sub = app.add_subcommand("describe", "describe parameters: hw, model, workload, policy.NAME, estimator.NAME, or a shipped profile/model");
+  sub->add_option("name", *name, "what to describe")->required();
+  sub->callback([name, &exit_code] {
+    describe(*name);
+    exit_code = 0;
+  });
+}
+
+}  // namespace socsim::cli

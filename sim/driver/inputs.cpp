@@ -1,0 +1,108 @@
+// Input loading for one design point; see inputs.hpp.
+#include "sim/driver/inputs.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fmt/format.h>
+
+#include "sim/config/describe.hpp"
+#include "sim/config/overrides.hpp"
+#include "sim/config/yaml_reader.hpp"
+
+namespace socsim {
+namespace fs = std::filesystem;
+
+std::vector<std::string> shipped_names(const std::string& dir) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(fs::path(SOCSIM_DATA_DIR) / dir, ec))
+    if (e.path().extension() == ".yaml" || e.path().extension() == ".json") names.push_back(e.path().stem().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::string resolve_input(const std::string& name, const std::string& dir, Diagnostics& diags) {
+  if (fs::exists(name) && fs::is_regular_file(name)) return name;
+  for (const char* ext : {".yaml", ".json"}) {
+    fs::path p = fs::path(SOCSIM_DATA_DIR) / dir / (name + ext);
+    if (fs::exists(p)) return p.string();
+  }
+  std::vector<std::string> names = shipped_names(dir);
+  std::string hint = closest_match(name, names);
+  std::string all;
+  for (const std::string& n : names) all += (all.empty() ? "" : ", ") + n;
+  diags.error({name}, fmt::format("no such file, and no shipped {} of that name{} (shipped: {})", dir,
+                                  hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint), all));
+  return {};
+}
+
+void apply_policy_defaults(Policy& p) {
+  Diagnostics d;
+  YamlReader r("policy defaults", YAML::Node(YAML::NodeType::Map), d, false);
+  r.read_root([&](FieldVisitor& v) { p.visit_params(v); });
+  if (d.has_errors()) throw std::logic_error("policy declares a required parameter without default: " + d.to_string());
+}
+
+LoadedRun load_run(const RunRequest& req) {
+  Diagnostics d;
+  LoadedRun run;
+  run.hw = std::make_unique<HwSpec>();
+  run.hw_path = resolve_input(req.hw, "hwprofiles", d);
+  run.model_path = resolve_input(req.model, "models", d);
+  if (!run.hw_path.empty()) *run.hw = read_hw(run.hw_path, d);
+  if (!run.model_path.empty()) run.model = read_model(run.model_path, d);
+  run.policy_name = req.policy;
+  if (const PolicyInfo* info = find_policy(req.policy)) {
+    run.policy = info->make();
+    apply_policy_defaults(*run.policy);
+  } else {
+    std::vector<std::string> names = policy_names();
+    std::string hint = closest_match(req.policy, names), all;
+    for (const std::string& n : names) all += (all.empty() ? "" : ", ") + n;
+    d.error({"--policy " + req.policy}, fmt::format("unknown policy '{}'{} (registered: {})", req.policy,
+                                                    hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint), all));
+  }
+  {
+    Diagnostics wd;
+    YamlReader r("workload defaults", YAML::Node(YAML::NodeType::Map), wd, false);
+    r.read_root([&](FieldVisitor& v) { visit_workload(v, run.workload); });
+  }
+  std::vector<Override> ovs;
+  for (const std::string& s : req.sets)
+    if (auto o = parse_override(s, d)) ovs.push_back(*o);
+  check_override_roots(ovs, {"hw", "model", "policy", "workload"}, d);
+  if (d.has_errors()) d.throw_if_errors();
+  apply_overrides("hw", ovs, [&](FieldVisitor& v) { visit_hw(v, *run.hw); }, d);
+  apply_overrides("model", ovs, [&](FieldVisitor& v) { visit_model(v, run.model); }, d);
+  apply_overrides("policy", ovs, [&](FieldVisitor& v) { run.policy->visit_params(v); }, d);
+  apply_overrides("workload", ovs, [&](FieldVisitor& v) { visit_workload(v, run.workload); }, d);
+  if (!d.has_errors()) {
+    finalize_hw(*run.hw, run.hw_path, d);
+    finalize_model(run.model, run.model_path, d);
+  }
+  d.throw_if_errors();
+  return run;
+}
+
+std::string resolved_config(LoadedRun& run) {
+  std::string out = "hw:\n";
+  auto indent = [](const std::string& text) {
+    std::string r;
+    size_t pos = 0;
+    while (pos < text.size()) {
+      size_t nl = text.find('\n', pos);
+      if (nl == std::string::npos) nl = text.size();
+      if (nl > pos) r += "  " + text.substr(pos, nl - pos) + "\n";
+      pos = nl + 1;
+    }
+    return r;
+  };
+  out += indent(write_resolved([&](FieldVisitor& v) { visit_hw(v, *run.hw); }));
+  out += "model:\n" + indent(write_resolved([&](FieldVisitor& v) { visit_model(v, run.model); }));
+  out += "policy:\n  name: " + run.policy_name + "\n" +
+         indent(write_resolved([&](FieldVisitor& v) { run.policy->visit_params(v); }));
+  out += "workload:\n" + indent(write_resolved([&](FieldVisitor& v) { visit_workload(v, run.workload); }));
+  return out;
+}
+
+}  // namespace socsim

@@ -1,0 +1,47 @@
+// Loading one design point's inputs: a hardware profile and a model (shipped names or paths), a
+// policy by name, the workload, and `--set` overrides for any of them. Everything is read and
+// checked before anything is simulated; every problem found is reported at once (InputError).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/hw/hw_spec.hpp"
+#include "sim/lower/workload.hpp"
+#include "sim/model/model_spec.hpp"
+#include "sim/policy/policy.hpp"
+
+namespace socsim {
+
+struct RunRequest {
+  std::string hw = "redmi-k70-pro";
+  std::string model = "qwen1.5-1.8b";
+  std::string policy = "cpu";
+  std::vector<std::string> sets;  // "hw.npu.clock=600MHz", "workload.prompt=512", ...
+};
+
+struct LoadedRun {
+  std::unique_ptr<HwSpec> hw;  // stable address: the platform points into it
+  ModelSpec model;
+  std::string policy_name;
+  std::unique_ptr<Policy> policy;
+  Workload workload;
+  std::string hw_path, model_path;
+};
+
+// Resolves a shipped name ("redmi-k70-pro") or a path to a file; reports unknown names with the
+// closest shipped one.
+std::string resolve_input(const std::string& name_or_path, const std::string& dir, Diagnostics& diags);
+// Names of the shipped files in a data directory ("hwprofiles", "models"), sorted.
+std::vector<std::string> shipped_names(const std::string& dir);
+
+LoadedRun load_run(const RunRequest& req);
+
+// The resolved configuration of a loaded run (every value after defaults and overrides) as YAML.
+std::string resolved_config(LoadedRun& run);
+
+// Applies the declared defaults of a policy's parameters (as if read from an empty mapping).
+void apply_policy_defaults(Policy& p);
+
+}  // namespace socsim

@@ -1,0 +1,80 @@
+// One design point from loaded inputs to metrics; see simulate.hpp.
+#include "sim/driver/simulate.hpp"
+
+#include <chrono>
+#include <fmt/format.h>
+
+#include "sim/config/units.hpp"
+
+namespace socsim {
+
+static void check_memory(const LoadedRun& run, const MemoryPlan& m, double budget) {
+  if (m.total() <= budget || run.policy->can_offload()) return;
+  auto b = [](double v) { return format_quantity(v, Dim::kBytes); };
+  throw InfeasibleError(fmt::format(
+      "{} does not fit in memory under policy '{}': it needs {} (weights {}, KV cache {}, activations {}, NPU graphs {}) "
+      "but the budget is {}; policy '{}' cannot offload weights to flash (raise --memory, shorten the run, or pick an "
+      "offloading policy)",
+      run.model.name, run.policy_name, b(m.total()), b(m.weights), b(m.kv_cache), b(m.activations), b(m.graphs), b(budget),
+      run.policy_name));
+}
+
+std::unique_ptr<RunOutput> simulate(const LoadedRun& run, BackendKind backend_kind) {
+  const auto wall0 = std::chrono::steady_clock::now();
+  auto out = std::make_unique<RunOutput>();
+  out->platform = make_platform(*run.hw);
+  LowerContext ctx{run.model, *run.hw, out->platform, run.workload};
+  Diagnostics d;
+  run.policy->check(ctx, d);
+  d.throw_if_errors();
+  run.policy->lower(ctx, out->graph);
+  out->graph.build_successors();
+
+  RunMetrics& m = out->metrics;
+  m.memory = run.policy->memory(ctx, out->graph);
+  m.memory_budget = std::isnan(run.workload.memory) ? run.hw->dram.available : run.workload.memory;
+  check_memory(run, m.memory, m.memory_budget);
+
+  static const CostModel cost_model;
+  out->costs = cost_model.estimate_all(out->graph, out->platform);
+  std::unique_ptr<Backend> backend = make_backend(backend_kind);
+  backend->build(out->platform);
+  Simulation sim(out->graph, out->costs, out->platform, *run.policy, *backend);
+  out->timing = sim.run();
+
+
+  const TaskGraph& g = out->graph;
+  double setup_end = 0, ttft = 0, end = 0;
+  for (OpId i = 0; i < g.size(); ++i) {
+    const double e = out->timing[i].end;
+    end = std::max(end, e);
+    if (g.op(i).phase == Phase::kSetup) setup_end = std::max(setup_end, e);
+    if (g.op(i).phase == Phase::kPrefill) ttft = std::max(ttft, e);
+  }
+  m.setup_s = setup_end;
+  m.ttft_s = ttft;
+  m.prefill_s = ttft - setup_end;
+  m.prefill_tokens_per_s = m.prefill_s > 0 ? static_cast<double>(run.workload.prompt) / m.prefill_s : 0;
+  m.total_s = end;
+  m.decode_s = end - ttft;
+  const int64_t decoded = std::max<int64_t>(run.workload.gen - 1, 0);
+  m.decode_tokens_per_s = m.decode_s > 0 ? static_cast<double>(decoded) / m.decode_s : 0;
+  m.energy = account_energy(g, out->costs, out->timing, out->platform, 0, end);
+  m.prefill_energy_j = account_energy(g, out->costs, out->timing, out->platform, setup_end, ttft).total;
+  m.decode_energy_j = account_energy(g, out->costs, out->timing, out->platform, ttft, end).total;
+  m.ops_simulated = g.size();
+
+  std::vector<std::string> est = estimator_names();
+  std::vector<double> by_est(est.size(), 0.0), by_unit(out->platform.units.size(), 0.0);
+  for (OpId i = 0; i < g.size(); ++i) {
+    const double dur = out->timing[i].end - out->timing[i].dispatch;
+    by_est[out->costs[i].estimator] += dur;
+    for (uint8_t k = 0; k < g.op(i).place.count; ++k) by_unit[g.op(i).place.unit[k]] += dur;
+  }
+  for (size_t i = 0; i < est.size(); ++i) m.busy_s_by_estimator.emplace_back(est[i], by_est[i]);
+  for (size_t u = 0; u < by_unit.size(); ++u) m.busy_s_by_unit.emplace_back(out->platform.units[u].name, by_unit[u]);
+  m.sim_wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  return out;
+}
+
+}  // namespace socsim

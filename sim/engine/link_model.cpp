@@ -1,0 +1,38 @@
+// DRAM path layout shared by the backends; see link_model.hpp.
+#include "sim/engine/link_model.hpp"
+
+#include <algorithm>
+
+namespace socsim {
+
+LinkLayout::LinkLayout(const PlatformSpec& p) : units(p.units.size()) {
+  for (const PlatformUnit& u : p.units) {
+    bw.push_back(u.port_bandwidth);
+    is_cpu.push_back(u.type == UnitType::kCpuCluster);
+  }
+  bw.push_back(p.cpu_bandwidth);
+  bw.push_back(p.dram_bandwidth);
+}
+
+void bytes_per_link(const LinkLayout& links, const LaunchDesc& d, std::vector<double>& out) {
+  out.assign(links.count(), 0.0);
+  int total_cores = 0;
+  for (uint8_t i = 0; i < d.place.count; ++i) total_cores += d.place.cores[i];
+  if (total_cores == 0 || d.dram_bytes == 0) return;
+  for (uint8_t i = 0; i < d.place.count; ++i) {
+    const double b = d.dram_bytes * d.place.cores[i] / total_cores;
+    out[links.port(d.place.unit[i])] += b;
+    if (links.is_cpu[d.place.unit[i]]) out[links.cpu_link()] += b;
+    out[links.bus()] += b;
+  }
+}
+
+double lone_work_time(const LinkLayout& links, const LaunchDesc& d, std::vector<double>& scratch) {
+  bytes_per_link(links, d, scratch);
+  double t = d.compute_s;
+  for (size_t l = 0; l < links.count(); ++l)
+    if (scratch[l] > 0) t = std::max(t, scratch[l] / links.bandwidth(l));
+  return t;
+}
+
+}  // namespace socsim

@@ -1,0 +1,103 @@
+// Simulation core; see simulation.hpp.
+#include "sim/engine/simulation.hpp"
+
+#include <fmt/format.h>
+#include <stdexcept>
+
+namespace socsim {
+
+Simulation::Simulation(const TaskGraph& g, const std::vector<OpCost>& costs, const PlatformSpec& platform,
+                       const Policy& policy, Backend& backend)
+    : g_(g), costs_(costs), platform_(platform), policy_(policy), backend_(backend) {}
+
+bool Simulation::fits(const Placement& p) const {
+  for (uint8_t i = 0; i < p.count; ++i)
+    if (free_[p.unit[i]] < p.cores[i]) return false;
+  return true;
+}
+
+void Simulation::take(const Placement& p, int sign) {
+  for (uint8_t i = 0; i < p.count; ++i) free_[p.unit[i]] -= sign * p.cores[i];
+}
+
+static bool no_work(const Op& op, const OpCost& c) {
+  return c.delay_s == 0 && c.flash_service_s == 0 && (op.place.count == 0 || (c.compute_s == 0 && c.dram_bytes == 0));
+}
+
+void Simulation::dispatch(double now) {
+  if (in_dispatch_) return;  // re-entered through an instant completion; the outer loop continues
+  in_dispatch_ = true;
+  for (;;) {
+    runnable_.clear();
+    for (OpId id : ready_)
+      if (fits(g_.op(id).place)) runnable_.push_back(id);
+    if (runnable_.empty()) {
+      if (instant_.empty()) break;
+      std::vector<OpId> done;
+      done.swap(instant_);
+      for (OpId id : done) finish(id, now);
+      continue;
+    }
+    const OpId id = runnable_[policy_.select(runnable_, g_)];
+    for (size_t i = 0; i < ready_.size(); ++i)
+      if (ready_[i] == id) {
+        ready_[i] = ready_.back();
+        ready_.pop_back();
+        break;
+      }
+    const Op& op = g_.op(id);
+    const OpCost& c = costs_[id];
+    take(op.place, +1);
+    timing_[id].dispatch = now;
+    timing_[id].start = now + c.delay_s;
+    if (no_work(op, c)) {
+      instant_.push_back(id);
+      continue;
+    }
+    LaunchDesc d;
+    d.op = id;
+    d.place = op.place;
+    d.delay_s = c.delay_s;
+    d.compute_s = c.compute_s;
+    d.dram_bytes = c.dram_bytes;
+    d.flash_service_s = c.flash_service_s;
+    backend_.launch(d);
+  }
+  in_dispatch_ = false;
+}
+
+void Simulation::finish(OpId id, double now) {
+  timing_[id].end = now;
+  take(g_.op(id).place, -1);
+  ++completed_;
+  for (OpId s : g_.succs(id))
+    if (--pending_[s] == 0) ready_.push_back(s);
+}
+
+void Simulation::on_complete(OpId id, double now) {
+  finish(id, now);
+  dispatch(now);
+}
+
+std::vector<OpTiming> Simulation::run() {
+  const size_t n = g_.size();
+  pending_.assign(n, 0);
+  timing_.assign(n, OpTiming{});
+  free_.clear();
+  for (const PlatformUnit& u : platform_.units) free_.push_back(u.cores);
+  for (OpId i = 0; i < n; ++i) {
+    pending_[i] = static_cast<uint32_t>(g_.preds(i).size());
+    const Placement& p = g_.op(i).place;
+    for (uint8_t k = 0; k < p.count; ++k)
+      if (p.unit[k] >= platform_.units.size() || p.cores[k] > platform_.units[p.unit[k]].cores || p.cores[k] == 0)
+        throw std::logic_error(fmt::format("op '{}' is placed on a unit or core count the platform does not have", g_.name(i)));
+    if (pending_[i] == 0) ready_.push_back(i);
+  }
+  dispatch(0.0);
+  backend_.run(*this);
+  if (completed_ != n)
+    throw std::logic_error(fmt::format("simulation stalled: {} of {} ops completed (dependency cycle?)", completed_, n));
+  return std::move(timing_);
+}
+
+}  // namespace socsim

@@ -1,0 +1,34 @@
+// Memory accounting helpers; see memory_plan.hpp.
+#include "sim/policy/memory_plan.hpp"
+
+#include <algorithm>
+
+namespace socsim {
+
+double resident_weight_bytes(const ModelSpec& m, DType weight_dtype) {
+  return static_cast<double>(m.total_params()) * storage_bits(weight_dtype) / 8.0;
+}
+
+double kv_cache_bytes(const ModelSpec& m, const Workload& w) {
+  return static_cast<double>(w.prompt + w.gen) * m.kv_bytes_per_token();
+}
+
+double peak_activation_bytes(const ModelSpec& m, const TaskGraph& g) {
+  const double a = plain_bits(m.activation_dtype) / 8.0;
+  double peak = 0;
+  for (OpId i = 0; i < g.size(); ++i) {
+    double live = 0;
+    for (const OpPart& p : g.parts(i)) {
+      double part = p.act_read + p.act_written;
+      if (p.kind == OpKind::kAttention)  // fp32 scores of every head: heads x queries x keys
+        part += 4.0 * static_cast<double>(m.heads) * static_cast<double>(p.m) * static_cast<double>(p.n);
+      live = std::max(live, part);
+    }
+    // The residual stream stays live across the op.
+    if (!g.parts(i).empty()) live += static_cast<double>(g.parts(i)[0].m) * static_cast<double>(m.hidden) * a;
+    peak = std::max(peak, live);
+  }
+  return peak;
+}
+
+}  // namespace socsim

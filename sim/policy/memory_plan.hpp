@@ -1,0 +1,17 @@
+// Memory accounting shared by policies: resident weights in the policy's storage type, the KV
+// cache at the run's longest context, the largest live activations of any op (inputs, outputs and
+// attention scores in fp32, as engines without fused attention keep them), and NPU graph objects.
+#pragma once
+
+#include "sim/policy/policy.hpp"
+
+namespace socsim {
+
+// Weights as stored by the policy (all parameters, in `weight_dtype`).
+double resident_weight_bytes(const ModelSpec& m, DType weight_dtype);
+// Largest activation footprint over the graph's ops, from their parts' shapes.
+double peak_activation_bytes(const ModelSpec& m, const TaskGraph& g);
+// KV cache at prompt + gen positions.
+double kv_cache_bytes(const ModelSpec& m, const Workload& w);
+
+}  // namespace socsim

@@ -1,0 +1,111 @@
+// Broken hardware profiles in tests/config_errors/: load_hw must throw InputError listing every
+// problem, compiler-style with file:line:col. Paths are relative to the repository root (the test
+// runs from there), so the expected text is the same on every checkout.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "sim/config/diagnostics.hpp"
+#include "sim/hw/hw_spec.hpp"
+
+using namespace socsim;
+
+namespace {
+
+class ConfigErrors : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    saved_ = std::filesystem::current_path();
+    std::filesystem::current_path(SOCSIM_DATA_DIR);
+  }
+  void TearDown() override { std::filesystem::current_path(saved_); }
+
+  // The diagnostics text load_hw reports for a fixture, or "" if it loads.
+  static std::string errors_of(const std::string& fixture) {
+    try {
+      load_hw("tests/config_errors/" + fixture);
+    } catch (const InputError& e) {
+      EXPECT_EQ(std::string(e.what()), e.diagnostics().to_string());
+      return e.diagnostics().to_string();
+    }
+    return "";
+  }
+
+ private:
+  std::filesystem::path saved_;
+};
+
+}  // namespace
+
+TEST_F(ConfigErrors, TypoKeys) {
+  EXPECT_EQ(errors_of("typo_keys.yaml"),
+            "tests/config_errors/typo_keys.yaml:6:5: error: missing required key "
+            "'cpu.big.rated_clock' (clock at which "
+            "`peak` is quoted)\n"
+            "tests/config_errors/typo_keys.yaml:7:5: error: unknown key 'cpu.big.rated_clok'; did "
+            "you mean "
+            "'rated_clock'?\n"
+            "tests/config_errors/typo_keys.yaml:13:3: error: missing required key 'dram.bandwidth' "
+            "(total achievable "
+            "bandwidth shared by all units)\n"
+            "tests/config_errors/typo_keys.yaml:14:3: error: unknown key 'dram.bandwith'; did you "
+            "mean 'bandwidth'?\n");
+}
+
+TEST_F(ConfigErrors, BadUnits) {
+  EXPECT_EQ(
+      errors_of("bad_units.yaml"),
+      "tests/config_errors/bad_units.yaml:6:12: error: cpu.big.cores: '2.5' is not a whole number\n"
+      "tests/config_errors/bad_units.yaml:8:12: error: cpu.big.clock: 300GHz is out of range; it "
+      "must be between "
+      "1MHz and 100GHz\n"
+      "tests/config_errors/bad_units.yaml:9:18: error: cpu.big.peak.fp32: unknown unit 'GHz' for a "
+      "throughput "
+      "(expected e.g. 73TOPS)\n"
+      "tests/config_errors/bad_units.yaml:10:38: error: cpu.big.dvfs.0.busy_power: '1.5' has no "
+      "unit; a power "
+      "needs one, e.g. 2.5W\n"
+      "tests/config_errors/bad_units.yaml:11:21: error: cpu.big.port_bandwidth: unknown unit "
+      "'Gb/s' for a "
+      "bandwidth (expected e.g. 4GB/s)\n"
+      "tests/config_errors/bad_units.yaml:14:13: error: dram.capacity: '12' has no unit; a size "
+      "needs one, e.g. "
+      "8KiB\n");
+}
+
+TEST_F(ConfigErrors, MissingSection) {
+  EXPECT_EQ(errors_of("missing_section.yaml"),
+            "tests/config_errors/missing_section.yaml:2:1: error: missing required key "
+            "'schema_version' (version of "
+            "the profile schema (1))\n"
+            "tests/config_errors/missing_section.yaml:2:1: error: missing required section 'dram' "
+            "(main memory)\n"
+            "tests/config_errors/missing_section.yaml:11:6: error: 'npu' must be a mapping of keys "
+            "to values, not a "
+            "single value\n");
+}
+
+TEST_F(ConfigErrors, DuplicateKeys) {
+  EXPECT_EQ(errors_of("duplicate_keys.yaml"),
+            "tests/config_errors/duplicate_keys.yaml:12:3: error: duplicate key 'cpu.big' (first "
+            "given on line 5)\n"
+            "tests/config_errors/duplicate_keys.yaml:17:3: error: duplicate key 'dram.capacity' "
+            "(first given on line "
+            "15)\n");
+}
+
+TEST_F(ConfigErrors, SyntaxErrors) {
+  EXPECT_EQ(errors_of("tab_indent.yaml"),
+            "tests/config_errors/tab_indent.yaml:5:10: error: syntax error: illegal map value "
+            "(tabs are not allowed in "
+            "indentation)\n");
+  EXPECT_EQ(errors_of("unclosed_bracket.yaml"),
+            "tests/config_errors/unclosed_bracket.yaml:7:1: error: syntax error: end of sequence "
+            "flow not found\n");
+}
+
+TEST_F(ConfigErrors, MissingFile) {
+  EXPECT_EQ(errors_of("no_such_profile.yaml"),
+            "tests/config_errors/no_such_profile.yaml: error: cannot open file\n");
+}
