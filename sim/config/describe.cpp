@@ -18,7 +18,8 @@ std::string bounds_of(const FieldInfo& info, Dim dim) {
 }
 
 std::string default_of(const FieldInfo& info) {
-  if (info.default_text) return std::string(*info.default_text);
+  if (info.default_text)
+    return info.default_text->empty() ? "\"\"" : std::string(*info.default_text);
   return info.derived ? "derived" : "required";
 }
 

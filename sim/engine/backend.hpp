@@ -51,5 +51,8 @@ class Backend {
 enum class BackendKind { kSimGrid, kAnalytic, kSimGridWithEnergyPlugin };
 // Factory; the SimGrid backend lives in its own library and registers itself here.
 std::unique_ptr<Backend> make_backend(BackendKind kind);
+// Sets SimGrid's process-wide model options (ptask_L07, precision, optionally the energy plugin)
+// once; later calls do nothing. Must run after an Engine exists and before a platform is built.
+void simgrid_process_setup(bool energy_plugin);
 
 }  // namespace socsim

@@ -28,6 +28,8 @@ namespace socsim {
 
 std::unique_ptr<Backend> make_analytic_backend();
 
+void simgrid_process_setup(bool energy_plugin);
+
 namespace {
 
 constexpr double kSpeed = 1e9;       // flop/s per core of every host: compute is given in seconds
@@ -38,7 +40,8 @@ enum Stage : intptr_t { kDelay = 0, kFlash = 1, kWork = 2 };
 
 class SimGridBackend;
 SimGridBackend* g_current = nullptr;  // the backend whose engine is running (one at a time)
-bool g_configured = false;            // model options are process-wide in SimGrid 3.32
+bool g_configured = false;            // callbacks registered (process-wide in SimGrid 3.32)
+bool g_options_set = false;           // model options set (once per process in SimGrid 3.32)
 bool g_energy_plugin = false;
 
 class SimGridBackend final : public Backend {
@@ -212,6 +215,16 @@ class SimGridBackend final : public Backend {
 };
 
 }  // namespace
+
+void simgrid_process_setup(bool energy_plugin) {
+  if (g_options_set) return;
+  xbt_log_control_set("root.thres:critical");
+  sg4::Engine::set_config("host/model:ptask_L07");
+  sg4::Engine::set_config("surf/precision:1e-13");
+  if (energy_plugin) sg_host_energy_plugin_init();
+  g_energy_plugin = energy_plugin;
+  g_options_set = true;
+}
 
 std::unique_ptr<Backend> make_backend(BackendKind kind) {
   if (kind == BackendKind::kAnalytic) return make_analytic_backend();

@@ -61,6 +61,7 @@ struct Op {
   int32_t token = -1;   // decode step index
   uint32_t first_part = 0;
   uint16_t num_parts = 0;
+  uint16_t launches = 1;     // kernel launches the op costs (a fused CPU/GPU op launches each part)
   uint32_t first_pred = 0;
   uint32_t num_preds = 0;
   int64_t rank = 0;          // policy order: lower runs first among ready ops

@@ -22,8 +22,9 @@ class Lowerer {
     const int64_t chunk = ch_.chunk > 0 ? std::min(ch_.chunk, prompt) : prompt;
     const int64_t chunks = (prompt + chunk - 1) / chunk;
     const int64_t steps = std::max<int64_t>(ctx_.workload.gen - 1, 0);
-    const int64_t per_layer = ch_.fuse ? 4 : 10;
-    g_.reserve(static_cast<size_t>((chunks + steps) * (m_.layers * per_layer + 2)), 0, 0);
+    const int64_t per_layer = ch_.granularity == Granularity::kOp ? 10 : ch_.granularity == Granularity::kBlock ? 4 : 1;
+    const auto ops = static_cast<size_t>((chunks + steps) * (m_.layers * per_layer + 2));
+    g_.reserve(ops, ops * 12 / static_cast<size_t>(per_layer) + ops, ops * 2);
 
     std::vector<OpId> kv_writer(static_cast<size_t>(m_.layers), kNone);  // last op that wrote each layer's KV
     OpId last_prefill = kNone;
@@ -64,9 +65,10 @@ class Lowerer {
     op.token = tags_.token;
     op.layer = static_cast<int32_t>(layer);
     op.place = ch_.place(s, tags_.phase);
-    if (ch_.fuse || parts.size() == 1) {
+    if (ch_.granularity != Granularity::kOp || parts.size() == 1) {
       op.kind = dominant(parts);
       op.rank = static_cast<int64_t>(g_.size());
+      op.launches = static_cast<uint16_t>(ch_.launch_per_part ? parts.size() : 1);
       return g_.add(op, parts, preds, nid);
     }
     OpId prev = kNone;
@@ -102,18 +104,25 @@ class Lowerer {
     const DType a = m_.activation_dtype, w = ch_.weight_dtype, e = ch_.elementwise_dtype;
     OpPart qkv = F::matmul(rows, m_.hidden, m_.q_dim() + 2 * m_.kv_dim(), ch_.matmul_dtype, w, a);
     qkv.kv_written = static_cast<double>(rows) * 2.0 * static_cast<double>(m_.kv_dim()) * plain_bits(m_.kv_dtype) / 8.0;
-    OpId attn_in = stage(Stage::kAttnIn, l,
-                         {F::norm(rows, m_.hidden, m_.norm, e, a, w), qkv, F::rope(rows, m_.q_dim() + m_.kv_dim(), e, a)},
-                         {in}, lname(l, "attn_in"));
-    OpId prev_kv = kv_writer[static_cast<size_t>(l)];
-    kv_writer[static_cast<size_t>(l)] = attn_in;
-    OpId attn = stage(Stage::kAttention, l,
-                      {F::attention(rows, past, m_.heads, m_.kv_heads, m_.head_dim, ch_.attention_dtype, a, m_.kv_dtype)},
-                      {attn_in, prev_kv}, lname(l, "attention"));
-    OpId attn_out = stage(Stage::kAttnOut, l,
-                          {F::matmul(rows, m_.q_dim(), m_.hidden, ch_.matmul_dtype, w, a), F::add(rows, m_.hidden, e, a)},
-                          {attn}, lname(l, "attn_out"));
-    return stage(Stage::kFfn, l, ffn_parts(l, rows), {attn_out}, lname(l, "ffn"));
+    std::vector<OpPart> attn_in{F::norm(rows, m_.hidden, m_.norm, e, a, w), qkv, F::rope(rows, m_.q_dim() + m_.kv_dim(), e, a)};
+    OpPart attention = F::attention(rows, past, m_.heads, m_.kv_heads, m_.head_dim, ch_.attention_dtype, a, m_.kv_dtype);
+    std::vector<OpPart> attn_out{F::matmul(rows, m_.q_dim(), m_.hidden, ch_.matmul_dtype, w, a), F::add(rows, m_.hidden, e, a)};
+    std::vector<OpPart> ffn = ffn_parts(l, rows);
+    const OpId prev_kv = kv_writer[static_cast<size_t>(l)];
+    if (ch_.granularity == Granularity::kLayer) {
+      std::vector<OpPart> all = attn_in;
+      all.push_back(attention);
+      all.insert(all.end(), attn_out.begin(), attn_out.end());
+      all.insert(all.end(), ffn.begin(), ffn.end());
+      const OpId op = stage(Stage::kAttnIn, l, std::move(all), {in, prev_kv}, lname(l, "layer"));
+      kv_writer[static_cast<size_t>(l)] = op;
+      return op;
+    }
+    const OpId in_op = stage(Stage::kAttnIn, l, std::move(attn_in), {in}, lname(l, "attn_in"));
+    kv_writer[static_cast<size_t>(l)] = in_op;
+    const OpId attn = stage(Stage::kAttention, l, {attention}, {in_op, prev_kv}, lname(l, "attention"));
+    const OpId out = stage(Stage::kAttnOut, l, std::move(attn_out), {attn}, lname(l, "attn_out"));
+    return stage(Stage::kFfn, l, std::move(ffn), {out}, lname(l, "ffn"));
   }
 
   std::vector<OpPart> ffn_parts(int64_t l, int64_t rows) const {

@@ -2,12 +2,15 @@
 // decode token by token over a growing KV cache. Policies call this with their choices (where each
 // op kind runs, in which data type, chunking and fusion) and may post-process the graph.
 //
-// With `fuse` on, each layer becomes four ops: attn_in (norm, QKV projection, RoPE), attention,
-// attn_out (output projection, residual), ffn (norm, up/gate, activation, down, residual; router and
-// experts for MoE). Off, every primitive is its own op. A fused op's compute and memory traffic
-// overlap, as in a fused kernel or a static NPU graph.
+// Granularity `block`: each layer becomes four ops: attn_in (norm, QKV projection, RoPE),
+// attention, attn_out (output projection, residual), ffn (norm, up/gate, activation, down,
+// residual; router and experts for MoE). `layer`: one op per layer. `op`: every primitive is its
+// own op. Within a fused op compute and memory traffic overlap (as in a fused kernel or a static
+// NPU graph) and its launch overhead is paid once per op, or once per primitive with
+// `launch_per_part` (engines that launch one kernel per primitive).
 #pragma once
 
+#include <array>
 #include <functional>
 
 #include "sim/graph/task_graph.hpp"
@@ -16,6 +19,8 @@
 namespace socsim {
 
 enum class Stage : uint8_t { kAttnIn, kAttention, kAttnOut, kFfn, kEmbedding, kLmHead };
+enum class Granularity : uint8_t { kOp, kBlock, kLayer };
+inline constexpr std::array<std::string_view, 3> kGranularityNames{"op", "block", "layer"};
 
 struct LoweringChoices {
   std::function<Placement(Stage, Phase)> place;  // where each stage runs
@@ -25,7 +30,8 @@ struct LoweringChoices {
   DType weight_dtype = DType::kInt8;       // storage type of weights as the engine reads them
   int64_t chunk = 0;          // prefill chunk length; 0 = whole prompt at once
   bool pad_last_chunk = false;  // static shapes: the last chunk is computed at full length
-  bool fuse = true;
+  Granularity granularity = Granularity::kBlock;
+  bool launch_per_part = false;
   bool exploit_sparsity = false;  // FFN matmuls touch only active neurons (needs a sparse model)
   std::vector<OpId> entry_deps;   // extra predecessors of the first prefill op (e.g. graph setup)
 };

@@ -134,6 +134,9 @@ TEST(Describe, HwRowsHaveTypeUnitDefaultAndBounds) {
   const ParamRow* graph = find_row(rows, "npu.graph");
   ASSERT_NE(graph, nullptr);
   EXPECT_EQ(graph->type, "section (optional)");
+  const ParamRow* soc = find_row(rows, "soc");
+  ASSERT_NE(soc, nullptr);
+  EXPECT_EQ(soc->default_, "\"\"");  // an empty default is shown, not left blank
   EXPECT_EQ(find_row(rows, "cpu.<name>.concurrency"), nullptr);  // CPU clusters have cores instead
   EXPECT_EQ(find_row(rows, "gpu.graph"), nullptr);
 }

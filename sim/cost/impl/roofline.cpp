@@ -1,6 +1,6 @@
 // The roofline estimator: compute time = FLOPs / (cores x peak(dtype) x efficiency(size)) summed
 // over the op's parts, effective bytes = bytes / memory efficiency(bytes), plus the unit's launch
-// overhead. The backend turns these into max(compute, bytes / bandwidth) under contention. A data
+// overhead per kernel launch. The backend turns these into max(compute, bytes / bandwidth) under contention. A data
 // type the unit lacks is computed in the next wider type it has (int4 -> int8 -> fp16 -> fp32).
 #include <cmath>
 #include <fmt/format.h>
@@ -35,10 +35,13 @@ double peak_for(const ComputeUnitSpec& u, DType t, const std::string& unit) {
   throw InputError({}, fmt::format("{}: no peak for data type {} or any wider type", unit, dtype_name(t)));
 }
 
+// The size measure named by the table's `by` ("flops", "rows" or "bytes"; checked on input).
 double size_of(const OpPart& p, const std::string& by) {
-  if (by == "rows") return static_cast<double>(p.m);
-  if (by == "bytes") return p.bytes();
-  return p.flops;
+  switch (by[0]) {
+    case 'r': return static_cast<double>(p.m);
+    case 'b': return p.bytes();
+    default: return p.flops;
+  }
 }
 
 class Roofline final : public Estimator {
@@ -51,7 +54,7 @@ class Roofline final : public Estimator {
     const PlatformUnit& first = pf.units[op.place.unit[0]];
     for (uint8_t i = 0; i < op.place.count; ++i)
       c.delay_s = std::max(c.delay_s, pf.units[op.place.unit[i]].spec->launch_overhead);
-    c.delay_s += op.fixed_time;
+    c.delay_s = c.delay_s * op.launches + op.fixed_time;
     for (const OpPart& part : g.parts(id)) {
       const size_t cls = static_cast<size_t>(class_of(part.kind));
       double rate = 0;

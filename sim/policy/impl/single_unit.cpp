@@ -20,7 +20,9 @@ class SingleUnitPolicy : public Policy {
       v.text("clusters", clusters_,
              {"comma-separated CPU clusters to run on (all their cores); empty = every cluster but the slowest", ""});
     v.integer("chunk", chunk_, {"prefill chunk length in tokens; 0 = the whole prompt at once", "0", 0, 1 << 20});
-    v.flag("fuse", fuse_, {"fuse each layer into 4 ops (attention input, attention, output, FFN)", "true"});
+    enum_field(v, "granularity", granularity_, kGranularityNames,
+               {"ops per layer: op (every primitive), block (attention input, attention, output, FFN) or layer (one)",
+                "layer"});
     if (type_ == UnitType::kNpu)
       v.flag("graph_build", graph_build_, {"pay the NPU graph setup, build and optimise time before prefill", "false"});
   }
@@ -41,7 +43,8 @@ class SingleUnitPolicy : public Policy {
     ch.place = [place](Stage, Phase) { return place; };
     ch.weight_dtype = weight_dtype(ctx.model);
     ch.chunk = chunk_;
-    ch.fuse = fuse_;
+    ch.granularity = granularity_;
+    ch.launch_per_part = type_ != UnitType::kNpu;  // CPU/GPU engines launch a kernel per primitive
     switch (type_) {
       case UnitType::kCpuCluster:
         ch.matmul_dtype = (ch.weight_dtype == DType::kInt4 || ch.weight_dtype == DType::kInt8) ? DType::kInt8 : ch.weight_dtype;
@@ -82,10 +85,11 @@ class SingleUnitPolicy : public Policy {
     return m.weight_dtype;
   }
 
-  // Distinct static graphs: four per layer plus embedding and LM head, for each prefill shape
-  // (whole prompt or chunk) and for decode (one row; attention padded to the context length).
+  // Distinct static graphs: one per op of a layer plus embedding and LM head, for each prefill
+  // shape (whole prompt or chunk) and for decode (one row; attention padded to the context).
   double graph_count(const LowerContext& ctx) const {
-    const double per_shape = 4.0 * static_cast<double>(ctx.model.layers) + 2.0;
+    const double per_layer = granularity_ == Granularity::kLayer ? 1.0 : granularity_ == Granularity::kBlock ? 4.0 : 10.0;
+    const double per_shape = per_layer * static_cast<double>(ctx.model.layers) + 2.0;
     return per_shape * (ctx.workload.gen > 1 ? 2.0 : 1.0);
   }
 
@@ -153,7 +157,7 @@ class SingleUnitPolicy : public Policy {
   UnitType type_;
   std::string clusters_;
   int64_t chunk_ = 0;
-  bool fuse_ = true;
+  Granularity granularity_ = Granularity::kLayer;
   bool graph_build_ = false;
 };
 

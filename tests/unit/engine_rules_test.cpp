@@ -1,0 +1,188 @@
+// Scheduling rules of the simulation core (sim/engine/simulation.cpp), each test named after its
+// rule and checked on both backends where the rule is backend-independent: slots (one kernel at a
+// time on an NPU, one op per CPU core), dependencies, policy order, instant ops, flash sharing and
+// impossible placements.
+#include <stdexcept>
+
+#include "tests/unit/engine_test_support.hpp"
+
+namespace socsim::test {
+namespace {
+
+// Two independent 1 s NPU kernels run one after the other (FIFO by rank), not processor-shared:
+// the first ends at 1 s, not 2 s.
+TEST(engine_test, npu_runs_one_kernel_at_a_time) {
+  for (BackendKind kind : kBothBackends) {
+    Bench b;
+    const UnitId npu = b.unit("npu", UnitType::kNpu, 1);
+    const OpId x = b.op(on(npu), compute(1.0), {}, 0);
+    const OpId y = b.op(on(npu), compute(1.0), {}, 1);
+    const RunResult r = b.run(kind);
+    SCOPED_TRACE(name_of(kind));
+    EXPECT_REL(r.t[x].end, 2.0);
+    EXPECT_REL(r.t[y].start, 1.0);
+    EXPECT_REL(r.t[y].end, 2.0);
+    EXPECT_REL(r.makespan, 2.0);
+  }
+}
+
+// A 4-core cluster runs at most 4 single-core ops at once, each at full speed: 6 ops of 1 s take
+// 2 s (four end at 1 s, two at 2 s); two ops asking 3 cores each cannot share it: 2 s.
+TEST(engine_test, cpu_cluster_runs_one_op_per_core) {
+  for (BackendKind kind : kBothBackends) {
+    SCOPED_TRACE(name_of(kind));
+    Bench b;
+    const UnitId cpu = b.unit("cpu.big", UnitType::kCpuCluster, 4);
+    for (int i = 0; i < 6; ++i) b.op(on(cpu), compute(1.0), {}, i);
+    const RunResult r = b.run(kind);
+    int at_1 = 0, at_2 = 0;
+    for (const OpTiming& t : r.t) {
+      if (std::abs(t.end - 1.0) < kRel) ++at_1;
+      if (std::abs(t.end - 2.0) < 2 * kRel) ++at_2;
+    }
+    EXPECT_EQ(at_1, 4);
+    EXPECT_EQ(at_2, 2);
+    EXPECT_REL(r.makespan, 2.0);
+
+    Bench wide;
+    const UnitId cpu2 = wide.unit("cpu.big", UnitType::kCpuCluster, 4);
+    const OpId x = wide.op(on(cpu2, 3), compute(1.0), {}, 0);
+    const OpId y = wide.op(on(cpu2, 3), compute(1.0), {}, 1);
+    const RunResult w = wide.run(kind);
+    EXPECT_REL(w.t[x].end, 1.0);
+    EXPECT_REL(w.t[y].start, 1.0);
+    EXPECT_REL(w.makespan, 2.0);
+  }
+}
+
+// Every op starts (is even dispatched) no earlier than the end of each predecessor, on a DAG whose
+// ops would otherwise find free slots earlier (units idle, reversed ranks, launch delays).
+TEST(engine_test, dependencies_are_respected) {
+  for (BackendKind kind : kBothBackends) {
+    SCOPED_TRACE(name_of(kind));
+    Bench b;
+    b.platform.dram_bandwidth = 40e9;
+    const UnitId cpu = b.unit("cpu.big", UnitType::kCpuCluster, 4, 20e9);
+    const UnitId gpu = b.unit("gpu", UnitType::kGpu, 2, 30e9);
+    const UnitId npu = b.unit("npu", UnitType::kNpu, 1, 35e9);
+    const UnitId units[] = {cpu, gpu, npu};
+    std::vector<OpId> ids;
+    for (int i = 0; i < 30; ++i) {
+      std::vector<OpId> preds;
+      if (i >= 1) preds.push_back(ids[i - 1]);
+      if (i >= 3 && i % 2 == 0) preds.push_back(ids[i - 3]);
+      if (i >= 7 && i % 3 == 0) preds.push_back(ids[i / 2]);
+      Op o;
+      o.place = on(units[i % 3]);
+      o.rank = 100 - i;
+      b.costs.push_back(compute(0.01 * (1 + (i * 7) % 5), 1e8 * (i % 4), 1e-3 * (i % 2)));
+      ids.push_back(b.g.add(o, {}, preds, "op" + std::to_string(i)));
+    }
+    const RunResult r = b.run(kind);
+    int edges = 0;
+    for (OpId i = 0; i < b.g.size(); ++i) {
+      EXPECT_GT(r.t[i].end, r.t[i].start);
+      for (OpId p : b.g.preds(i)) {
+        EXPECT_GE(r.t[i].dispatch, r.t[p].end) << "op " << i << " pred " << p;
+        EXPECT_GE(r.t[i].start, r.t[p].end) << "op " << i << " pred " << p;
+        ++edges;
+      }
+    }
+    EXPECT_GT(edges, 40);
+  }
+}
+
+// Two flash reads of 1 s each, issued together, share the device: both end at 2 s. (The analytic
+// backend is contention-free by design: 1 s each.)
+TEST(engine_test, flash_device_is_shared) {
+  Bench b;
+  b.platform.has_flash = true;
+  b.unit("cpu.big", UnitType::kCpuCluster, 4);
+  OpCost read;
+  read.flash_service_s = 1.0;
+  const OpId x = b.op(Placement{}, read);
+  const OpId y = b.op(on(0), read);  // a read issued from a CPU core shares the same device
+  const RunResult r = b.run(BackendKind::kSimGrid);
+  EXPECT_REL(r.t[x].end, 2.0);
+  EXPECT_REL(r.t[y].end, 2.0);
+  const RunResult a = b.run(BackendKind::kAnalytic);
+  EXPECT_REL(a.t[x].end, 1.0);
+  EXPECT_REL(a.t[y].end, 1.0);
+}
+
+// Policy::select decides among runnable ops: the default picks the lowest rank, a policy picking
+// the highest rank flips the order of two ready NPU ops.
+class HighestRankFirst final : public TestPolicy {
+ public:
+  size_t select(std::span<const OpId> runnable, const TaskGraph& g) const override {
+    size_t best = 0;
+    for (size_t i = 1; i < runnable.size(); ++i)
+      if (g.op(runnable[i]).rank > g.op(runnable[best]).rank) best = i;
+    return best;
+  }
+};
+
+TEST(engine_test, policy_select_controls_order) {
+  for (BackendKind kind : kBothBackends) {
+    SCOPED_TRACE(name_of(kind));
+    Bench b;
+    const UnitId npu = b.unit("npu", UnitType::kNpu, 1);
+    const OpId x = b.op(on(npu), compute(1.0), {}, 0);
+    const OpId y = b.op(on(npu), compute(2.0), {}, 1);
+    const RunResult lowest = b.run(kind);
+    EXPECT_REL(lowest.t[x].end, 1.0);
+    EXPECT_REL(lowest.t[y].start, 1.0);
+    EXPECT_REL(lowest.t[y].end, 3.0);
+    const RunResult highest = b.run(kind, HighestRankFirst());
+    EXPECT_REL(highest.t[y].end, 2.0);
+    EXPECT_REL(highest.t[x].start, 2.0);
+    EXPECT_REL(highest.t[x].end, 3.0);
+  }
+}
+
+// Ops that ask nothing of the platform complete at the time they become ready, with or without a
+// placement, at the start of the graph and in a chain, and unblock their successors at once.
+TEST(engine_test, instant_ops_complete_without_time) {
+  for (BackendKind kind : kBothBackends) {
+    SCOPED_TRACE(name_of(kind));
+    Bench b;
+    const UnitId npu = b.unit("npu", UnitType::kNpu, 1);
+    const OpId root = b.op(Placement{}, OpCost{});
+    const OpId x = b.op(on(npu), compute(1.0), {root});
+    const OpId i1 = b.op(Placement{}, OpCost{}, {x});
+    const OpId i2 = b.op(on(npu), OpCost{}, {i1});  // zero-cost kernel still takes the NPU slot
+    const OpId i3 = b.op(Placement{}, OpCost{}, {x});
+    const OpId y = b.op(on(npu), compute(1.0), {i2, i3});
+    const RunResult r = b.run(kind);
+    EXPECT_EQ(r.t[root].end, 0.0);
+    EXPECT_EQ(r.t[x].start, 0.0);
+    for (OpId i : {i1, i2, i3}) {
+      EXPECT_REL(r.t[i].start, 1.0);
+      EXPECT_REL(r.t[i].end, 1.0);
+    }
+    EXPECT_REL(r.t[y].start, 1.0);
+    EXPECT_REL(r.t[y].end, 2.0);
+  }
+}
+
+// A placement the platform cannot satisfy (a unit it lacks, more cores than the unit has) is a
+// policy bug: run() reports it instead of stalling silently or running it.
+TEST(engine_test, stalled_graph_is_reported) {
+  for (BackendKind kind : kBothBackends) {
+    SCOPED_TRACE(name_of(kind));
+    Bench b;
+    const UnitId cpu = b.unit("cpu.big", UnitType::kCpuCluster, 4);
+    b.unit("npu", UnitType::kNpu, 1);
+    const OpId ok = b.op(on(cpu), compute(1.0));
+    b.op(on(5), compute(1.0), {ok});
+    EXPECT_THROW(b.run(kind), std::logic_error);
+
+    Bench wide;
+    wide.unit("cpu.big", UnitType::kCpuCluster, 4);
+    wide.op(on(0, 5), compute(1.0));
+    EXPECT_THROW(wide.run(kind), std::logic_error);
+  }
+}
+
+}  // namespace
+}  // namespace socsim::test
