@@ -42,3 +42,11 @@ QuantityParse parse_quantity(std::string_view text, Dim d);
 std::string format_quantity(double value, Dim d);
 
 }  // namespace socsim
+
+namespace socsim {
+
+// Formats for people (summaries, messages): at most `digits` significant digits with a prefix,
+// e.g. 26469367808 B -> "26.47GB", 3.4103 s -> "3.41s". Not for values read back.
+std::string format_human(double value, Dim d, int digits = 4);
+
+}  // namespace socsim

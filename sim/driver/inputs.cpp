@@ -29,6 +29,8 @@ std::string resolve_input(const std::string& name, const std::string& dir, Diagn
   }
   std::vector<std::string> names = shipped_names(dir);
   std::string hint = closest_match(name, names);
+  for (const std::string& n : names)
+    if (hint.empty() && n.rfind(name, 0) == 0) hint = n;  // a prefix of a shipped name
   std::string all;
   for (const std::string& n : names) all += (all.empty() ? "" : ", ") + n;
   diags.error({name}, fmt::format("no such file, and no shipped {} of that name{} (shipped: {})", dir,
@@ -71,10 +73,10 @@ LoadedRun load_run(const RunRequest& req) {
   for (const std::string& s : req.sets)
     if (auto o = parse_override(s, d)) ovs.push_back(*o);
   check_override_roots(ovs, {"hw", "model", "policy", "workload"}, d);
-  if (d.has_errors()) d.throw_if_errors();
-  apply_overrides("hw", ovs, [&](FieldVisitor& v) { visit_hw(v, *run.hw); }, d);
-  apply_overrides("model", ovs, [&](FieldVisitor& v) { visit_model(v, run.model); }, d);
-  apply_overrides("policy", ovs, [&](FieldVisitor& v) { run.policy->visit_params(v); }, d);
+  // Overrides of an input that failed to load would only repeat its errors.
+  if (!run.hw_path.empty()) apply_overrides("hw", ovs, [&](FieldVisitor& v) { visit_hw(v, *run.hw); }, d);
+  if (!run.model_path.empty()) apply_overrides("model", ovs, [&](FieldVisitor& v) { visit_model(v, run.model); }, d);
+  if (run.policy) apply_overrides("policy", ovs, [&](FieldVisitor& v) { run.policy->visit_params(v); }, d);
   apply_overrides("workload", ovs, [&](FieldVisitor& v) { visit_workload(v, run.workload); }, d);
   if (!d.has_errors()) {
     finalize_hw(*run.hw, run.hw_path, d);

@@ -10,7 +10,7 @@ namespace socsim {
 
 static void check_memory(const LoadedRun& run, const MemoryPlan& m, double budget) {
   if (m.total() <= budget || run.policy->can_offload()) return;
-  auto b = [](double v) { return format_quantity(v, Dim::kBytes); };
+  auto b = [](double v) { return format_human(v, Dim::kBytes); };
   throw InfeasibleError(fmt::format(
       "{} does not fit in memory under policy '{}': it needs {} (weights {}, KV cache {}, activations {}, NPU graphs {}) "
       "but the budget is {}; policy '{}' cannot offload weights to flash (raise --memory, shorten the run, or pick an "

@@ -18,7 +18,7 @@ EnergyBreakdown account_energy(const TaskGraph& g, const std::vector<OpCost>& co
   const double window = std::max(0.0, t1 - t0);
   std::vector<double> busy_core_s(p.units.size(), 0.0);
   double dram_bytes = 0;
-  std::vector<std::pair<double, double>> flash;
+  std::vector<std::pair<double, double>> flash;  // (start, service time alone) of every read
   for (OpId i = 0; i < g.size(); ++i) {
     const OpTiming& t = timing[i];
     const Op& op = g.op(i);
@@ -30,7 +30,7 @@ EnergyBreakdown account_energy(const TaskGraph& g, const std::vector<OpCost>& co
     const double span = t.end - t.start;
     if (span > 0) dram_bytes += c.actual_bytes * overlap(t.start, t.end, t0, t1) / span;
     else if (t.end >= t0 && t.end <= t1) dram_bytes += c.actual_bytes;
-    if (c.flash_service_s > 0) flash.emplace_back(std::max(t.start, t0), std::min(t.start + c.flash_service_s, t1));
+    if (c.flash_service_s > 0) flash.emplace_back(t.start, c.flash_service_s);
   }
   EnergyBreakdown e;
   for (size_t u = 0; u < p.units.size(); ++u) {
@@ -39,18 +39,20 @@ EnergyBreakdown account_energy(const TaskGraph& g, const std::vector<OpCost>& co
   }
   e.by_unit.emplace_back("dram", p.dram_energy_per_byte * dram_bytes + p.dram_background_power * window);
   if (p.has_flash) {
+    // Concurrent reads share the device (SimGrid backend), which is work-conserving: a read issued
+    // while it is busy extends the busy period by its own service time, so the busy periods are
+    // those of a FIFO queue, not the union of the reads' lone intervals.
     std::sort(flash.begin(), flash.end());
     double active = 0, cur0 = 0, cur1 = -1;
-    for (auto [a, b] : flash) {
-      if (b <= a) continue;
+    for (auto [a, s] : flash) {
       if (a > cur1) {
-        if (cur1 > cur0) active += cur1 - cur0;
-        cur0 = a, cur1 = b;
+        active += overlap(cur0, cur1, t0, t1);
+        cur0 = a, cur1 = a + s;
       } else {
-        cur1 = std::max(cur1, b);
+        cur1 += s;
       }
     }
-    if (cur1 > cur0) active += cur1 - cur0;
+    active += overlap(cur0, cur1, t0, t1);
     e.by_unit.emplace_back("flash", p.flash_active_power * active + p.flash_idle_power * (window - active));
   }
   e.by_unit.emplace_back("other", p.other_power * window);

@@ -48,14 +48,11 @@ class SimGridBackend final : public Backend {
  public:
   explicit SimGridBackend(bool energy_plugin) {
     engine_ = std::make_unique<sg4::Engine>("socsim");
+    // The host-energy plugin costs ~30% of simulation speed; only the accountant's cross-check
+    // needs it, and like every model option it can be chosen once per process (a second
+    // set_config after a platform was built aborts, so options are set in one guarded place).
+    simgrid_process_setup(energy_plugin);
     if (!g_configured) {
-      // The host-energy plugin costs ~30% of simulation speed; only the accountant's cross-check
-      // needs it, and like every model option it can be chosen once per process.
-      if (energy_plugin) sg_host_energy_plugin_init();
-      g_energy_plugin = energy_plugin;
-      xbt_log_control_set("root.thres:critical");
-      sg4::Engine::set_config("host/model:ptask_L07");
-      sg4::Engine::set_config("surf/precision:1e-13");
       sg4::Activity::on_completion_cb([](sg4::Activity const& a) {
         if (g_current) g_current->completed(a);
       });

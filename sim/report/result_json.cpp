@@ -50,8 +50,8 @@ nlohmann::ordered_json result_json(const LoadedRun& run, const RunOutput& out) {
 
 std::string result_summary(const LoadedRun& run, const RunOutput& out) {
   const RunMetrics& m = out.metrics;
-  auto t = [](double s) { return format_quantity(s, Dim::kTime); };
-  auto b = [](double v) { return format_quantity(v, Dim::kBytes); };
+  auto t = [](double s) { return format_human(s, Dim::kTime); };
+  auto b = [](double v) { return format_human(v, Dim::kBytes); };
   std::string s;
   s += fmt::format("{} on {} with policy '{}': prompt {} tokens, generate {}\n", run.model.name, run.hw->name,
                    run.policy_name, run.workload.prompt, run.workload.gen);

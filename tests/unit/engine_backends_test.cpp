@@ -58,7 +58,7 @@ TEST(engine_test, analytic_and_simgrid_agree_without_contention) {
   b.op(on(npu), compute(0.01, 1e9), {fork}, 1);  // port 0.025 s, bus 0.02 s
   expected.push_back(x_end + 0.025);
   b.op(on(cpu), compute(0.01), {fork + 1, fork + 2});
-  expected.push_back(x_end + 0.025 + 0.0100001);
+  expected.push_back(x_end + 0.025 + 0.01);
 
   const RunResult sg = b.run(BackendKind::kSimGrid);
   const RunResult an = b.run(BackendKind::kAnalytic);
@@ -74,8 +74,9 @@ TEST(engine_test, analytic_and_simgrid_agree_without_contention) {
 //   CPU op 1 GB through a 44 GB/s port, GPU op 0.5 GB through 10 GB/s, NPU op 2 GB through 56 GB/s.
 // Max-min in bytes/s: the GPU is held to 10 by its port; CPU and NPU share the other 50: 25 each.
 //   t = 0.04: CPU done (1 GB at 25); GPU has moved 0.4 GB, NPU 1 GB.
-//   then GPU 10 (port), NPU min(56, 60 - 10) = 50: GPU's last 0.1 GB ends at 0.05; NPU moves 0.5 GB.
-//   then NPU alone at min(56, 60) = 56: 0.5 GB more -> ends at 0.05 + 0.5/56.
+//   then GPU 10 (port), NPU min(56, 60 - 10) = 50: the GPU's last 0.1 GB ends at t = 0.05, by
+//   which time the NPU has moved 0.5 GB more;
+//   then NPU alone at min(56, 60) = 56: its last 0.5 GB ends at 0.05 + 0.5/56.
 // Contention-free (analytic): CPU 1/44, GPU 0.5/10 = 0.05, NPU 2/56.
 TEST(engine_test, dram_contention_is_simulated_not_added) {
   Bench b;
@@ -88,7 +89,7 @@ TEST(engine_test, dram_contention_is_simulated_not_added) {
   const OpId g = b.op(on(gpu), compute(1e-3, 0.5e9));
   const OpId n = b.op(on(npu), compute(1e-3, 2e9));
   const RunResult sg = b.run(BackendKind::kSimGrid);
-  EXPECT_REL(sg.t[c].end, 1.0 / 30);
+  EXPECT_REL(sg.t[c].end, 0.04);
   EXPECT_REL(sg.t[g].end, 0.05);
   EXPECT_REL(sg.t[n].end, 0.05 + 0.5 / 56);
   const RunResult an = b.run(BackendKind::kAnalytic);
@@ -122,8 +123,35 @@ TEST(engine_test, energy_accountant_matches_simgrid_plugin) {
   const EnergyBreakdown acc = account_energy(b.g, b.costs, r.t, b.platform, 0.0, r.makespan);
   EXPECT_REL(acc.get("cpu.big"), r.plugin_cpu_energy[0]);
   EXPECT_REL(acc.get("cpu.little"), r.plugin_cpu_energy[1]);
-  EXPECT_REL(acc.get("cpu.big"), 2.8550001);
+  EXPECT_REL(acc.get("cpu.big"), 2.855);
   EXPECT_REL(acc.get("cpu.little"), 0.465);
+}
+
+// Flash energy counts the device's busy time, not each read's lone service time: read x (1 s alone)
+// starts at 0, read y (1 s alone) at 0.5 s after a launch delay; they share the device, so x ends
+// at 0.5 + 0.5/0.5 = 1.5 s and y at 2 s (device time is conserved: 2 s of work from t = 0). An NPU
+// op keeps the window open to 2.5 s. Active 1 W for 2 s + idle 0.1 W for 0.5 s = 2.05 J (the union
+// of lone intervals [0, 1] and [0.5, 1.5] would say 1.5 s active).
+TEST(engine_test, flash_energy_counts_shared_device_busy_time) {
+  Bench b;
+  b.platform.has_flash = true;
+  b.platform.flash_active_power = 1.0;
+  b.platform.flash_idle_power = 0.1;
+  const UnitId npu = b.unit("npu", UnitType::kNpu, 1);
+  OpCost read, delayed_read;
+  read.flash_service_s = delayed_read.flash_service_s = 1.0;
+  delayed_read.delay_s = 0.5;
+  const OpId x = b.op(Placement{}, read);
+  const OpId y = b.op(Placement{}, delayed_read);
+  b.op(on(npu), compute(2.5));
+  const RunResult r = b.run(BackendKind::kSimGrid);
+  EXPECT_REL(r.t[x].end, 1.5);
+  EXPECT_REL(r.t[y].end, 2.0);
+  EXPECT_REL(r.makespan, 2.5);
+  const EnergyBreakdown e = account_energy(b.g, b.costs, r.t, b.platform, 0.0, r.makespan);
+  EXPECT_REL(e.get("flash"), 1.0 * 2.0 + 0.1 * 0.5);
+  // A window that cuts the busy period [0, 2]: [1, 2.5] has 1 s active, 0.5 s idle.
+  EXPECT_REL(account_energy(b.g, b.costs, r.t, b.platform, 1.0, 2.5).get("flash"), 1.0 + 0.05);
 }
 
 }  // namespace

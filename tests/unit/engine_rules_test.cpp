@@ -19,7 +19,7 @@ TEST(engine_test, npu_runs_one_kernel_at_a_time) {
     const OpId y = b.op(on(npu), compute(1.0), {}, 1);
     const RunResult r = b.run(kind);
     SCOPED_TRACE(name_of(kind));
-    EXPECT_REL(r.t[x].end, 2.0);
+    EXPECT_REL(r.t[x].end, 1.0);
     EXPECT_REL(r.t[y].start, 1.0);
     EXPECT_REL(r.t[y].end, 2.0);
     EXPECT_REL(r.makespan, 2.0);

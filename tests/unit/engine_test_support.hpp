@@ -19,7 +19,8 @@
 namespace socsim::test {
 
 inline constexpr double kRel = 1e-9;
-#define EXPECT_REL(actual, expected) EXPECT_NEAR(actual, expected, ::socsim::test::kRel * std::abs(expected))
+#define EXPECT_REL(actual, expected) \
+  EXPECT_NEAR(actual, expected, std::abs(expected) * ::socsim::test::kRel)
 
 // The pure virtuals implemented trivially; select() is the default (lowest rank first).
 class TestPolicy : public Policy {
@@ -109,7 +110,9 @@ inline OpCost compute(double s, double dram_bytes = 0, double delay_s = 0) {
 }
 
 inline const char* name_of(BackendKind k) {
-  return k == BackendKind::kAnalytic ? "analytic" : k == BackendKind::kSimGrid ? "simgrid" : "simgrid+energy";
+  return k == BackendKind::kAnalytic  ? "analytic"
+         : k == BackendKind::kSimGrid ? "simgrid"
+                                      : "simgrid+energy";
 }
 
 // The backends every rule must hold on (one SimGrid engine per call of Bench::run).
