@@ -88,9 +88,12 @@ std::vector<OpTiming> Simulation::run() {
   for (OpId i = 0; i < n; ++i) {
     pending_[i] = static_cast<uint32_t>(g_.preds(i).size());
     const Placement& p = g_.op(i).place;
-    for (uint8_t k = 0; k < p.count; ++k)
-      if (p.unit[k] >= platform_.units.size() || p.cores[k] > platform_.units[p.unit[k]].cores || p.cores[k] == 0)
+    for (uint8_t k = 0; k < p.count; ++k) {
+      bool repeated = false;
+      for (uint8_t j = 0; j < k; ++j) repeated |= p.unit[j] == p.unit[k];
+      if (repeated || p.unit[k] >= platform_.units.size() || p.cores[k] > platform_.units[p.unit[k]].cores || p.cores[k] == 0)
         throw std::logic_error(fmt::format("op '{}' is placed on a unit or core count the platform does not have", g_.name(i)));
+    }
     if (pending_[i] == 0) ready_.push_back(i);
   }
   dispatch(0.0);
