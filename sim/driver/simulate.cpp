@@ -33,6 +33,11 @@ std::unique_ptr<RunOutput> simulate(const LoadedRun& run, BackendKind backend_ki
   RunMetrics& m = out->metrics;
   m.memory = run.policy->memory(ctx, out->graph);
   m.memory_budget = std::isnan(run.workload.memory) ? run.hw->dram.available : run.workload.memory;
+  if (m.memory_budget > run.hw->dram.capacity)
+    throw InputError({"--memory"}, fmt::format("the memory budget {} exceeds {}'s DRAM ({}); for a what-if device set "
+                                               "hw.dram.capacity as well",
+                                               format_human(m.memory_budget, Dim::kBytes), run.hw->name,
+                                               format_human(run.hw->dram.capacity, Dim::kBytes)));
   check_memory(run, m.memory, m.memory_budget);
 
   static const CostModel cost_model;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <fmt/format.h>
 
+#include "sim/config/units.hpp"
 #include "sim/lower/transformer_lowering.hpp"
 #include "sim/policy/memory_plan.hpp"
 #include "sim/policy/policy.hpp"
@@ -30,6 +31,16 @@ class SingleUnitPolicy : public Policy {
   void check(const LowerContext& ctx, Diagnostics& d) const override {
     if (type_ == UnitType::kGpu && !ctx.hw.has_gpu) d.error({"--policy gpu"}, fmt::format("profile '{}' has no GPU", ctx.hw.name));
     if (type_ == UnitType::kNpu && !ctx.hw.has_npu) d.error({"--policy npu"}, fmt::format("profile '{}' has no NPU", ctx.hw.name));
+    if (type_ == UnitType::kNpu && ctx.hw.has_npu && !std::isnan(ctx.hw.npu.addressable_memory)) {
+      // Each static graph maps its weights; the largest (a layer, or the LM head) must fit.
+      const double bits = storage_bits(DType::kInt8) / 8.0;
+      const double layer = static_cast<double>(ctx.model.attention_params_per_layer() + ctx.model.ffn_params_per_layer());
+      const double largest = bits * std::max(layer, static_cast<double>(ctx.model.vocab * ctx.model.hidden));
+      if (largest > ctx.hw.npu.addressable_memory)
+        d.error({"--policy npu"}, fmt::format("the largest NPU graph of {} maps {} of weights, more than the NPU's addressable memory ({})",
+                                              ctx.model.name, format_human(largest, Dim::kBytes),
+                                              format_human(ctx.hw.npu.addressable_memory, Dim::kBytes)));
+    }
     if (type_ == UnitType::kCpuCluster) {
       std::string bad;
       cpu_placement(ctx.platform, &bad);
