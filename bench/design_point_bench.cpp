@@ -2,13 +2,14 @@
 //  - DesignPoint/*: one whole design point (Llama-2-7B on the Redmi K70 Pro, cpu policy, 1024-token
 //    prefill + 128 generated tokens): lowering, cost estimation, simulation, metrics. Target: under
 //    20 ms of wall time with the SimGrid backend.
-//  - RawSimGridDag: the same DAG (same activities: launch-delay Execs and ptasks with the same entries
-//    and amounts) driven by a bare lazy-launch loop straight on s4u, i.e. SimGrid's own speed. Target:
-//    socsim's simulated ops per second >= 0.7x this rate.
+//  - RawSimGridDag: the same DAG (same activities: launch-delay Execs and ptasks with the same
+//  entries
+//    and amounts) driven by a bare lazy-launch loop straight on s4u, i.e. SimGrid's own speed.
+//    Target: socsim's simulated ops per second >= 0.7x this rate.
 // Counter: ops_per_s (simulated ops per second of CPU time; Time is the wall time per point).
 #include <benchmark/benchmark.h>
-#include <simgrid/s4u.hpp>
 #include <xbt/log.h>
+#include <simgrid/s4u.hpp>
 
 #include "sim/driver/simulate.hpp"
 #include "sim/engine/link_model.hpp"
@@ -28,7 +29,8 @@ LoadedRun llama_point() {
 }
 
 void report(benchmark::State& state, double ops) {
-  state.counters["ops_per_s"] = benchmark::Counter(ops * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["ops_per_s"] = benchmark::Counter(ops * static_cast<double>(state.iterations()),
+                                                   benchmark::Counter::kIsRate);
 }
 
 void BM_DesignPoint(benchmark::State& state, BackendKind kind) {
@@ -80,7 +82,9 @@ void raw_start(uint32_t i, bool delay) {
   d.alive[i] = ex;
 }
 
-void raw_launch(uint32_t i) { raw_start(i, g_raw->ops[i].delay_flops > 0); }
+void raw_launch(uint32_t i) {
+  raw_start(i, g_raw->ops[i].delay_flops > 0);
+}
 
 void BM_RawSimGridDag(benchmark::State& state) {
   LoadedRun run = llama_point();

@@ -3,6 +3,7 @@ set(SOCSIM_CORE_SOURCES
   sim/config/units.cpp
   sim/config/diagnostics.cpp
   sim/config/yaml_reader.cpp
+  sim/config/curve.cpp
   sim/config/overrides.cpp
   sim/config/describe.cpp
   sim/hw/hw_spec.cpp

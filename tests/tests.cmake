@@ -19,3 +19,5 @@ socsim_test(trace_test cli unit/trace_test.cpp)
 add_dependencies(trace_test socsim)
 socsim_test(golden_test golden unit/golden_test.cpp)
 add_dependencies(golden_test socsim)
+# Relink golden_test (and so rediscover its tests) when golden files are added or removed.
+set_property(TARGET golden_test APPEND PROPERTY LINK_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/golden)

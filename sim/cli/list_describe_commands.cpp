@@ -19,7 +19,8 @@ void list_all() {
   std::cout << "models (models/):\n";
   for (const std::string& n : shipped_names("models")) std::cout << "  " << n << "\n";
   std::cout << "policies:\n";
-  for (const std::string& n : policy_names()) std::cout << fmt::format("  {:<14} {}\n", n, find_policy(n)->summary);
+  for (const std::string& n : policy_names())
+    std::cout << fmt::format("  {:<14} {}\n", n, find_policy(n)->summary);
   std::cout << "estimators (asked in this order):\n";
   for (const std::string& n : estimator_names())
     for (const EstimatorInfo& e : estimator_registry())
@@ -30,24 +31,28 @@ void describe(const std::string& name) {
   std::string n = name;
   if (n == "hw") {
     HwSpec s;
-    std::cout << format_param_table(describe_params([&](FieldVisitor& v) { visit_hw(v, s); }), "hw");
+    std::cout << format_param_table(describe_params([&](FieldVisitor& v) { visit_hw(v, s); }),
+                                    "hw");
     return;
   }
   if (n == "model") {
     ModelSpec s;
-    std::cout << format_param_table(describe_params([&](FieldVisitor& v) { visit_model(v, s); }), "model");
+    std::cout << format_param_table(describe_params([&](FieldVisitor& v) { visit_model(v, s); }),
+                                    "model");
     return;
   }
   if (n == "workload") {
     Workload w;
-    std::cout << format_param_table(describe_params([&](FieldVisitor& v) { visit_workload(v, w); }), "workload");
+    std::cout << format_param_table(describe_params([&](FieldVisitor& v) { visit_workload(v, w); }),
+                                    "workload");
     return;
   }
   if (n.rfind("policy.", 0) == 0) n = n.substr(7);
   if (const PolicyInfo* p = find_policy(n)) {
     std::cout << fmt::format("policy {}: {}\n", p->name, p->summary);
     auto pol = p->make();
-    std::cout << format_param_table(describe_params([&](FieldVisitor& v) { pol->visit_params(v); }), "policy");
+    std::cout << format_param_table(describe_params([&](FieldVisitor& v) { pol->visit_params(v); }),
+                                    "policy");
     return;
   }
   if (n.rfind("estimator.", 0) == 0) n = n.substr(10);
@@ -72,14 +77,17 @@ void describe(const std::string& name) {
     for (const std::string& s : shipped_names(dir)) all.push_back(s);
   std::string hint = closest_match(name, all), list;
   for (const std::string& a : all) list += (list.empty() ? "" : ", ") + a;
-  throw InputError({"describe " + name}, fmt::format("nothing named '{}'{} (one of: {})", name,
-                                                     hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint), list));
+  throw InputError(
+      {"describe " + name},
+      fmt::format("nothing named '{}'{} (one of: {})", name,
+                  hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint), list));
 }
 
 }  // namespace
 
 void add_list_command(CLI::App& app, int& exit_code) {
-  CLI::App* sub = app.add_subcommand("list", "list hardware profiles, models, policies and estimators");
+  CLI::App* sub =
+      app.add_subcommand("list", "list hardware profiles, models, policies and estimators");
   sub->callback([&exit_code] {
     list_all();
     exit_code = 0;
@@ -88,7 +96,9 @@ void add_list_command(CLI::App& app, int& exit_code) {
 
 void add_describe_command(CLI::App& app, int& exit_code) {
   auto name = std::make_shared<std::string>();
-  CLI::App* sub = app.add_subcommand("describe", "describe parameters: hw, model, workload, policy.NAME, estimator.NAME, or a shipped profile/model");
+  CLI::App* sub = app.add_subcommand("describe",
+                                     "describe parameters: hw, model, workload, policy.NAME, "
+                                     "estimator.NAME, or a shipped profile/model");
   sub->add_option("name", *name, "what to describe")->required();
   sub->callback([name, &exit_code] {
     describe(*name);

@@ -8,7 +8,8 @@
 #include "sim/driver/simulate.hpp"
 
 int main(int argc, char** argv) {
-  CLI::App app{"socsim: performance and energy simulator of mobile SoCs for on-device LLM inference"};
+  CLI::App app{
+      "socsim: performance and energy simulator of mobile SoCs for on-device LLM inference"};
   app.require_subcommand(1);
   int exit_code = 0;
   socsim::cli::add_run_command(app, exit_code);
@@ -20,7 +21,8 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   } catch (const socsim::InputError& e) {
     std::fputs(e.diagnostics().to_string().c_str(), stderr);
-    std::fprintf(stderr, "socsim: %d error(s) in the input; nothing was simulated\n", e.diagnostics().error_count());
+    std::fprintf(stderr, "socsim: %d error(s) in the input; nothing was simulated\n",
+                 e.diagnostics().error_count());
     return 2;
   } catch (const socsim::InfeasibleError& e) {
     std::fprintf(stderr, "socsim: error: %s\n", e.what());

@@ -55,18 +55,28 @@ void run(RunOptions& o, int& exit_code) {
 
 void add_run_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<RunOptions>();
-  CLI::App* sub = app.add_subcommand("run", "simulate one design point (defaults: qwen1.5-1.8b on redmi-k70-pro, cpu policy)");
-  sub->add_option("--hw", o->req.hw, "hardware profile: shipped name or YAML path")->capture_default_str();
-  sub->add_option("--model", o->req.model, "model: shipped name, YAML or Hugging Face config.json path")->capture_default_str();
-  sub->add_option("--policy", o->req.policy, "scheduling policy (see `socsim list`)")->capture_default_str();
+  CLI::App* sub = app.add_subcommand(
+      "run", "simulate one design point (defaults: qwen1.5-1.8b on redmi-k70-pro, cpu policy)");
+  sub->add_option("--hw", o->req.hw, "hardware profile: shipped name or YAML path")
+      ->capture_default_str();
+  sub->add_option("--model", o->req.model,
+                  "model: shipped name, YAML or Hugging Face config.json path")
+      ->capture_default_str();
+  sub->add_option("--policy", o->req.policy, "scheduling policy (see `socsim list`)")
+      ->capture_default_str();
   o->prompt_opt = sub->add_option("--prompt", o->prompt, "prompt tokens (default 256)");
   o->gen_opt = sub->add_option("--gen", o->gen, "tokens to generate (default 32)");
-  sub->add_option("--memory", o->memory, "memory budget, e.g. 8GB (default: the profile's dram.available)");
-  sub->add_option("--set", o->req.sets, "override any parameter: hw.PATH=V, model.PATH=V, policy.PATH=V, workload.PATH=V");
-  sub->add_option("--json", o->json, "write the result as JSON to FILE, or - for stdout (then no summary)");
+  sub->add_option("--memory", o->memory,
+                  "memory budget, e.g. 8GB (default: the profile's dram.available)");
+  sub->add_option(
+      "--set", o->req.sets,
+      "override any parameter: hw.PATH=V, model.PATH=V, policy.PATH=V, workload.PATH=V");
+  sub->add_option("--json", o->json,
+                  "write the result as JSON to FILE, or - for stdout (then no summary)");
   sub->add_option("--trace", o->trace, "write a Chrome/Perfetto trace-event JSON to FILE");
   sub->add_option("--config-out", o->config_out, "write the resolved configuration (YAML) to FILE");
-  sub->add_option("--backend", o->backend, "engine backend: simgrid (contention) or analytic (contention-free)")
+  sub->add_option("--backend", o->backend,
+                  "engine backend: simgrid (contention) or analytic (contention-free)")
       ->check(CLI::IsMember({"simgrid", "analytic"}))
       ->capture_default_str();
   sub->callback([o, &exit_code] { run(*o, exit_code); });

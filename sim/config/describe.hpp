@@ -11,11 +11,11 @@
 namespace socsim {
 
 struct ParamRow {
-  std::string path;     // dotted; "<name>" stands for any entry name, "<i>" for a list index
-  std::string type;     // "size", "bandwidth", "integer", "boolean", "text", "one of a|b", ...
-  std::string unit;     // SI symbol, "" when none
-  std::string default_; // "required", "derived", or the default text
-  std::string bounds;   // "" when unbounded
+  std::string path;      // dotted; "<name>" stands for any entry name, "<i>" for a list index
+  std::string type;      // "size", "bandwidth", "integer", "boolean", "text", "one of a|b", ...
+  std::string unit;      // SI symbol, "" when none
+  std::string default_;  // "required", "derived", or the default text
+  std::string bounds;    // "" when unbounded
   std::string help;
 };
 

@@ -30,7 +30,7 @@ void apply_overrides(const std::string& root, std::vector<Override>& overrides,
                      const std::function<void(FieldVisitor&)>& body, Diagnostics& diags);
 
 // Reports overrides whose root is none of `roots` (e.g. "hww.npu.clock").
-void check_override_roots(const std::vector<Override>& overrides, const std::vector<std::string>& roots,
-                          Diagnostics& diags);
+void check_override_roots(const std::vector<Override>& overrides,
+                          const std::vector<std::string>& roots, Diagnostics& diags);
 
 }  // namespace socsim

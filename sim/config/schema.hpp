@@ -53,19 +53,21 @@ class FieldVisitor {
   virtual void integer(std::string_view key, int64_t& v, const FieldInfo& info) = 0;
   virtual void flag(std::string_view key, bool& v, const FieldInfo& info) = 0;
   virtual void text(std::string_view key, std::string& v, const FieldInfo& info) = 0;
-  virtual void choice(std::string_view key, std::string& v, std::span<const std::string_view> options,
-                      const FieldInfo& info) = 0;
+  virtual void choice(std::string_view key, std::string& v,
+                      std::span<const std::string_view> options, const FieldInfo& info) = 0;
   // Nested mapping. If `present` is non-null the section is optional and *present tells whether it
   // was given; otherwise it is required.
   virtual void section(std::string_view key, const FieldInfo& info, bool* present,
                        const std::function<void(FieldVisitor&)>& body) = 0;
   // A mapping of user-chosen names to entries (named = true) or a sequence of entries.
-  virtual void entries(std::string_view key, const FieldInfo& info, bool named, EntryList& list) = 0;
+  virtual void entries(std::string_view key, const FieldInfo& info, bool named,
+                       EntryList& list) = 0;
   // A sequence of [x, y] points, e.g. an efficiency table over problem size.
-  virtual void curve(std::string_view key, std::vector<std::pair<double, double>>& points, Dim x, Dim y,
-                     const FieldInfo& info) = 0;
+  virtual void curve(std::string_view key, std::vector<std::pair<double, double>>& points, Dim x,
+                     Dim y, const FieldInfo& info) = 0;
   // A sequence of numbers, e.g. per-layer active fractions.
-  virtual void numbers(std::string_view key, std::vector<double>& values, Dim dim, const FieldInfo& info) = 0;
+  virtual void numbers(std::string_view key, std::vector<double>& values, Dim dim,
+                       const FieldInfo& info) = 0;
 };
 
 // Adapts std::vector<std::pair<std::string, T>> (named) or std::vector<T> (plain) to EntryList.
@@ -76,12 +78,16 @@ class EntryListOf final : public EntryList {
   EntryListOf(Container& c, VisitFn fn) : c_(c), fn_(fn) {}
   size_t size() const override { return c_.size(); }
   std::string name(size_t i) const override {
-    if constexpr (std::is_same_v<typename Container::value_type, T>) return {};
-    else return c_[i].first;
+    if constexpr (std::is_same_v<typename Container::value_type, T>)
+      return {};
+    else
+      return c_[i].first;
   }
   void add(std::string name) override {
-    if constexpr (std::is_same_v<typename Container::value_type, T>) c_.emplace_back();
-    else c_.emplace_back(std::move(name), T{});
+    if constexpr (std::is_same_v<typename Container::value_type, T>)
+      c_.emplace_back();
+    else
+      c_.emplace_back(std::move(name), T{});
   }
   void visit(size_t i, FieldVisitor& v) override { fn_(v, get(i)); }
   void visit_prototype(FieldVisitor& v) override {
@@ -91,8 +97,10 @@ class EntryListOf final : public EntryList {
 
  private:
   T& get(size_t i) {
-    if constexpr (std::is_same_v<typename Container::value_type, T>) return c_[i];
-    else return c_[i].second;
+    if constexpr (std::is_same_v<typename Container::value_type, T>)
+      return c_[i];
+    else
+      return c_[i].second;
   }
   Container& c_;
   VisitFn fn_;
@@ -114,8 +122,8 @@ void list_entries(FieldVisitor& v, std::string_view key, const FieldInfo& info, 
 
 // An enum field stored as an enum, read and written through its names.
 template <class E, size_t N>
-void enum_field(FieldVisitor& v, std::string_view key, E& e, const std::array<std::string_view, N>& names,
-                const FieldInfo& info) {
+void enum_field(FieldVisitor& v, std::string_view key, E& e,
+                const std::array<std::string_view, N>& names, const FieldInfo& info) {
   std::string s(names[static_cast<size_t>(e)]);
   v.choice(key, s, std::span<const std::string_view>(names.data(), N), info);
   for (size_t i = 0; i < N; ++i)
@@ -124,6 +132,7 @@ void enum_field(FieldVisitor& v, std::string_view key, E& e, const std::array<st
 
 // Looks up a piecewise-linear curve at x, interpolating in log(x) when both ends are positive and
 // clamping outside the table. An empty curve gives `fallback`.
-double interpolate_curve(const std::vector<std::pair<double, double>>& points, double x, double fallback);
+double interpolate_curve(const std::vector<std::pair<double, double>>& points, double x,
+                         double fallback);
 
 }  // namespace socsim

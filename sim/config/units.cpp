@@ -4,8 +4,8 @@
 #include <fmt/format.h>
 #include <algorithm>
 #include <array>
-#include <cmath>
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <vector>
 
@@ -307,16 +307,19 @@ std::string format_human(double value, Dim d, int digits) {
   std::string exact = format_quantity(value, d);
   // Split the exact text into number and unit, then round the number.
   size_t i = 0;
-  while (i < exact.size() && (std::isdigit(static_cast<unsigned char>(exact[i])) || exact[i] == '.' || exact[i] == '-' ||
-                              exact[i] == 'e' || exact[i] == '+'))
+  while (i < exact.size() &&
+         (std::isdigit(static_cast<unsigned char>(exact[i])) || exact[i] == '.' ||
+          exact[i] == '-' || exact[i] == 'e' || exact[i] == '+'))
     ++i;
   const double number = std::strtod(exact.substr(0, i).c_str(), nullptr);
   std::string unit = exact.substr(i);
-  if (d == Dim::kBytes && unit.size() == 3 && unit[1] == 'i') {  // KiB/MiB/GiB: use decimal for people
+  if (d == Dim::kBytes && unit.size() == 3 &&
+      unit[1] == 'i') {  // KiB/MiB/GiB: use decimal for people
     const double scales[] = {1e3, 1e6, 1e9, 1e12};
     const char* names[] = {"kB", "MB", "GB", "TB"};
     for (int k = 3; k >= 0; --k)
-      if (std::fabs(value) >= scales[k]) return fmt::format("{:.{}g}{}", value / scales[k], digits, names[k]);
+      if (std::fabs(value) >= scales[k])
+        return fmt::format("{:.{}g}{}", value / scales[k], digits, names[k]);
   }
   return fmt::format("{:.{}g}{}", number, digits, unit);
 }

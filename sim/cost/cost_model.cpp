@@ -1,6 +1,6 @@
 // Estimator registry and the cost model that dispatches to estimators; see estimator.hpp.
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 
 #include "sim/config/diagnostics.hpp"
 #include "sim/cost/estimator.hpp"
@@ -34,7 +34,8 @@ EstimatorRegistration::EstimatorRegistration(std::string name, std::string summa
 CostModel::CostModel() {
   sort_registry();
   const auto& r = estimator_registry();
-  for (size_t i = 0; i < r.size(); ++i) estimators_.emplace_back(static_cast<uint8_t>(i), r[i].make());
+  for (size_t i = 0; i < r.size(); ++i)
+    estimators_.emplace_back(static_cast<uint8_t>(i), r[i].make());
 }
 
 OpCost CostModel::estimate(const TaskGraph& g, OpId id, const PlatformSpec& p) const {

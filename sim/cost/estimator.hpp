@@ -48,7 +48,8 @@ struct EstimatorRegistration {
 };
 
 #define SOCSIM_REGISTER_ESTIMATOR(Type, name, summary, priority) \
-  static ::socsim::EstimatorRegistration socsim_est_reg_##Type(name, summary, priority, [] { return std::make_unique<Type>(); })
+  static ::socsim::EstimatorRegistration socsim_est_reg_##Type(  \
+      name, summary, priority, [] { return std::make_unique<Type>(); })
 
 // Estimates every op of a graph. Throws InputError when an op cannot be costed (e.g. a unit
 // without any data type it could compute in).

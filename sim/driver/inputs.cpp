@@ -1,9 +1,9 @@
 // Input loading for one design point; see inputs.hpp.
 #include "sim/driver/inputs.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <filesystem>
-#include <fmt/format.h>
 
 #include "sim/config/describe.hpp"
 #include "sim/config/overrides.hpp"
@@ -16,7 +16,8 @@ std::vector<std::string> shipped_names(const std::string& dir) {
   std::vector<std::string> names;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(fs::path(SOCSIM_DATA_DIR) / dir, ec))
-    if (e.path().extension() == ".yaml" || e.path().extension() == ".json") names.push_back(e.path().stem().string());
+    if (e.path().extension() == ".yaml" || e.path().extension() == ".json")
+      names.push_back(e.path().stem().string());
   std::sort(names.begin(), names.end());
   return names;
 }
@@ -33,8 +34,9 @@ std::string resolve_input(const std::string& name, const std::string& dir, Diagn
     if (hint.empty() && n.rfind(name, 0) == 0) hint = n;  // a prefix of a shipped name
   std::string all;
   for (const std::string& n : names) all += (all.empty() ? "" : ", ") + n;
-  diags.error({name}, fmt::format("no such file, and no shipped {} of that name{} (shipped: {})", dir,
-                                  hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint), all));
+  diags.error({name},
+              fmt::format("no such file, and no shipped {} of that name{} (shipped: {})", dir,
+                          hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint), all));
   return {};
 }
 
@@ -42,7 +44,9 @@ void apply_policy_defaults(Policy& p) {
   Diagnostics d;
   YamlReader r("policy defaults", YAML::Node(YAML::NodeType::Map), d, false);
   r.read_root([&](FieldVisitor& v) { p.visit_params(v); });
-  if (d.has_errors()) throw std::logic_error("policy declares a required parameter without default: " + d.to_string());
+  if (d.has_errors())
+    throw std::logic_error("policy declares a required parameter without default: " +
+                           d.to_string());
 }
 
 LoadedRun load_run(const RunRequest& req) {
@@ -61,8 +65,9 @@ LoadedRun load_run(const RunRequest& req) {
     std::vector<std::string> names = policy_names();
     std::string hint = closest_match(req.policy, names), all;
     for (const std::string& n : names) all += (all.empty() ? "" : ", ") + n;
-    d.error({"--policy " + req.policy}, fmt::format("unknown policy '{}'{} (registered: {})", req.policy,
-                                                    hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint), all));
+    d.error({"--policy " + req.policy},
+            fmt::format("unknown policy '{}'{} (registered: {})", req.policy,
+                        hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint), all));
   }
   {
     Diagnostics wd;
@@ -74,10 +79,17 @@ LoadedRun load_run(const RunRequest& req) {
     if (auto o = parse_override(s, d)) ovs.push_back(*o);
   check_override_roots(ovs, {"hw", "model", "policy", "workload"}, d);
   // Overrides of an input that failed to load would only repeat its errors.
-  if (!run.hw_path.empty()) apply_overrides("hw", ovs, [&](FieldVisitor& v) { visit_hw(v, *run.hw); }, d);
-  if (!run.model_path.empty()) apply_overrides("model", ovs, [&](FieldVisitor& v) { visit_model(v, run.model); }, d);
-  if (run.policy) apply_overrides("policy", ovs, [&](FieldVisitor& v) { run.policy->visit_params(v); }, d);
-  apply_overrides("workload", ovs, [&](FieldVisitor& v) { visit_workload(v, run.workload); }, d);
+  if (!run.hw_path.empty())
+    apply_overrides(
+        "hw", ovs, [&](FieldVisitor& v) { visit_hw(v, *run.hw); }, d);
+  if (!run.model_path.empty())
+    apply_overrides(
+        "model", ovs, [&](FieldVisitor& v) { visit_model(v, run.model); }, d);
+  if (run.policy)
+    apply_overrides(
+        "policy", ovs, [&](FieldVisitor& v) { run.policy->visit_params(v); }, d);
+  apply_overrides(
+      "workload", ovs, [&](FieldVisitor& v) { visit_workload(v, run.workload); }, d);
   if (!d.has_errors()) {
     finalize_hw(*run.hw, run.hw_path, d);
     finalize_model(run.model, run.model_path, d);
@@ -103,7 +115,8 @@ std::string resolved_config(LoadedRun& run) {
   out += "model:\n" + indent(write_resolved([&](FieldVisitor& v) { visit_model(v, run.model); }));
   out += "policy:\n  name: " + run.policy_name + "\n" +
          indent(write_resolved([&](FieldVisitor& v) { run.policy->visit_params(v); }));
-  out += "workload:\n" + indent(write_resolved([&](FieldVisitor& v) { visit_workload(v, run.workload); }));
+  out += "workload:\n" +
+         indent(write_resolved([&](FieldVisitor& v) { visit_workload(v, run.workload); }));
   return out;
 }
 

@@ -32,7 +32,8 @@ struct LoadedRun {
 
 // Resolves a shipped name ("redmi-k70-pro") or a path to a file; reports unknown names with the
 // closest shipped one.
-std::string resolve_input(const std::string& name_or_path, const std::string& dir, Diagnostics& diags);
+std::string resolve_input(const std::string& name_or_path, const std::string& dir,
+                          Diagnostics& diags);
 // Names of the shipped files in a data directory ("hwprofiles", "models"), sorted.
 std::vector<std::string> shipped_names(const std::string& dir);
 

@@ -1,8 +1,8 @@
 // One design point from loaded inputs to metrics; see simulate.hpp.
 #include "sim/driver/simulate.hpp"
 
-#include <chrono>
 #include <fmt/format.h>
+#include <chrono>
 
 #include "sim/config/units.hpp"
 
@@ -11,12 +11,14 @@ namespace socsim {
 static void check_memory(const LoadedRun& run, const MemoryPlan& m, double budget) {
   if (m.total() <= budget || run.policy->can_offload()) return;
   auto b = [](double v) { return format_human(v, Dim::kBytes); };
-  throw InfeasibleError(fmt::format(
-      "{} does not fit in memory under policy '{}': it needs {} (weights {}, KV cache {}, activations {}, NPU graphs {}) "
-      "but the budget is {}; policy '{}' cannot offload weights to flash (raise --memory, shorten the run, or pick an "
-      "offloading policy)",
-      run.model.name, run.policy_name, b(m.total()), b(m.weights), b(m.kv_cache), b(m.activations), b(m.graphs), b(budget),
-      run.policy_name));
+  throw InfeasibleError(
+      fmt::format("{} does not fit in memory under policy '{}': it needs {} (weights {}, KV cache "
+                  "{}, activations {}, NPU graphs {}) "
+                  "but the budget is {}; policy '{}' cannot offload weights to flash (raise "
+                  "--memory, shorten the run, or pick an "
+                  "offloading policy)",
+                  run.model.name, run.policy_name, b(m.total()), b(m.weights), b(m.kv_cache),
+                  b(m.activations), b(m.graphs), b(budget), run.policy_name));
 }
 
 std::unique_ptr<RunOutput> simulate(const LoadedRun& run, BackendKind backend_kind) {
@@ -34,10 +36,12 @@ std::unique_ptr<RunOutput> simulate(const LoadedRun& run, BackendKind backend_ki
   m.memory = run.policy->memory(ctx, out->graph);
   m.memory_budget = std::isnan(run.workload.memory) ? run.hw->dram.available : run.workload.memory;
   if (m.memory_budget > run.hw->dram.capacity)
-    throw InputError({"--memory"}, fmt::format("the memory budget {} exceeds {}'s DRAM ({}); for a what-if device set "
-                                               "hw.dram.capacity as well",
-                                               format_human(m.memory_budget, Dim::kBytes), run.hw->name,
-                                               format_human(run.hw->dram.capacity, Dim::kBytes)));
+    throw InputError(
+        {"--memory"},
+        fmt::format("the memory budget {} exceeds {}'s DRAM ({}); for a what-if device set "
+                    "hw.dram.capacity as well",
+                    format_human(m.memory_budget, Dim::kBytes), run.hw->name,
+                    format_human(run.hw->dram.capacity, Dim::kBytes)));
   check_memory(run, m.memory, m.memory_budget);
 
   static const CostModel cost_model;
@@ -46,7 +50,6 @@ std::unique_ptr<RunOutput> simulate(const LoadedRun& run, BackendKind backend_ki
   backend->build(out->platform);
   Simulation sim(out->graph, out->costs, out->platform, *run.policy, *backend);
   out->timing = sim.run();
-
 
   const TaskGraph& g = out->graph;
   double setup_end = 0, ttft = 0, end = 0;
@@ -59,13 +62,15 @@ std::unique_ptr<RunOutput> simulate(const LoadedRun& run, BackendKind backend_ki
   m.setup_s = setup_end;
   m.ttft_s = ttft;
   m.prefill_s = ttft - setup_end;
-  m.prefill_tokens_per_s = m.prefill_s > 0 ? static_cast<double>(run.workload.prompt) / m.prefill_s : 0;
+  m.prefill_tokens_per_s =
+      m.prefill_s > 0 ? static_cast<double>(run.workload.prompt) / m.prefill_s : 0;
   m.total_s = end;
   m.decode_s = end - ttft;
   const int64_t decoded = std::max<int64_t>(run.workload.gen - 1, 0);
   m.decode_tokens_per_s = m.decode_s > 0 ? static_cast<double>(decoded) / m.decode_s : 0;
   m.energy = account_energy(g, out->costs, out->timing, out->platform, 0, end);
-  m.prefill_energy_j = account_energy(g, out->costs, out->timing, out->platform, setup_end, ttft).total;
+  m.prefill_energy_j =
+      account_energy(g, out->costs, out->timing, out->platform, setup_end, ttft).total;
   m.decode_energy_j = account_energy(g, out->costs, out->timing, out->platform, ttft, end).total;
   m.ops_simulated = g.size();
 
@@ -77,7 +82,8 @@ std::unique_ptr<RunOutput> simulate(const LoadedRun& run, BackendKind backend_ki
     for (uint8_t k = 0; k < g.op(i).place.count; ++k) by_unit[g.op(i).place.unit[k]] += dur;
   }
   for (size_t i = 0; i < est.size(); ++i) m.busy_s_by_estimator.emplace_back(est[i], by_est[i]);
-  for (size_t u = 0; u < by_unit.size(); ++u) m.busy_s_by_unit.emplace_back(out->platform.units[u].name, by_unit[u]);
+  for (size_t u = 0; u < by_unit.size(); ++u)
+    m.busy_s_by_unit.emplace_back(out->platform.units[u].name, by_unit[u]);
   m.sim_wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   return out;
 }

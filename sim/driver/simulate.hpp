@@ -22,16 +22,16 @@ class InfeasibleError : public std::runtime_error {
 };
 
 struct RunMetrics {
-  double setup_s = 0;               // before prefill (e.g. NPU graph build)
-  double prefill_s = 0;             // prefill alone
-  double ttft_s = 0;                // setup + prefill: the first token's logits
+  double setup_s = 0;    // before prefill (e.g. NPU graph build)
+  double prefill_s = 0;  // prefill alone
+  double ttft_s = 0;     // setup + prefill: the first token's logits
   double prefill_tokens_per_s = 0;
-  double decode_s = 0;              // after the first token
-  double decode_tokens_per_s = 0;   // (gen - 1) / decode_s
+  double decode_s = 0;             // after the first token
+  double decode_tokens_per_s = 0;  // (gen - 1) / decode_s
   double total_s = 0;
-  EnergyBreakdown energy;           // whole run
-  double prefill_energy_j = 0;      // during [setup end, TTFT]
-  double decode_energy_j = 0;       // during [TTFT, end]
+  EnergyBreakdown energy;       // whole run
+  double prefill_energy_j = 0;  // during [setup end, TTFT]
+  double decode_energy_j = 0;   // during [TTFT, end]
   MemoryPlan memory;
   double memory_budget = 0;
   size_t ops_simulated = 0;

@@ -11,10 +11,13 @@ double EnergyBreakdown::get(std::string_view name) const {
   return 0;
 }
 
-static double overlap(double a0, double a1, double b0, double b1) { return std::max(0.0, std::min(a1, b1) - std::max(a0, b0)); }
+static double overlap(double a0, double a1, double b0, double b1) {
+  return std::max(0.0, std::min(a1, b1) - std::max(a0, b0));
+}
 
-EnergyBreakdown account_energy(const TaskGraph& g, const std::vector<OpCost>& costs, const std::vector<OpTiming>& timing,
-                               const PlatformSpec& p, double t0, double t1) {
+EnergyBreakdown account_energy(const TaskGraph& g, const std::vector<OpCost>& costs,
+                               const std::vector<OpTiming>& timing, const PlatformSpec& p,
+                               double t0, double t1) {
   const double window = std::max(0.0, t1 - t0);
   std::vector<double> busy_core_s(p.units.size(), 0.0);
   double dram_bytes = 0;
@@ -28,16 +31,20 @@ EnergyBreakdown account_energy(const TaskGraph& g, const std::vector<OpCost>& co
     for (uint8_t k = 0; k < op.place.count; ++k)
       busy_core_s[op.place.unit[k]] += op.place.cores[k] * overlap(t.start, t.end, t0, t1);
     const double span = t.end - t.start;
-    if (span > 0) dram_bytes += c.actual_bytes * overlap(t.start, t.end, t0, t1) / span;
-    else if (t.end >= t0 && t.end <= t1) dram_bytes += c.actual_bytes;
+    if (span > 0)
+      dram_bytes += c.actual_bytes * overlap(t.start, t.end, t0, t1) / span;
+    else if (t.end >= t0 && t.end <= t1)
+      dram_bytes += c.actual_bytes;
     if (c.flash_service_s > 0) flash.emplace_back(t.start, c.flash_service_s);
   }
   EnergyBreakdown e;
   for (size_t u = 0; u < p.units.size(); ++u) {
     const PlatformUnit& pu = p.units[u];
-    e.by_unit.emplace_back(pu.name, pu.idle_power * pu.cores * window + (pu.busy_power - pu.idle_power) * busy_core_s[u]);
+    e.by_unit.emplace_back(pu.name, pu.idle_power * pu.cores * window +
+                                        (pu.busy_power - pu.idle_power) * busy_core_s[u]);
   }
-  e.by_unit.emplace_back("dram", p.dram_energy_per_byte * dram_bytes + p.dram_background_power * window);
+  e.by_unit.emplace_back("dram",
+                         p.dram_energy_per_byte * dram_bytes + p.dram_background_power * window);
   if (p.has_flash) {
     // Concurrent reads share the device (SimGrid backend), which is work-conserving: a read issued
     // while it is busy extends the busy period by its own service time, so the busy periods are
@@ -53,7 +60,8 @@ EnergyBreakdown account_energy(const TaskGraph& g, const std::vector<OpCost>& co
       }
     }
     active += overlap(cur0, cur1, t0, t1);
-    e.by_unit.emplace_back("flash", p.flash_active_power * active + p.flash_idle_power * (window - active));
+    e.by_unit.emplace_back("flash",
+                           p.flash_active_power * active + p.flash_idle_power * (window - active));
   }
   e.by_unit.emplace_back("other", p.other_power * window);
   for (const auto& [n, v] : e.by_unit) e.total += v;

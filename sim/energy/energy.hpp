@@ -16,12 +16,14 @@
 namespace socsim {
 
 struct EnergyBreakdown {
-  std::vector<std::pair<std::string, double>> by_unit;  // "cpu.big", ..., "gpu", "npu", "dram", "flash", "other"
+  std::vector<std::pair<std::string, double>>
+      by_unit;  // "cpu.big", ..., "gpu", "npu", "dram", "flash", "other"
   double total = 0;
   double get(std::string_view name) const;
 };
 
-EnergyBreakdown account_energy(const TaskGraph& g, const std::vector<OpCost>& costs, const std::vector<OpTiming>& timing,
-                               const PlatformSpec& p, double t0, double t1);
+EnergyBreakdown account_energy(const TaskGraph& g, const std::vector<OpCost>& costs,
+                               const std::vector<OpTiming>& timing, const PlatformSpec& p,
+                               double t0, double t1);
 
 }  // namespace socsim

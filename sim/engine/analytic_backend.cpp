@@ -19,7 +19,8 @@ class AnalyticBackend final : public Backend {
     double t = now_;
     if (d.delay_s > 0) t += d.delay_s;
     if (d.flash_service_s > 0) t += d.flash_service_s;
-    if (d.place.count > 0 && (d.compute_s > 0 || d.dram_bytes > 0)) t += lone_work_time(*links_, d, scratch_);
+    if (d.place.count > 0 && (d.compute_s > 0 || d.dram_bytes > 0))
+      t += lone_work_time(*links_, d, scratch_);
     events_.push({t, seq_++, d.op});
   }
 
@@ -50,6 +51,8 @@ class AnalyticBackend final : public Backend {
 
 }  // namespace
 
-std::unique_ptr<Backend> make_analytic_backend() { return std::make_unique<AnalyticBackend>(); }
+std::unique_ptr<Backend> make_analytic_backend() {
+  return std::make_unique<AnalyticBackend>();
+}
 
 }  // namespace socsim

@@ -1,12 +1,12 @@
-// The interface between the simulation core (dependency counting, slots, policy order, energy) and a
-// time-advance backend. Two implementations: SimGridBackend (simgrid_backend.cpp; the only code that
-// includes SimGrid: max-min sharing of the DRAM links and the flash device) and AnalyticBackend
-// (contention-free closed form, for cross-checks). Both must give identical times for a graph in
-// which no two ops overlap.
+// The interface between the simulation core (dependency counting, slots, policy order, energy) and
+// a time-advance backend. Two implementations: SimGridBackend (simgrid_backend.cpp; the only code
+// that includes SimGrid: max-min sharing of the DRAM links and the flash device) and
+// AnalyticBackend (contention-free closed form, for cross-checks). Both must give identical times
+// for a graph in which no two ops overlap.
 //
-// Contract: the core calls build() once, then launch() for ready ops, then run(). run() returns when
-// no activity is left; during it the backend calls sink.on_complete(op, t) at each completion, and
-// the sink may call launch() from inside that callback (lazy launch).
+// Contract: the core calls build() once, then launch() for ready ops, then run(). run() returns
+// when no activity is left; during it the backend calls sink.on_complete(op, t) at each completion,
+// and the sink may call launch() from inside that callback (lazy launch).
 #pragma once
 
 #include <cstdint>
@@ -21,11 +21,11 @@ namespace socsim {
 // What one op asks of the platform. Times are those of the op running alone.
 struct LaunchDesc {
   OpId op = 0;
-  Placement place;            // units and cores; empty for pure-time and flash-only ops
-  double delay_s = 0;         // fixed time before the work starts (launch overhead, graph build)
-  double compute_s = 0;       // compute time on its placement at the achieved efficiency
-  double dram_bytes = 0;      // effective DRAM bytes (actual bytes / memory efficiency)
-  double flash_service_s = 0; // flash device time when alone (size- and pattern-dependent)
+  Placement place;             // units and cores; empty for pure-time and flash-only ops
+  double delay_s = 0;          // fixed time before the work starts (launch overhead, graph build)
+  double compute_s = 0;        // compute time on its placement at the achieved efficiency
+  double dram_bytes = 0;       // effective DRAM bytes (actual bytes / memory efficiency)
+  double flash_service_s = 0;  // flash device time when alone (size- and pattern-dependent)
 };
 
 class CompletionSink {

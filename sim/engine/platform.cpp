@@ -23,7 +23,8 @@ static PlatformUnit unit_of(std::string name, UnitType type, const ComputeUnitSp
 
 PlatformSpec make_platform(const HwSpec& hw) {
   PlatformSpec p;
-  for (const auto& [name, c] : hw.cpu) p.units.push_back(unit_of("cpu." + name, UnitType::kCpuCluster, c));
+  for (const auto& [name, c] : hw.cpu)
+    p.units.push_back(unit_of("cpu." + name, UnitType::kCpuCluster, c));
   if (hw.has_gpu) p.units.push_back(unit_of("gpu", UnitType::kGpu, hw.gpu));
   if (hw.has_npu) p.units.push_back(unit_of("npu", UnitType::kNpu, hw.npu));
   p.cpu_bandwidth = hw.dram.cpu_bandwidth;

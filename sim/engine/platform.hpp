@@ -14,12 +14,12 @@ namespace socsim {
 enum class UnitType : uint8_t { kCpuCluster, kGpu, kNpu };
 
 struct PlatformUnit {
-  std::string name;     // "cpu.big", "gpu", "npu"
+  std::string name;  // "cpu.big", "gpu", "npu"
   UnitType type = UnitType::kCpuCluster;
-  int cores = 1;        // slots: CPU cores, or kernels at once for GPU/NPU
-  double port_bandwidth = 0;  // B/s, the unit's own path to DRAM
-  double idle_power = 0;      // per core (CPU) or device, W
-  double busy_power = 0;      // per core (CPU) or device at the operating clock, W
+  int cores = 1;                          // slots: CPU cores, or kernels at once for GPU/NPU
+  double port_bandwidth = 0;              // B/s, the unit's own path to DRAM
+  double idle_power = 0;                  // per core (CPU) or device, W
+  double busy_power = 0;                  // per core (CPU) or device at the operating clock, W
   const ComputeUnitSpec* spec = nullptr;  // the profile entry (owned by the HwSpec)
 };
 

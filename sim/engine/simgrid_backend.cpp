@@ -1,9 +1,10 @@
 // The SimGrid adapter: the only code that includes SimGrid. It builds the platform as hosts (one
 // per compute unit, core count = slots), links (a port per unit, the CPU-complex link, the DRAM
 // bus, modelled as hosts) and a disk for flash, under the ptask_L07 model so that every op is one
-// parallel task {its units..., the DRAM links it crosses} whose progress is limited by max(compute, bytes/bandwidth) with max-min
-// sharing of every link it crosses: DRAM contention is simulated, not added up. Activities are
-// created lazily when an op is launched, and completions come back through one static callback.
+// parallel task {its units..., the DRAM links it crosses} whose progress is limited by max(compute,
+// bytes/bandwidth) with max-min sharing of every link it crosses: DRAM contention is simulated, not
+// added up. Activities are created lazily when an op is launched, and completions come back through
+// one static callback.
 //
 // Each op runs in up to three stages: a launch delay (an Exec on a "timer" host with many cores,
 // so delays never contend), a flash read (an Io on the disk, sized so that it takes its service
@@ -13,11 +14,11 @@
 // the clock is not reset between engines; static signals survive engines; a started activity
 // must stay referenced until it completes; pre-built DAGs are quadratic, lazy launch is not.
 #include <simgrid/plugins/energy.h>
-#include <simgrid/s4u.hpp>
 #include <xbt/log.h>
+#include <simgrid/s4u.hpp>
 
-#include <cmath>
 #include <fmt/format.h>
+#include <cmath>
 
 #include "sim/engine/backend.hpp"
 #include "sim/engine/link_model.hpp"
@@ -32,9 +33,9 @@ void simgrid_process_setup(bool energy_plugin);
 
 namespace {
 
-constexpr double kSpeed = 1e9;       // flop/s per core of every host: compute is given in seconds
-constexpr double kDiskRate = 1e12;   // B/s of the disk: flash service time in picoseconds
-constexpr int kTimerCores = 4096;    // concurrent launch delays that never contend
+constexpr double kSpeed = 1e9;      // flop/s per core of every host: compute is given in seconds
+constexpr double kDiskRate = 1e12;  // B/s of the disk: flash service time in picoseconds
+constexpr int kTimerCores = 4096;   // concurrent launch delays that never contend
 
 enum Stage : intptr_t { kDelay = 0, kFlash = 1, kWork = 2 };
 
@@ -92,7 +93,9 @@ class SimGridBackend final : public Backend {
     // an amount of bytes is limited and max-min shared exactly like a link, without the route
     // look-ups that communication entries cost on every launch.
     for (size_t l = 0; l < links_->count(); ++l) {
-      std::string name = l < p.units.size() ? "port." + p.units[l].name : l == links_->cpu_link() ? "cpu_bus" : "dram_bus";
+      std::string name = l < p.units.size()        ? "port." + p.units[l].name
+                         : l == links_->cpu_link() ? "cpu_bus"
+                                                   : "dram_bus";
       auto* h = zone->create_host(name, links_->bandwidth(l));
       h->seal();
       link_hosts_.push_back(h);
@@ -109,8 +112,10 @@ class SimGridBackend final : public Backend {
       alive_.resize(inflight_.size());
     }
     inflight_[d.op] = d;
-    if (d.delay_s > 0) start(d.op, kDelay);
-    else next_stage(d.op, kDelay);
+    if (d.delay_s > 0)
+      start(d.op, kDelay);
+    else
+      next_stage(d.op, kDelay);
   }
 
   void run(CompletionSink& sink) override {
@@ -132,7 +137,9 @@ class SimGridBackend final : public Backend {
   std::vector<sg4::ActivityPtr> graveyard_;
 
  private:
-  static bool has_work(const LaunchDesc& d) { return d.place.count > 0 && (d.compute_s > 0 || d.dram_bytes > 0); }
+  static bool has_work(const LaunchDesc& d) {
+    return d.place.count > 0 && (d.compute_s > 0 || d.dram_bytes > 0);
+  }
 
   // Starts the first stage after `done` that has something to do, or completes the op.
   void next_stage(OpId op, Stage done) {
@@ -151,7 +158,8 @@ class SimGridBackend final : public Backend {
       ex->set_host(timer_);
       act = ex;
     } else if (stage == kFlash) {
-      act = disk_->io_init(static_cast<sg_size_t>(std::llround(d.flash_service_s * kDiskRate)), sg4::Io::OpType::READ);
+      act = disk_->io_init(static_cast<sg_size_t>(std::llround(d.flash_service_s * kDiskRate)),
+                           sg4::Io::OpType::READ);
     } else {
       act = work(d);
     }
@@ -190,7 +198,8 @@ class SimGridBackend final : public Backend {
     const OpId op = static_cast<OpId>(tag >> 2);
     const auto stage = static_cast<Stage>(tag & 3);
     if (a.get_state() != sg4::Activity::State::FINISHED)
-      throw std::logic_error(fmt::format("SimGrid activity of op {} ended in state {}", op, a.get_state_str()));
+      throw std::logic_error(
+          fmt::format("SimGrid activity of op {} ended in state {}", op, a.get_state_str()));
     graveyard_.push_back(std::move(alive_[op]));
     next_stage(op, stage);
   }

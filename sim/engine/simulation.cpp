@@ -6,8 +6,8 @@
 
 namespace socsim {
 
-Simulation::Simulation(const TaskGraph& g, const std::vector<OpCost>& costs, const PlatformSpec& platform,
-                       const Policy& policy, Backend& backend)
+Simulation::Simulation(const TaskGraph& g, const std::vector<OpCost>& costs,
+                       const PlatformSpec& platform, const Policy& policy, Backend& backend)
     : g_(g), costs_(costs), platform_(platform), policy_(policy), backend_(backend) {}
 
 bool Simulation::fits(const Placement& p) const {
@@ -21,7 +21,8 @@ void Simulation::take(const Placement& p, int sign) {
 }
 
 static bool no_work(const Op& op, const OpCost& c) {
-  return c.delay_s == 0 && c.flash_service_s == 0 && (op.place.count == 0 || (c.compute_s == 0 && c.dram_bytes == 0));
+  return c.delay_s == 0 && c.flash_service_s == 0 &&
+         (op.place.count == 0 || (c.compute_s == 0 && c.dram_bytes == 0));
 }
 
 void Simulation::dispatch(double now) {
@@ -91,15 +92,18 @@ std::vector<OpTiming> Simulation::run() {
     for (uint8_t k = 0; k < p.count; ++k) {
       bool repeated = false;
       for (uint8_t j = 0; j < k; ++j) repeated |= p.unit[j] == p.unit[k];
-      if (repeated || p.unit[k] >= platform_.units.size() || p.cores[k] > platform_.units[p.unit[k]].cores || p.cores[k] == 0)
-        throw std::logic_error(fmt::format("op '{}' is placed on a unit or core count the platform does not have", g_.name(i)));
+      if (repeated || p.unit[k] >= platform_.units.size() ||
+          p.cores[k] > platform_.units[p.unit[k]].cores || p.cores[k] == 0)
+        throw std::logic_error(fmt::format(
+            "op '{}' is placed on a unit or core count the platform does not have", g_.name(i)));
     }
     if (pending_[i] == 0) ready_.push_back(i);
   }
   dispatch(0.0);
   backend_.run(*this);
   if (completed_ != n)
-    throw std::logic_error(fmt::format("simulation stalled: {} of {} ops completed (dependency cycle?)", completed_, n));
+    throw std::logic_error(fmt::format(
+        "simulation stalled: {} of {} ops completed (dependency cycle?)", completed_, n));
   return std::move(timing_);
 }
 

@@ -21,8 +21,8 @@ struct OpTiming {
 
 class Simulation final : public CompletionSink {
  public:
-  Simulation(const TaskGraph& g, const std::vector<OpCost>& costs, const PlatformSpec& platform, const Policy& policy,
-             Backend& backend);
+  Simulation(const TaskGraph& g, const std::vector<OpCost>& costs, const PlatformSpec& platform,
+             const Policy& policy, Backend& backend);
   // Runs to completion; throws std::logic_error if some op never ran (a cycle or an impossible
   // placement, which is a bug in a policy).
   std::vector<OpTiming> run();

@@ -5,9 +5,15 @@
 
 namespace socsim::formulas {
 namespace {
-double elem_bytes(DType t) { return plain_bits(t) / 8.0; }
-double weight_elem_bytes(DType t) { return storage_bits(t) / 8.0; }
-double d(int64_t v) { return static_cast<double>(v); }
+double elem_bytes(DType t) {
+  return plain_bits(t) / 8.0;
+}
+double weight_elem_bytes(DType t) {
+  return storage_bits(t) / 8.0;
+}
+double d(int64_t v) {
+  return static_cast<double>(v);
+}
 }  // namespace
 
 OpPart matmul(int64_t m, int64_t k, int64_t n, DType compute, DType wtype, DType atype) {
@@ -22,17 +28,20 @@ OpPart matmul(int64_t m, int64_t k, int64_t n, DType compute, DType wtype, DType
   return p;
 }
 
-double causal_pairs(int64_t q, int64_t past) { return d(q) * d(past) + d(q) * (d(q) + 1.0) / 2.0; }
+double causal_pairs(int64_t q, int64_t past) {
+  return d(q) * d(past) + d(q) * (d(q) + 1.0) / 2.0;
+}
 
-OpPart attention(int64_t q, int64_t past, int64_t heads, int64_t kv_heads, int64_t head_dim, DType compute,
-                 DType atype, DType kvtype) {
+OpPart attention(int64_t q, int64_t past, int64_t heads, int64_t kv_heads, int64_t head_dim,
+                 DType compute, DType atype, DType kvtype) {
   OpPart p;
   p.kind = OpKind::kAttention;
   p.dtype = compute;
   p.m = q, p.n = past + q, p.k = heads * head_dim;
   const double pairs = causal_pairs(q, past);
   p.flops = 4.0 * pairs * d(heads) * d(head_dim) + 5.0 * pairs * d(heads);
-  const double kv_row = 2.0 * d(kv_heads) * d(head_dim) * elem_bytes(kvtype);  // K and V of one position
+  const double kv_row =
+      2.0 * d(kv_heads) * d(head_dim) * elem_bytes(kvtype);  // K and V of one position
   p.kv_read = d(past + q) * kv_row;
   p.kv_written = 0;  // the K/V projections write the cache (counted with the QKV matmul's output)
   p.act_read = d(q) * d(heads * head_dim) * elem_bytes(atype);
@@ -46,7 +55,9 @@ OpPart norm(int64_t m, int64_t width, NormKind kind, DType compute, DType atype,
   p.dtype = compute;
   p.m = m, p.n = width;
   p.flops = (kind == NormKind::kRmsNorm ? 4.0 : 7.0) * d(m) * d(width);
-  p.weight_bytes = d(width) * (kind == NormKind::kRmsNorm ? 1.0 : 2.0) * elem_bytes(wtype == DType::kInt4 || wtype == DType::kInt8 ? DType::kFp32 : wtype);
+  p.weight_bytes =
+      d(width) * (kind == NormKind::kRmsNorm ? 1.0 : 2.0) *
+      elem_bytes(wtype == DType::kInt4 || wtype == DType::kInt8 ? DType::kFp32 : wtype);
   p.act_read = d(m) * d(width) * elem_bytes(atype);
   p.act_written = d(m) * d(width) * elem_bytes(atype);
   return p;
@@ -63,17 +74,26 @@ OpPart rope(int64_t m, int64_t width, DType compute, DType atype) {
   return p;
 }
 
-OpPart activation(int64_t m, int64_t width, Activation act, bool gated, DType compute, DType atype) {
+OpPart activation(int64_t m, int64_t width, Activation act, bool gated, DType compute,
+                  DType atype) {
   OpPart p;
   p.kind = OpKind::kActivation;
   p.dtype = compute;
   p.m = m, p.n = width;
   double per = 1.0;
   switch (act) {
-    case Activation::kSilu: per = 4.0; break;   // x / (1 + exp(-x))
-    case Activation::kGelu: per = 8.0; break;   // tanh approximation
-    case Activation::kRelu: per = 1.0; break;
-    case Activation::kDRelu: per = 2.0; break;  // relu on gate and on up
+    case Activation::kSilu:
+      per = 4.0;
+      break;  // x / (1 + exp(-x))
+    case Activation::kGelu:
+      per = 8.0;
+      break;  // tanh approximation
+    case Activation::kRelu:
+      per = 1.0;
+      break;
+    case Activation::kDRelu:
+      per = 2.0;
+      break;  // relu on gate and on up
   }
   if (gated) per += 1.0;  // act(gate) * up
   p.flops = per * d(m) * d(width);

@@ -12,8 +12,8 @@ namespace socsim::formulas {
 OpPart matmul(int64_t m, int64_t k, int64_t n, DType compute, DType wtype, DType atype);
 // Causal attention of `q` new queries over `past` cached positions plus themselves; K/V cache in
 // `kvtype`. Scores and context: 4 FLOPs per (query, key, head dim) pair; softmax 5 FLOPs per score.
-OpPart attention(int64_t q, int64_t past, int64_t heads, int64_t kv_heads, int64_t head_dim, DType compute,
-                 DType atype, DType kvtype);
+OpPart attention(int64_t q, int64_t past, int64_t heads, int64_t kv_heads, int64_t head_dim,
+                 DType compute, DType atype, DType kvtype);
 // Number of (query, key) pairs of causal attention of q new queries after `past` positions.
 double causal_pairs(int64_t q, int64_t past);
 OpPart norm(int64_t m, int64_t width, NormKind kind, DType compute, DType atype, DType wtype);

@@ -6,16 +6,19 @@
 namespace socsim {
 
 uint32_t TaskGraph::intern(std::string_view name) {
-  auto [it, inserted] = name_index_.try_emplace(std::string(name), static_cast<uint32_t>(names_.size()));
+  auto [it, inserted] =
+      name_index_.try_emplace(std::string(name), static_cast<uint32_t>(names_.size()));
   if (inserted) names_.emplace_back(name);
   return it->second;
 }
 
-OpId TaskGraph::add(Op op, std::span<const OpPart> parts, std::span<const OpId> preds, std::string_view name) {
+OpId TaskGraph::add(Op op, std::span<const OpPart> parts, std::span<const OpId> preds,
+                    std::string_view name) {
   return add(op, parts, preds, intern(name));
 }
 
-OpId TaskGraph::add(Op op, std::span<const OpPart> parts, std::span<const OpId> preds, uint32_t name_id) {
+OpId TaskGraph::add(Op op, std::span<const OpPart> parts, std::span<const OpId> preds,
+                    uint32_t name_id) {
   const OpId id = static_cast<OpId>(ops_.size());
   op.first_part = static_cast<uint32_t>(parts_.size());
   op.num_parts = static_cast<uint16_t>(parts.size());

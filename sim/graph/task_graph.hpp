@@ -21,10 +21,21 @@ using OpId = uint32_t;
 using UnitId = uint8_t;  // index into the platform's compute units (CPU clusters, then GPU, NPU)
 
 enum class OpKind : uint8_t {
-  kEmbedding, kNorm, kMatmul, kRope, kAttention, kActivation, kAdd, kMoeRouter, kFlashRead, kGraphBuild, kSync,
+  kEmbedding,
+  kNorm,
+  kMatmul,
+  kRope,
+  kAttention,
+  kActivation,
+  kAdd,
+  kMoeRouter,
+  kFlashRead,
+  kGraphBuild,
+  kSync,
 };
 inline constexpr std::array<std::string_view, 11> kOpKindNames{
-    "embedding", "norm", "matmul", "rope", "attention", "activation", "add", "moe_router", "flash_read", "graph_build", "sync"};
+    "embedding", "norm",       "matmul",     "rope",        "attention", "activation",
+    "add",       "moe_router", "flash_read", "graph_build", "sync"};
 
 enum class Phase : uint8_t { kSetup, kPrefill, kDecode };
 inline constexpr std::array<std::string_view, 3> kPhaseNames{"setup", "prefill", "decode"};
@@ -56,12 +67,12 @@ struct Op {
   OpKind kind = OpKind::kMatmul;  // the dominant part (for reporting and efficiency lookup)
   Phase phase = Phase::kPrefill;
   Placement place;
-  int32_t layer = -1;   // -1 outside layers (embedding, LM head)
-  int32_t chunk = -1;   // prefill chunk index
-  int32_t token = -1;   // decode step index
+  int32_t layer = -1;  // -1 outside layers (embedding, LM head)
+  int32_t chunk = -1;  // prefill chunk index
+  int32_t token = -1;  // decode step index
   uint32_t first_part = 0;
   uint16_t num_parts = 0;
-  uint16_t launches = 1;     // kernel launches the op costs (a fused CPU/GPU op launches each part)
+  uint16_t launches = 1;  // kernel launches the op costs (a fused CPU/GPU op launches each part)
   uint32_t first_pred = 0;
   uint32_t num_preds = 0;
   int64_t rank = 0;          // policy order: lower runs first among ready ops
@@ -75,19 +86,26 @@ struct Op {
 class TaskGraph {
  public:
   // Adds an op whose parts and predecessors are given; returns its id. Predecessors must exist.
-  OpId add(Op op, std::span<const OpPart> parts, std::span<const OpId> preds, std::string_view name);
+  OpId add(Op op, std::span<const OpPart> parts, std::span<const OpId> preds,
+           std::string_view name);
   // Same, with a name already interned by intern() (the fast path for lowering loops).
   OpId add(Op op, std::span<const OpPart> parts, std::span<const OpId> preds, uint32_t name_id);
   uint32_t intern(std::string_view name);
   size_t size() const { return ops_.size(); }
   const Op& op(OpId i) const { return ops_[i]; }
   Op& op_mut(OpId i) { return ops_[i]; }
-  std::span<const OpPart> parts(OpId i) const { return {parts_.data() + ops_[i].first_part, ops_[i].num_parts}; }
-  std::span<const OpId> preds(OpId i) const { return {preds_.data() + ops_[i].first_pred, ops_[i].num_preds}; }
+  std::span<const OpPart> parts(OpId i) const {
+    return {parts_.data() + ops_[i].first_part, ops_[i].num_parts};
+  }
+  std::span<const OpId> preds(OpId i) const {
+    return {preds_.data() + ops_[i].first_pred, ops_[i].num_preds};
+  }
   const std::string& name(OpId i) const { return names_[ops_[i].name_id]; }
   // Successor lists (CSR), built on demand after the graph is complete.
   void build_successors();
-  std::span<const OpId> succs(OpId i) const { return {succs_.data() + succ_start_[i], succ_start_[i + 1] - succ_start_[i]}; }
+  std::span<const OpId> succs(OpId i) const {
+    return {succs_.data() + succ_start_[i], succ_start_[i + 1] - succ_start_[i]};
+  }
   void reserve(size_t ops, size_t parts, size_t edges);
   // Totals over all parts (for reports and tests).
   double total_flops() const;

@@ -24,15 +24,16 @@ struct PeakSpec {
 };
 
 // How much of peak (compute) and of port bandwidth (memory) an op class achieves, as tables over
-// problem size. `by` chooses the size measure of the compute table: the op's FLOPs, its rows (tokens
-// processed at once) or its bytes. The memory table is over the op's bytes.
+// problem size. `by` chooses the size measure of the compute table: the op's FLOPs, its rows
+// (tokens processed at once) or its bytes. The memory table is over the op's bytes.
 struct EfficiencyTable {
   std::string by = "flops";
   Curve compute;
   Curve memory;
 };
 
-inline constexpr std::array<std::string_view, 3> kOpClassNames{"matmul", "attention", "elementwise"};
+inline constexpr std::array<std::string_view, 3> kOpClassNames{"matmul", "attention",
+                                                               "elementwise"};
 enum class OpClass { kMatmul, kAttention, kElementwise };
 
 struct DvfsState {
@@ -49,16 +50,16 @@ struct NpuGraphSpec {
 
 struct ComputeUnitSpec {
   int64_t cores = 1;
-  double rated_clock = kUnset;  // clock at which `peak` is quoted
-  double clock = kUnset;        // operating clock; derived = rated_clock
-  PeakSpec peak;                // per core (CPU) or per device (GPU, NPU)
-  double idle_power = 0;        // per core (CPU) or per device
-  std::vector<DvfsState> dvfs;  // busy power at each clock, ascending clocks
-  double launch_overhead = 0;   // fixed cost per kernel launch
+  double rated_clock = kUnset;     // clock at which `peak` is quoted
+  double clock = kUnset;           // operating clock; derived = rated_clock
+  PeakSpec peak;                   // per core (CPU) or per device (GPU, NPU)
+  double idle_power = 0;           // per core (CPU) or per device
+  std::vector<DvfsState> dvfs;     // busy power at each clock, ascending clocks
+  double launch_overhead = 0;      // fixed cost per kernel launch
   double port_bandwidth = kUnset;  // this unit's path to DRAM
   std::array<EfficiencyTable, 3> efficiency;
-  int64_t concurrency = 1;      // kernels at once (GPU/NPU); CPU runs one op per core
-  bool has_graph = false;       // NPU static-graph lifecycle present
+  int64_t concurrency = 1;  // kernels at once (GPU/NPU); CPU runs one op per core
+  bool has_graph = false;   // NPU static-graph lifecycle present
   NpuGraphSpec graph;
   double addressable_memory = kUnset;  // NPU: bytes one graph may map; NaN = unlimited
 
@@ -70,11 +71,11 @@ struct ComputeUnitSpec {
 
 struct DramSpec {
   double capacity = kUnset;
-  double available = kUnset;        // usable by one app; default memory budget (derived = capacity)
-  double bandwidth = kUnset;        // total achievable bandwidth shared by all units
-  double cpu_bandwidth = kUnset;    // shared by all CPU clusters together (derived = bandwidth)
-  double energy_per_byte = 0;       // access energy
-  double background_power = 0;      // refresh and PHY when idle
+  double available = kUnset;      // usable by one app; default memory budget (derived = capacity)
+  double bandwidth = kUnset;      // total achievable bandwidth shared by all units
+  double cpu_bandwidth = kUnset;  // shared by all CPU clusters together (derived = bandwidth)
+  double energy_per_byte = 0;     // access energy
+  double background_power = 0;    // refresh and PHY when idle
 };
 
 struct FlashIssuerSpec {
@@ -83,11 +84,11 @@ struct FlashIssuerSpec {
 
 struct FlashSpec {
   double capacity = kUnset;
-  Curve sequential_read;  // [request size, bandwidth] at saturating queue depth
-  Curve random_read;      // [request size, bandwidth] at saturating queue depth, small range
-  Curve random_range;     // [span of the reads, factor on random bandwidth]
+  Curve sequential_read;       // [request size, bandwidth] at saturating queue depth
+  Curve random_read;           // [request size, bandwidth] at saturating queue depth, small range
+  Curve random_range;          // [span of the reads, factor on random bandwidth]
   double iops_limit = kUnset;  // random-read request rate limit
-  Curve queue_depth;      // [outstanding requests, fraction of the saturated bandwidth]
+  Curve queue_depth;           // [outstanding requests, fraction of the saturated bandwidth]
   std::vector<std::pair<std::string, FlashIssuerSpec>> issuers;  // by CPU cluster name
   double active_power = 0;
   double idle_power = 0;

@@ -1,10 +1,10 @@
 // Transformer lowering; see transformer_lowering.hpp.
 #include "sim/lower/transformer_lowering.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <fmt/format.h>
 
 #include "sim/graph/op_formulas.hpp"
 
@@ -15,23 +15,28 @@ namespace F = formulas;
 
 class Lowerer {
  public:
-  Lowerer(const LowerContext& ctx, const LoweringChoices& ch, TaskGraph& g) : ctx_(ctx), m_(ctx.model), ch_(ch), g_(g) {}
+  Lowerer(const LowerContext& ctx, const LoweringChoices& ch, TaskGraph& g)
+      : ctx_(ctx), m_(ctx.model), ch_(ch), g_(g) {}
 
   OpId run() {
     const int64_t prompt = ctx_.workload.prompt;
     const int64_t chunk = ch_.chunk > 0 ? std::min(ch_.chunk, prompt) : prompt;
     const int64_t chunks = (prompt + chunk - 1) / chunk;
     const int64_t steps = std::max<int64_t>(ctx_.workload.gen - 1, 0);
-    const int64_t per_layer = ch_.granularity == Granularity::kOp ? 10 : ch_.granularity == Granularity::kBlock ? 4 : 1;
+    const int64_t per_layer = ch_.granularity == Granularity::kOp      ? 10
+                              : ch_.granularity == Granularity::kBlock ? 4
+                                                                       : 1;
     const auto ops = static_cast<size_t>((chunks + steps) * (m_.layers * per_layer + 2));
     g_.reserve(ops, ops * 12 / static_cast<size_t>(per_layer) + ops, ops * 2);
 
-    std::vector<OpId> kv_writer(static_cast<size_t>(m_.layers), kNone);  // last op that wrote each layer's KV
+    std::vector<OpId> kv_writer(static_cast<size_t>(m_.layers),
+                                kNone);  // last op that wrote each layer's KV
     OpId last_prefill = kNone;
     for (int64_t c = 0; c < chunks; ++c) {
       const int64_t rows = ch_.pad_last_chunk ? chunk : std::min(chunk, prompt - c * chunk);
       tags_ = {Phase::kPrefill, static_cast<int32_t>(c), -1};
-      OpId x = stage(Stage::kEmbedding, -1, {F::embedding(rows, m_.hidden, ch_.weight_dtype, m_.activation_dtype)},
+      OpId x = stage(Stage::kEmbedding, -1,
+                     {F::embedding(rows, m_.hidden, ch_.weight_dtype, m_.activation_dtype)},
                      c == 0 ? ch_.entry_deps : std::vector<OpId>{}, "embed");
       for (int64_t l = 0; l < m_.layers; ++l) x = layer(l, rows, c * chunk, x, kv_writer);
       last_prefill = x;
@@ -40,7 +45,9 @@ class Lowerer {
     OpId prefill_end = logits;
     for (int64_t t = 0; t < steps; ++t) {
       tags_ = {Phase::kDecode, -1, static_cast<int32_t>(t)};
-      OpId x = stage(Stage::kEmbedding, -1, {F::embedding(1, m_.hidden, ch_.weight_dtype, m_.activation_dtype)}, {logits}, "embed");
+      OpId x = stage(Stage::kEmbedding, -1,
+                     {F::embedding(1, m_.hidden, ch_.weight_dtype, m_.activation_dtype)}, {logits},
+                     "embed");
       for (int64_t l = 0; l < m_.layers; ++l) x = layer(l, 1, prompt + t, x, kv_writer);
       logits = lm_head(x, "lm_head");
     }
@@ -55,9 +62,12 @@ class Lowerer {
     int32_t token;
   };
 
-  OpId stage(Stage s, int64_t layer, std::vector<OpPart> parts, std::vector<OpId> preds, std::string_view name) {
+  OpId stage(Stage s, int64_t layer, std::vector<OpPart> parts, std::vector<OpId> preds,
+             std::string_view name) {
     auto it = name_ids_.find(name);
-    const uint32_t nid = it != name_ids_.end() ? it->second : name_ids_.emplace(std::string(name), g_.intern(name)).first->second;
+    const uint32_t nid = it != name_ids_.end()
+                             ? it->second
+                             : name_ids_.emplace(std::string(name), g_.intern(name)).first->second;
     preds.erase(std::remove(preds.begin(), preds.end(), kNone), preds.end());
     Op op;
     op.phase = tags_.phase;
@@ -95,7 +105,8 @@ class Lowerer {
     auto& names = layer_names_[std::string(what)];
     if (names.empty()) {
       names.resize(static_cast<size_t>(m_.layers));
-      for (int64_t i = 0; i < m_.layers; ++i) names[static_cast<size_t>(i)] = fmt::format("L{}.{}", i, what);
+      for (int64_t i = 0; i < m_.layers; ++i)
+        names[static_cast<size_t>(i)] = fmt::format("L{}.{}", i, what);
     }
     return names[static_cast<size_t>(l)];
   }
@@ -103,10 +114,14 @@ class Lowerer {
   OpId layer(int64_t l, int64_t rows, int64_t past, OpId in, std::vector<OpId>& kv_writer) {
     const DType a = m_.activation_dtype, w = ch_.weight_dtype, e = ch_.elementwise_dtype;
     OpPart qkv = F::matmul(rows, m_.hidden, m_.q_dim() + 2 * m_.kv_dim(), ch_.matmul_dtype, w, a);
-    qkv.kv_written = static_cast<double>(rows) * 2.0 * static_cast<double>(m_.kv_dim()) * plain_bits(m_.kv_dtype) / 8.0;
-    std::vector<OpPart> attn_in{F::norm(rows, m_.hidden, m_.norm, e, a, w), qkv, F::rope(rows, m_.q_dim() + m_.kv_dim(), e, a)};
-    OpPart attention = F::attention(rows, past, m_.heads, m_.kv_heads, m_.head_dim, ch_.attention_dtype, a, m_.kv_dtype);
-    std::vector<OpPart> attn_out{F::matmul(rows, m_.q_dim(), m_.hidden, ch_.matmul_dtype, w, a), F::add(rows, m_.hidden, e, a)};
+    qkv.kv_written = static_cast<double>(rows) * 2.0 * static_cast<double>(m_.kv_dim()) *
+                     plain_bits(m_.kv_dtype) / 8.0;
+    std::vector<OpPart> attn_in{F::norm(rows, m_.hidden, m_.norm, e, a, w), qkv,
+                                F::rope(rows, m_.q_dim() + m_.kv_dim(), e, a)};
+    OpPart attention = F::attention(rows, past, m_.heads, m_.kv_heads, m_.head_dim,
+                                    ch_.attention_dtype, a, m_.kv_dtype);
+    std::vector<OpPart> attn_out{F::matmul(rows, m_.q_dim(), m_.hidden, ch_.matmul_dtype, w, a),
+                                 F::add(rows, m_.hidden, e, a)};
     std::vector<OpPart> ffn = ffn_parts(l, rows);
     const OpId prev_kv = kv_writer[static_cast<size_t>(l)];
     if (ch_.granularity == Granularity::kLayer) {
@@ -120,13 +135,15 @@ class Lowerer {
     }
     const OpId in_op = stage(Stage::kAttnIn, l, std::move(attn_in), {in}, lname(l, "attn_in"));
     kv_writer[static_cast<size_t>(l)] = in_op;
-    const OpId attn = stage(Stage::kAttention, l, {attention}, {in_op, prev_kv}, lname(l, "attention"));
+    const OpId attn =
+        stage(Stage::kAttention, l, {attention}, {in_op, prev_kv}, lname(l, "attention"));
     const OpId out = stage(Stage::kAttnOut, l, std::move(attn_out), {attn}, lname(l, "attn_out"));
     return stage(Stage::kFfn, l, std::move(ffn), {out}, lname(l, "ffn"));
   }
 
   std::vector<OpPart> ffn_parts(int64_t l, int64_t rows) const {
-    const DType a = m_.activation_dtype, w = ch_.weight_dtype, e = ch_.elementwise_dtype, c = ch_.matmul_dtype;
+    const DType a = m_.activation_dtype, w = ch_.weight_dtype, e = ch_.elementwise_dtype,
+                c = ch_.matmul_dtype;
     std::vector<OpPart> parts{F::norm(rows, m_.hidden, m_.norm, e, a, w)};
     const int64_t up_width = (m_.gated ? 2 : 1) * m_.ffn;
     // Rows that reach each expert's matmuls, and the share of an expert's weights read.

@@ -24,11 +24,11 @@ inline constexpr std::array<std::string_view, 3> kGranularityNames{"op", "block"
 
 struct LoweringChoices {
   std::function<Placement(Stage, Phase)> place;  // where each stage runs
-  DType matmul_dtype = DType::kInt8;       // compute type of projections
-  DType attention_dtype = DType::kFp32;    // compute type of attention
-  DType elementwise_dtype = DType::kFp32;  // norms, activations, residuals
-  DType weight_dtype = DType::kInt8;       // storage type of weights as the engine reads them
-  int64_t chunk = 0;          // prefill chunk length; 0 = whole prompt at once
+  DType matmul_dtype = DType::kInt8;             // compute type of projections
+  DType attention_dtype = DType::kFp32;          // compute type of attention
+  DType elementwise_dtype = DType::kFp32;        // norms, activations, residuals
+  DType weight_dtype = DType::kInt8;             // storage type of weights as the engine reads them
+  int64_t chunk = 0;                             // prefill chunk length; 0 = whole prompt at once
   bool pad_last_chunk = false;  // static shapes: the last chunk is computed at full length
   Granularity granularity = Granularity::kBlock;
   bool launch_per_part = false;

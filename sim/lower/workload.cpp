@@ -5,8 +5,12 @@ namespace socsim {
 
 void visit_workload(FieldVisitor& v, Workload& w) {
   v.integer("prompt", w.prompt, {"prompt length in tokens (prefill)", "256", 1, 1 << 20});
-  v.integer("gen", w.gen, {"tokens to generate; the first comes out of prefill, the rest from decode", "32", 0, 1 << 20});
-  v.quantity("memory", w.memory, Dim::kBytes, {"memory budget; default the profile's dram.available", std::nullopt, 1e6, 1e14, true});
+  v.integer("gen", w.gen,
+            {"tokens to generate; the first comes out of prefill, the rest from decode", "32", 0,
+             1 << 20});
+  v.quantity(
+      "memory", w.memory, Dim::kBytes,
+      {"memory budget; default the profile's dram.available", std::nullopt, 1e6, 1e14, true});
 }
 
 }  // namespace socsim

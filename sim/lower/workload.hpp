@@ -9,9 +9,9 @@
 namespace socsim {
 
 struct Workload {
-  int64_t prompt = 256;   // prompt tokens (prefill)
-  int64_t gen = 32;       // generated tokens (decode steps; the first comes from prefill)
-  double memory = kUnset; // memory budget in bytes; default the profile's dram.available
+  int64_t prompt = 256;    // prompt tokens (prefill)
+  int64_t gen = 32;        // generated tokens (decode steps; the first comes from prefill)
+  double memory = kUnset;  // memory budget in bytes; default the profile's dram.available
 };
 
 void visit_workload(FieldVisitor& v, Workload& w);

@@ -13,6 +13,7 @@
 
 namespace socsim {
 
-void read_hf_config(const std::string& path, const YAML::Node& root, ModelSpec& m, Diagnostics& diags);
+void read_hf_config(const std::string& path, const YAML::Node& root, ModelSpec& m,
+                    Diagnostics& diags);
 
 }  // namespace socsim

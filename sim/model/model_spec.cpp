@@ -1,8 +1,8 @@
 // Declaration of every model field (visit_model), derived sizes and loading.
 #include "sim/model/model_spec.hpp"
 
-#include <cmath>
 #include <fmt/format.h>
+#include <cmath>
 
 #include "sim/config/diagnostics.hpp"
 #include "sim/config/yaml_reader.hpp"
@@ -11,39 +11,56 @@
 namespace socsim {
 
 void visit_model(FieldVisitor& v, ModelSpec& m) {
-  v.integer("schema_version", m.schema_version, {"version of the model schema (1)", std::nullopt, 1, 1});
+  v.integer("schema_version", m.schema_version,
+            {"version of the model schema (1)", std::nullopt, 1, 1});
   v.text("name", m.name, {"model name"});
-  v.text("source", m.source, {"where the dimensions come from (e.g. the Hugging Face repository)", ""});
+  v.text("source", m.source,
+         {"where the dimensions come from (e.g. the Hugging Face repository)", ""});
   v.integer("layers", m.layers, {"decoder layers", std::nullopt, 1, 1000});
   v.integer("hidden", m.hidden, {"hidden size (model width)", std::nullopt, 1, 1 << 20});
   v.integer("heads", m.heads, {"query attention heads", std::nullopt, 1, 4096});
-  v.integer("kv_heads", m.kv_heads, {"key/value heads (grouped-query attention); default heads", std::nullopt, 1, 4096, true});
-  v.integer("head_dim", m.head_dim, {"dimension of one head; default hidden / heads", std::nullopt, 1, 4096, true});
+  v.integer(
+      "kv_heads", m.kv_heads,
+      {"key/value heads (grouped-query attention); default heads", std::nullopt, 1, 4096, true});
+  v.integer("head_dim", m.head_dim,
+            {"dimension of one head; default hidden / heads", std::nullopt, 1, 4096, true});
   v.integer("ffn", m.ffn, {"FFN intermediate size (per expert for MoE)", std::nullopt, 1, 1 << 22});
-  v.flag("gated", m.gated, {"gated FFN (gate and up projections, e.g. SwiGLU) instead of a plain up projection"});
+  v.flag("gated", m.gated,
+         {"gated FFN (gate and up projections, e.g. SwiGLU) instead of a plain up projection"});
   enum_field(v, "activation", m.activation, kActivationNames, {"FFN activation"});
   enum_field(v, "norm", m.norm, kNormNames, {"normalisation layer"});
   v.integer("vocab", m.vocab, {"vocabulary size", std::nullopt, 1, 1 << 24});
   v.flag("tied_embeddings", m.tied_embeddings, {"LM head shares the embedding matrix", "false"});
   v.section("moe", {"mixture of experts (optional)"}, &m.has_moe, [&](FieldVisitor& w) {
     w.integer("experts", m.moe.experts, {"experts per layer", std::nullopt, 1, 1024});
-    w.integer("experts_per_token", m.moe.experts_per_token, {"experts each token is routed to", std::nullopt, 1, 1024});
+    w.integer("experts_per_token", m.moe.experts_per_token,
+              {"experts each token is routed to", std::nullopt, 1, 1024});
   });
-  v.section("sparsity", {"activation sparsity of the FFN (optional; dense when absent)"}, &m.has_sparsity, [&](FieldVisitor& w) {
-    w.quantity("ffn_active", m.sparsity.ffn_active, Dim::kNumber,
-               {"mean fraction of FFN neurons (per expert) active for one token", std::nullopt, 0, 1});
-    w.numbers("per_layer", m.sparsity.per_layer, Dim::kNumber,
-              {"per-layer active fractions, one per layer; overrides ffn_active", std::nullopt, 0, 1, true});
-  });
-  enum_field(v, "weight_dtype", m.weight_dtype, kDTypeNames, {"data type the weights are stored in", "int8"});
-  enum_field(v, "activation_dtype", m.activation_dtype, kDTypeNames, {"data type of activations", "fp16"});
+  v.section("sparsity", {"activation sparsity of the FFN (optional; dense when absent)"},
+            &m.has_sparsity, [&](FieldVisitor& w) {
+              w.quantity("ffn_active", m.sparsity.ffn_active, Dim::kNumber,
+                         {"mean fraction of FFN neurons (per expert) active for one token",
+                          std::nullopt, 0, 1});
+              w.numbers("per_layer", m.sparsity.per_layer, Dim::kNumber,
+                        {"per-layer active fractions, one per layer; overrides ffn_active",
+                         std::nullopt, 0, 1, true});
+            });
+  enum_field(v, "weight_dtype", m.weight_dtype, kDTypeNames,
+             {"data type the weights are stored in", "int8"});
+  enum_field(v, "activation_dtype", m.activation_dtype, kDTypeNames,
+             {"data type of activations", "fp16"});
   enum_field(v, "kv_dtype", m.kv_dtype, kDTypeNames, {"data type of the KV cache", "fp16"});
-  v.integer("max_context", m.max_context, {"longest supported context (prompt + generated tokens)", "4096", 1, 1 << 24});
+  v.integer("max_context", m.max_context,
+            {"longest supported context (prompt + generated tokens)", "4096", 1, 1 << 24});
 }
 
-int64_t ModelSpec::attention_params_per_layer() const { return 2 * hidden * q_dim() + 2 * hidden * kv_dim(); }
+int64_t ModelSpec::attention_params_per_layer() const {
+  return 2 * hidden * q_dim() + 2 * hidden * kv_dim();
+}
 
-int64_t ModelSpec::ffn_params_per_expert() const { return (gated ? 3 : 2) * hidden * ffn; }
+int64_t ModelSpec::ffn_params_per_expert() const {
+  return (gated ? 3 : 2) * hidden * ffn;
+}
 
 int64_t ModelSpec::ffn_params_per_layer() const {
   int64_t e = has_moe ? moe.experts : 1;
@@ -51,10 +68,13 @@ int64_t ModelSpec::ffn_params_per_layer() const {
 }
 
 int64_t ModelSpec::total_params() const {
-  return layers * (attention_params_per_layer() + ffn_params_per_layer()) + embedding_params() + lm_head_params();
+  return layers * (attention_params_per_layer() + ffn_params_per_layer()) + embedding_params() +
+         lm_head_params();
 }
 
-double ModelSpec::weight_bytes() const { return static_cast<double>(total_params()) * storage_bits(weight_dtype) / 8.0; }
+double ModelSpec::weight_bytes() const {
+  return static_cast<double>(total_params()) * storage_bits(weight_dtype) / 8.0;
+}
 
 double ModelSpec::kv_bytes_per_token() const {
   return 2.0 * static_cast<double>(layers * kv_dim()) * plain_bits(kv_dtype) / 8.0;
@@ -70,19 +90,25 @@ void finalize_model(ModelSpec& m, const std::string& file, Diagnostics& d) {
   if (m.kv_heads == 0) m.kv_heads = m.heads;
   if (m.head_dim == 0 && m.heads > 0) {
     if (m.hidden % m.heads != 0)
-      d.error({file}, fmt::format("head_dim: hidden ({}) is not a multiple of heads ({}); give head_dim", m.hidden, m.heads));
+      d.error({file},
+              fmt::format("head_dim: hidden ({}) is not a multiple of heads ({}); give head_dim",
+                          m.hidden, m.heads));
     m.head_dim = m.hidden / m.heads;
   }
   if (m.kv_heads > 0 && m.heads % m.kv_heads != 0)
     d.error({file}, fmt::format("kv_heads ({}) must divide heads ({})", m.kv_heads, m.heads));
   if (m.has_moe && m.moe.experts_per_token > m.moe.experts)
-    d.error({file}, fmt::format("moe.experts_per_token ({}) exceeds moe.experts ({})", m.moe.experts_per_token, m.moe.experts));
-  if (m.has_sparsity && !m.sparsity.per_layer.empty() && static_cast<int64_t>(m.sparsity.per_layer.size()) != m.layers)
-    d.error({file}, fmt::format("sparsity.per_layer has {} values for {} layers", m.sparsity.per_layer.size(), m.layers));
+    d.error({file}, fmt::format("moe.experts_per_token ({}) exceeds moe.experts ({})",
+                                m.moe.experts_per_token, m.moe.experts));
+  if (m.has_sparsity && !m.sparsity.per_layer.empty() &&
+      static_cast<int64_t>(m.sparsity.per_layer.size()) != m.layers)
+    d.error({file}, fmt::format("sparsity.per_layer has {} values for {} layers",
+                                m.sparsity.per_layer.size(), m.layers));
 }
 
 static bool ends_with(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 ModelSpec read_model(const std::string& path, Diagnostics& d) {

@@ -1,7 +1,8 @@
 // Decoder-only transformer description: dimensions, FFN type and activation, normalisation, MoE,
 // activation sparsity and data types. Fields are declared once in visit_model (model_spec.cpp);
-// YAML files in models/ and Hugging Face config.json files (hf_config.cpp) both produce this struct.
-// Derived sizes (parameters, bytes, KV bytes per token) are methods so every consumer agrees.
+// YAML files in models/ and Hugging Face config.json files (hf_config.cpp) both produce this
+// struct. Derived sizes (parameters, bytes, KV bytes per token) are methods so every consumer
+// agrees.
 #pragma once
 
 #include <array>
@@ -25,8 +26,8 @@ struct MoeSpec {
 };
 
 struct SparsitySpec {
-  double ffn_active = 1.0;           // mean fraction of FFN neurons active per token
-  std::vector<double> per_layer;     // optional per-layer fractions (size = layers)
+  double ffn_active = 1.0;        // mean fraction of FFN neurons active per token
+  std::vector<double> per_layer;  // optional per-layer fractions (size = layers)
 };
 
 struct ModelSpec {
@@ -36,10 +37,10 @@ struct ModelSpec {
   int64_t layers = 0;
   int64_t hidden = 0;
   int64_t heads = 0;
-  int64_t kv_heads = 0;   // derived = heads
-  int64_t head_dim = 0;   // derived = hidden / heads
-  int64_t ffn = 0;        // intermediate size (per expert for MoE)
-  bool gated = true;      // gate and up projections (SwiGLU/GeGLU) vs plain up
+  int64_t kv_heads = 0;  // derived = heads
+  int64_t head_dim = 0;  // derived = hidden / heads
+  int64_t ffn = 0;       // intermediate size (per expert for MoE)
+  bool gated = true;     // gate and up projections (SwiGLU/GeGLU) vs plain up
   Activation activation = Activation::kSilu;
   NormKind norm = NormKind::kRmsNorm;
   int64_t vocab = 0;
@@ -56,14 +57,14 @@ struct ModelSpec {
   // Derived sizes (elements, not bytes, unless named *_bytes).
   int64_t q_dim() const { return heads * head_dim; }
   int64_t kv_dim() const { return kv_heads * head_dim; }
-  int64_t attention_params_per_layer() const;   // Q, K, V, O
-  int64_t ffn_params_per_expert() const;        // gate (if gated), up, down
-  int64_t ffn_params_per_layer() const;         // all experts + router
+  int64_t attention_params_per_layer() const;  // Q, K, V, O
+  int64_t ffn_params_per_expert() const;       // gate (if gated), up, down
+  int64_t ffn_params_per_layer() const;        // all experts + router
   int64_t embedding_params() const { return vocab * hidden; }
   int64_t lm_head_params() const { return tied_embeddings ? 0 : vocab * hidden; }
   int64_t total_params() const;
-  double weight_bytes() const;                  // all weights in weight_dtype (embedding included)
-  double kv_bytes_per_token() const;            // K and V, all layers
+  double weight_bytes() const;        // all weights in weight_dtype (embedding included)
+  double kv_bytes_per_token() const;  // K and V, all layers
   double ffn_active_fraction(int64_t layer) const;  // 1.0 when dense
 };
 

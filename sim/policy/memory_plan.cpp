@@ -21,11 +21,13 @@ double peak_activation_bytes(const ModelSpec& m, const TaskGraph& g) {
     for (const OpPart& p : g.parts(i)) {
       double part = p.act_read + p.act_written;
       if (p.kind == OpKind::kAttention)  // fp32 scores of every head: heads x queries x keys
-        part += 4.0 * static_cast<double>(m.heads) * static_cast<double>(p.m) * static_cast<double>(p.n);
+        part += 4.0 * static_cast<double>(m.heads) * static_cast<double>(p.m) *
+                static_cast<double>(p.n);
       live = std::max(live, part);
     }
     // The residual stream stays live across the op.
-    if (!g.parts(i).empty()) live += static_cast<double>(g.parts(i)[0].m) * static_cast<double>(m.hidden) * a;
+    if (!g.parts(i).empty())
+      live += static_cast<double>(g.parts(i)[0].m) * static_cast<double>(m.hidden) * a;
     peak = std::max(peak, live);
   }
   return peak;

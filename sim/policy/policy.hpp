@@ -1,8 +1,8 @@
 // Scheduling policies are plug-ins behind this interface. A policy (1) declares its parameters once
-// (visit_params), (2) checks that it can run on a model and platform, (3) lowers the run into a task
-// graph, assigning every op to units with a rank, (4) optionally picks among runnable ready ops at
-// run time (default: lowest rank first), and (5) states the memory it needs. New policies live in
-// policy/impl/, one file each, and register with SOCSIM_REGISTER_POLICY.
+// (visit_params), (2) checks that it can run on a model and platform, (3) lowers the run into a
+// task graph, assigning every op to units with a rank, (4) optionally picks among runnable ready
+// ops at run time (default: lowest rank first), and (5) states the memory it needs. New policies
+// live in policy/impl/, one file each, and register with SOCSIM_REGISTER_POLICY.
 #pragma once
 
 #include <functional>
@@ -52,10 +52,12 @@ const PolicyInfo* find_policy(const std::string& name);
 std::vector<std::string> policy_names();
 
 struct PolicyRegistration {
-  PolicyRegistration(std::string name, std::string summary, std::function<std::unique_ptr<Policy>()> make);
+  PolicyRegistration(std::string name, std::string summary,
+                     std::function<std::unique_ptr<Policy>()> make);
 };
 
-#define SOCSIM_REGISTER_POLICY(Type, name, summary) \
-  static ::socsim::PolicyRegistration socsim_policy_reg_##Type(name, summary, [] { return std::make_unique<Type>(); })
+#define SOCSIM_REGISTER_POLICY(Type, name, summary)             \
+  static ::socsim::PolicyRegistration socsim_policy_reg_##Type( \
+      name, summary, [] { return std::make_unique<Type>(); })
 
 }  // namespace socsim

@@ -28,7 +28,8 @@ nlohmann::ordered_json result_json(const LoadedRun& run, const RunOutput& out) {
   j["energy_j_by_unit"] = by_unit;
   j["prefill_energy_j"] = m.prefill_energy_j;
   j["decode_energy_j"] = m.decode_energy_j;
-  j["prefill_j_per_token"] = run.workload.prompt > 0 ? m.prefill_energy_j / static_cast<double>(run.workload.prompt) : 0.0;
+  j["prefill_j_per_token"] =
+      run.workload.prompt > 0 ? m.prefill_energy_j / static_cast<double>(run.workload.prompt) : 0.0;
   const int64_t decoded = std::max<int64_t>(run.workload.gen - 1, 0);
   j["decode_j_per_token"] = decoded > 0 ? m.decode_energy_j / static_cast<double>(decoded) : 0.0;
   j["peak_memory_bytes"] = m.memory.total();
@@ -53,21 +54,25 @@ std::string result_summary(const LoadedRun& run, const RunOutput& out) {
   auto t = [](double s) { return format_human(s, Dim::kTime); };
   auto b = [](double v) { return format_human(v, Dim::kBytes); };
   std::string s;
-  s += fmt::format("{} on {} with policy '{}': prompt {} tokens, generate {}\n", run.model.name, run.hw->name,
-                   run.policy_name, run.workload.prompt, run.workload.gen);
+  s += fmt::format("{} on {} with policy '{}': prompt {} tokens, generate {}\n", run.model.name,
+                   run.hw->name, run.policy_name, run.workload.prompt, run.workload.gen);
   if (m.setup_s > 0) s += fmt::format("  setup            {}\n", t(m.setup_s));
-  s += fmt::format("  TTFT             {}   (prefill {}, {:.1f} tokens/s)\n", t(m.ttft_s), t(m.prefill_s), m.prefill_tokens_per_s);
-  s += fmt::format("  decode           {}   ({:.2f} tokens/s)\n", t(m.decode_s), m.decode_tokens_per_s);
+  s += fmt::format("  TTFT             {}   (prefill {}, {:.1f} tokens/s)\n", t(m.ttft_s),
+                   t(m.prefill_s), m.prefill_tokens_per_s);
+  s += fmt::format("  decode           {}   ({:.2f} tokens/s)\n", t(m.decode_s),
+                   m.decode_tokens_per_s);
   s += fmt::format("  total            {}\n", t(m.total_s));
-  s += fmt::format("  energy           {:.3f} J   (prefill {:.3f} J, decode {:.3f} J)\n", m.energy.total, m.prefill_energy_j,
-                   m.decode_energy_j);
+  s += fmt::format("  energy           {:.3f} J   (prefill {:.3f} J, decode {:.3f} J)\n",
+                   m.energy.total, m.prefill_energy_j, m.decode_energy_j);
   std::string parts;
   for (const auto& [n, e] : m.energy.by_unit)
     if (e > 0) parts += fmt::format("{}{} {:.3f} J", parts.empty() ? "" : ", ", n, e);
   s += fmt::format("    by unit        {}\n", parts);
-  s += fmt::format("  peak memory      {} of {}  (weights {}, KV {}, activations {}, graphs {})\n", b(m.memory.total()),
-                   b(m.memory_budget), b(m.memory.weights), b(m.memory.kv_cache), b(m.memory.activations), b(m.memory.graphs));
-  s += fmt::format("  simulated        {} ops in {:.1f} ms of wall time\n", m.ops_simulated, m.sim_wall_s * 1e3);
+  s += fmt::format("  peak memory      {} of {}  (weights {}, KV {}, activations {}, graphs {})\n",
+                   b(m.memory.total()), b(m.memory_budget), b(m.memory.weights),
+                   b(m.memory.kv_cache), b(m.memory.activations), b(m.memory.graphs));
+  s += fmt::format("  simulated        {} ops in {:.1f} ms of wall time\n", m.ops_simulated,
+                   m.sim_wall_s * 1e3);
   return s;
 }
 

@@ -32,9 +32,16 @@ bool has_line(const std::string& text, const std::string& line) {
 }
 
 const Args kProfiles = {"oneplus-12", "oneplus-ace2", "redmi-k60-pro", "redmi-k70-pro"};
-const Args kModels = {"bamboo-7b",  "gemma-2b",     "llama-2-13b-prosparse",  "llama-2-7b",
-                      "mistral-7b", "phi-2",        "qwen1.5-1.8b",           "qwen2-7b",
-                      "turbosparse-mistral-7b",     "turbosparse-mixtral-47b"};
+const Args kModels = {"bamboo-7b",
+                      "gemma-2b",
+                      "llama-2-13b-prosparse",
+                      "llama-2-7b",
+                      "mistral-7b",
+                      "phi-2",
+                      "qwen1.5-1.8b",
+                      "qwen2-7b",
+                      "turbosparse-mistral-7b",
+                      "turbosparse-mixtral-47b"};
 const char* const kModelList =
     "bamboo-7b, gemma-2b, llama-2-13b-prosparse, llama-2-7b, mistral-7b, phi-2, qwen1.5-1.8b, "
     "qwen2-7b, turbosparse-mistral-7b, turbosparse-mixtral-47b";
@@ -43,17 +50,22 @@ TEST(CliRun, DefaultsPrintSummary) {
   const ProcessResult r = run_socsim({"run"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "");
-  EXPECT_EQ(r.out.rfind("qwen1.5-1.8b on redmi-k70-pro with policy 'cpu': prompt 256 tokens, generate 32\n", 0), 0u)
+  EXPECT_EQ(
+      r.out.rfind(
+          "qwen1.5-1.8b on redmi-k70-pro with policy 'cpu': prompt 256 tokens, generate 32\n", 0),
+      0u)
       << r.out;
   EXPECT_NE(r.out.find("\n  TTFT "), std::string::npos) << r.out;
-  for (const char* row : {"\n  decode ", "\n  total ", "\n  energy ", "\n  peak memory ", "\n  simulated "})
+  for (const char* row :
+       {"\n  decode ", "\n  total ", "\n  energy ", "\n  peak memory ", "\n  simulated "})
     EXPECT_NE(r.out.find(row), std::string::npos) << row << " missing in:\n" << r.out;
 }
 
 TEST(CliRun, JsonHasEveryRequiredKey) {
   const nlohmann::json j = run_json({"--prompt", "64", "--gen", "4"});
-  for (const char* k : {"prefill_s", "ttft_s", "prefill_tokens_per_s", "decode_s", "decode_tokens_per_s",
-                        "total_s", "energy_j", "peak_memory_bytes", "ops_simulated", "sim_wall_s"}) {
+  for (const char* k :
+       {"prefill_s", "ttft_s", "prefill_tokens_per_s", "decode_s", "decode_tokens_per_s", "total_s",
+        "energy_j", "peak_memory_bytes", "ops_simulated", "sim_wall_s"}) {
     ASSERT_TRUE(j.contains(k)) << "missing key " << k;
     EXPECT_TRUE(j[k].is_number()) << k;
     EXPECT_GE(j[k].get<double>(), 0.0) << k;
@@ -80,13 +92,15 @@ TEST(CliRun, JsonHasEveryRequiredKey) {
 
 TEST(CliRun, JsonValuesAreConsistent) {
   const nlohmann::json j = run_json({"--prompt", "64", "--gen", "4"});
-  const double prefill = j["prefill_s"], ttft = j["ttft_s"], decode = j["decode_s"], total = j["total_s"];
+  const double prefill = j["prefill_s"], ttft = j["ttft_s"], decode = j["decode_s"],
+               total = j["total_s"];
   EXPECT_GT(prefill, 0.0);
   EXPECT_GT(decode, 0.0);
   EXPECT_GE(ttft, prefill);
   EXPECT_TRUE(near_rel(total, ttft + decode, 1e-9)) << total << " vs " << ttft + decode;
   EXPECT_TRUE(near_rel(j["prefill_tokens_per_s"].get<double>(), 64.0 / prefill, 1e-9));
-  EXPECT_TRUE(near_rel(j["decode_tokens_per_s"].get<double>(), 3.0 / decode, 1e-9));  // gen - 1 tokens
+  EXPECT_TRUE(
+      near_rel(j["decode_tokens_per_s"].get<double>(), 3.0 / decode, 1e-9));  // gen - 1 tokens
   double parts = 0;
   for (const auto& [part, b] : j["memory_bytes_by_part"].items()) parts += b.get<double>();
   EXPECT_TRUE(near_rel(parts, j["peak_memory_bytes"].get<double>(), 1e-9));
@@ -143,8 +157,10 @@ TEST(CliErrors, MisspelledSetPathIsRejectedWithHint) {
   const ProcessResult r = run_socsim({"run", "--policy", "npu", "--set", "hw.npu.clok=600MHz"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.out, "");
-  EXPECT_TRUE(has_line(r.err, "--set hw.npu.clok=600MHz: error: unknown parameter 'hw.npu.clok'; did you mean "
-                              "'hw.npu.clock'?"))
+  EXPECT_TRUE(
+      has_line(r.err,
+               "--set hw.npu.clok=600MHz: error: unknown parameter 'hw.npu.clok'; did you mean "
+               "'hw.npu.clock'?"))
       << r.err;
   EXPECT_TRUE(has_line(r.err, "socsim: 1 error(s) in the input; nothing was simulated")) << r.err;
 }
@@ -153,7 +169,9 @@ TEST(CliErrors, UnknownPolicyIsRejectedWithHint) {
   const ProcessResult r = run_socsim({"run", "--policy", "nppu"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.out, "");
-  EXPECT_TRUE(has_line(r.err, "--policy nppu: error: unknown policy 'nppu'; did you mean 'npu'? (registered: cpu, gpu, npu)"))
+  EXPECT_TRUE(has_line(r.err,
+                       "--policy nppu: error: unknown policy 'nppu'; did you mean 'npu'? "
+                       "(registered: cpu, gpu, npu)"))
       << r.err;
 }
 
@@ -161,9 +179,11 @@ TEST(CliErrors, UnknownModelListsShippedModels) {
   const ProcessResult r = run_socsim({"run", "--model", "llama-2-7x"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.out, "");
-  EXPECT_TRUE(has_line(r.err, std::string("llama-2-7x: error: no such file, and no shipped models of that name; did you "
-                                          "mean 'llama-2-7b'? (shipped: ") +
-                                  kModelList + ")"))
+  EXPECT_TRUE(has_line(
+      r.err,
+      std::string("llama-2-7x: error: no such file, and no shipped models of that name; did you "
+                  "mean 'llama-2-7b'? (shipped: ") +
+          kModelList + ")"))
       << r.err;
 }
 
@@ -175,14 +195,20 @@ TEST(CliErrors, ModelThatDoesNotFitIsInfeasible) {
   const ProcessResult r = run_socsim(tight);
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(r.out, "");
-  EXPECT_EQ(r.err.rfind("socsim: error: llama-2-7b does not fit in memory under policy 'cpu': it needs ", 0), 0u)
+  EXPECT_EQ(
+      r.err.rfind("socsim: error: llama-2-7b does not fit in memory under policy 'cpu': it needs ",
+                  0),
+      0u)
       << r.err;
-  EXPECT_NE(r.err.find("but the budget is 4GB; policy 'cpu' cannot offload"), std::string::npos) << r.err;
-  // The size it names is the peak memory of the same run with the profile's (larger) budget.
+  EXPECT_NE(r.err.find("but the budget is 4GB; policy 'cpu' cannot offload"), std::string::npos)
+      << r.err;
+  // The size it names (4 significant digits) is the peak memory of the same run with the profile's
+  // larger budget.
   std::smatch m;
   ASSERT_TRUE(std::regex_search(r.err, m, std::regex("it needs ([0-9.]+)GB ")));
   const nlohmann::json fits = run_json(shape);
-  EXPECT_TRUE(near_rel(std::stod(m[1]) * 1e9, fits["peak_memory_bytes"].get<double>(), 1e-9)) << r.err;
+  EXPECT_TRUE(near_rel(std::stod(m[1]) * 1e9, fits["peak_memory_bytes"].get<double>(), 5e-4))
+      << r.err << "peak_memory_bytes " << fits["peak_memory_bytes"];
   EXPECT_GT(fits["peak_memory_bytes"].get<double>(), 4e9);
 }
 
@@ -190,13 +216,16 @@ TEST(CliErrors, NegativePromptIsRejected) {
   const ProcessResult r = run_socsim({"run", "--prompt", "-5"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.out, "");
-  EXPECT_TRUE(has_line(r.err, "--set workload.prompt=-5: error: prompt: -5 is out of range; it must be between 1 "
-                              "and 1048576"))
+  EXPECT_TRUE(
+      has_line(r.err,
+               "--set workload.prompt=-5: error: prompt: -5 is out of range; it must be between 1 "
+               "and 1048576"))
       << r.err;
 }
 
 TEST(CliErrors, UnwritableOutputIsBadInputBeforeSimulating) {
-  const ProcessResult r = run_socsim({"run", "--prompt", "8", "--gen", "2", "--trace", "/nonexistent-dir/t.json"});
+  const ProcessResult r =
+      run_socsim({"run", "--prompt", "8", "--gen", "2", "--trace", "/nonexistent-dir/t.json"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.out, "");  // no summary of a run whose outputs cannot be written
   EXPECT_TRUE(has_line(r.err, "/nonexistent-dir/t.json: error: cannot open for writing")) << r.err;
@@ -214,27 +243,34 @@ TEST(CliList, ListsProfilesModelsPoliciesEstimators) {
   const ProcessResult r = run_socsim({"list"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string& o = r.out;
-  const size_t hw = o.find("hardware profiles (hwprofiles/):\n"), models = o.find("models (models/):\n"),
-               policies = o.find("policies:\n"), estimators = o.find("estimators (asked in this order):\n");
+  const size_t hw = o.find("hardware profiles (hwprofiles/):\n"),
+               models = o.find("models (models/):\n"), policies = o.find("policies:\n"),
+               estimators = o.find("estimators (asked in this order):\n");
   ASSERT_EQ(hw, 0u) << o;
   ASSERT_NE(models, std::string::npos) << o;
   ASSERT_NE(policies, std::string::npos) << o;
   ASSERT_NE(estimators, std::string::npos) << o;
   ASSERT_TRUE(hw < models && models < policies && policies < estimators) << o;
-  std::string expect_hw = "hardware profiles (hwprofiles/):\n", expect_models = "models (models/):\n";
+  std::string expect_hw = "hardware profiles (hwprofiles/):\n",
+              expect_models = "models (models/):\n";
   for (const std::string& p : kProfiles) expect_hw += "  " + p + "\n";
   for (const std::string& m : kModels) expect_models += "  " + m + "\n";
   EXPECT_EQ(o.substr(0, models), expect_hw);
   EXPECT_EQ(o.substr(models, policies - models), expect_models);
   const std::string pol = o.substr(policies, estimators - policies);
   for (const char* p : {"cpu", "gpu", "npu"})
-    EXPECT_TRUE(std::regex_search(pol, std::regex(std::string("\n  ") + p + " +\\S"))) << p << " in\n" << pol;
+    EXPECT_TRUE(std::regex_search(pol, std::regex(std::string("\n  ") + p + " +\\S")))
+        << p << " in\n"
+        << pol;
   const std::string est = o.substr(estimators);
   for (const char* e : {"roofline", "flash", "fixed-time"})
-    EXPECT_TRUE(std::regex_search(est, std::regex(std::string("\n  ") + e + " +\\S"))) << e << " in\n" << est;
+    EXPECT_TRUE(std::regex_search(est, std::regex(std::string("\n  ") + e + " +\\S")))
+        << e << " in\n"
+        << est;
 }
 
-// Every parameter row of `describe`: "PATH  TYPE ...  default: VALUE ...", then an indented meaning.
+// Every parameter row of `describe`: "PATH  TYPE ...  default: VALUE ...", then an indented
+// meaning.
 void expect_param_rows(const std::string& text, const std::string& root) {
   const std::regex row("^" + root + "\\.\\S+  .*");
   int rows = 0;
@@ -242,9 +278,11 @@ void expect_param_rows(const std::string& text, const std::string& root) {
   for (std::string line; std::getline(in, line);) {
     if (!std::regex_match(line, row)) continue;
     ++rows;
-    if (line.find("(section)") == std::string::npos && line.find("(mapping") == std::string::npos &&
-        line.find("(list") == std::string::npos)
+    // Sections, mappings and lists ("PATH  (section)") group parameters and have no default.
+    const size_t type = line.find("  ");
+    if (line.compare(type, 3, "  (") != 0) {
       EXPECT_NE(line.find("  default: "), std::string::npos) << line;
+    }
   }
   EXPECT_GE(rows, 2) << text;
 }
@@ -260,8 +298,12 @@ TEST(CliDescribe, PolicyCpuHasParameterRowsWithDefaults) {
 TEST(CliDescribe, HwHasParameterRowsWithDefaults) {
   const ProcessResult r = run_socsim({"describe", "hw"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(has_line(r.out, "hw.npu.clock  frequency [Hz]  default: derived  bounds: [1MHz, 100GHz]")) << r.out;
-  EXPECT_TRUE(has_line(r.out, "hw.cpu.<name>.idle_power  power [W]  default: 0W  bounds: [0W, 1kW]")) << r.out;
+  EXPECT_TRUE(
+      has_line(r.out, "hw.npu.clock  frequency [Hz]  default: derived  bounds: [1MHz, 100GHz]"))
+      << r.out;
+  EXPECT_TRUE(
+      has_line(r.out, "hw.cpu.<name>.idle_power  power [W]  default: 0W  bounds: [0W, 1kW]"))
+      << r.out;
   expect_param_rows(r.out, "hw");
 }
 
@@ -277,12 +319,15 @@ TEST(CliDescribe, UnknownNameExitsTwo) {
   ProcessResult r = run_socsim({"describe", "nonsense"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.out, "");
-  EXPECT_EQ(r.err.rfind("describe nonsense: error: nothing named 'nonsense' (one of: hw, model, workload, policy.cpu", 0),
+  EXPECT_EQ(r.err.rfind("describe nonsense: error: nothing named 'nonsense' (one of: hw, model, "
+                        "workload, policy.cpu",
+                        0),
             0u)
       << r.err;
   r = run_socsim({"describe", "polcy.cpu"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("describe polcy.cpu: error: nothing named 'polcy.cpu'; did you mean 'policy.cpu'?"),
+  EXPECT_NE(r.err.find(
+                "describe polcy.cpu: error: nothing named 'polcy.cpu'; did you mean 'policy.cpu'?"),
             std::string::npos)
       << r.err;
 }

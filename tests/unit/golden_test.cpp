@@ -4,10 +4,10 @@
 // key, expected and got on mismatch. Regenerate the files with tests/golden/update.sh.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <fmt/format.h>
 #include <string>
 #include <vector>
 
@@ -19,7 +19,9 @@ namespace {
 namespace fs = std::filesystem;
 constexpr double kRelTol = 1e-9;
 
-fs::path golden_dir() { return fs::path(SOCSIM_DATA_DIR) / "tests" / "golden"; }
+fs::path golden_dir() {
+  return fs::path(SOCSIM_DATA_DIR) / "tests" / "golden";
+}
 
 std::vector<std::string> golden_names() {
   std::vector<std::string> names;
@@ -69,9 +71,11 @@ void compare(const nlohmann::json& expected, const nlohmann::json& got, const st
 
 std::string table(const std::vector<Mismatch>& rows) {
   size_t w = 3, we = 8;
-  for (const Mismatch& m : rows) w = std::max(w, m.key.size()), we = std::max(we, m.expected.size());
+  for (const Mismatch& m : rows)
+    w = std::max(w, m.key.size()), we = std::max(we, m.expected.size());
   std::string s = fmt::format("  {:<{}}  {:<{}}  {}\n", "key", w, "expected", we, "got");
-  for (const Mismatch& m : rows) s += fmt::format("  {:<{}}  {:<{}}  {}\n", m.key, w, m.expected, we, m.got);
+  for (const Mismatch& m : rows)
+    s += fmt::format("  {:<{}}  {:<{}}  {}\n", m.key, w, m.expected, we, m.got);
   return s;
 }
 
@@ -107,7 +111,8 @@ TEST_P(Golden, MatchesStoredResult) {
   ASSERT_FALSE(got.is_discarded()) << "not JSON:\n" << r.out;
   std::vector<Mismatch> diff;
   compare(golden["expected"], got, "", diff);
-  EXPECT_TRUE(diff.empty()) << diff.size() << " value(s) differ from " << file.filename() << ":\n" << table(diff);
+  EXPECT_TRUE(diff.empty()) << diff.size() << " value(s) differ from " << file.filename() << ":\n"
+                            << table(diff);
 }
 
 std::string test_name(const ::testing::TestParamInfo<std::string>& info) {

@@ -40,8 +40,8 @@ inline std::string read_text(const std::filesystem::path& p) {
 // A fresh path in the temporary directory, unique per process and call (tests run in parallel).
 inline std::filesystem::path temp_path(const std::string& stem) {
   static std::atomic<int> counter{0};
-  return std::filesystem::temp_directory_path() /
-         ("socsim_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" + stem);
+  return std::filesystem::temp_directory_path() / ("socsim_test_" + std::to_string(::getpid()) +
+                                                   "_" + std::to_string(counter++) + "_" + stem);
 }
 
 // Removes a temporary file when it goes out of scope.

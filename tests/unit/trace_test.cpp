@@ -15,10 +15,10 @@ namespace {
 
 struct Trace {
   nlohmann::json doc;
-  std::map<int, std::string> track_names;  // tid -> thread_name
+  std::map<int, std::string> track_names;            // tid -> thread_name
   std::map<int, std::vector<nlohmann::json>> spans;  // tid -> "X" events
-  std::vector<nlohmann::json> counters;             // "C" events
-  int64_t ops = 0;                                  // ops_simulated of the run
+  std::vector<nlohmann::json> counters;              // "C" events
+  int64_t ops = 0;                                   // ops_simulated of the run
 };
 
 // Runs `socsim run <args> --trace FILE --json -` and parses both outputs.
@@ -37,7 +37,8 @@ Trace run_traced(std::vector<std::string> args) {
   if (t.doc.is_discarded() || !t.doc.contains("traceEvents")) return t;
   for (const nlohmann::json& e : t.doc["traceEvents"]) {
     const std::string ph = e.value("ph", "");
-    if (ph == "M" && e.value("name", "") == "thread_name") t.track_names[e["tid"]] = e["args"]["name"];
+    if (ph == "M" && e.value("name", "") == "thread_name")
+      t.track_names[e["tid"]] = e["args"]["name"];
     if (ph == "X") t.spans[e["tid"]].push_back(e);
     if (ph == "C") t.counters.push_back(e);
   }
@@ -77,8 +78,8 @@ void expect_well_formed(const Trace& t) {
     std::sort(iv.begin(), iv.end());
     for (size_t i = 1; i < iv.size(); ++i)
       EXPECT_LE(iv[i - 1].second, iv[i].first + 1e-6)
-          << "overlap on " << t.track_names.at(tid) << ": [" << iv[i - 1].first << ", " << iv[i - 1].second
-          << "] and [" << iv[i].first << ", " << iv[i].second << "] us";
+          << "overlap on " << t.track_names.at(tid) << ": [" << iv[i - 1].first << ", "
+          << iv[i - 1].second << "] and [" << iv[i].first << ", " << iv[i].second << "] us";
   }
   ASSERT_FALSE(t.counters.empty()) << "no DRAM counter events";
   for (const nlohmann::json& c : t.counters) {
@@ -94,9 +95,9 @@ TEST(Trace, CpuPolicyOnRedmiK70Pro) {
   // Tracks: one per core of big (1), mid (5) and little (2), then gpu, npu and flash.
   std::vector<std::string> names;
   for (const auto& [tid, name] : t.track_names) names.push_back(name);
-  const std::vector<std::string> expected = {"cpu.big",      "cpu.mid/0",    "cpu.mid/1", "cpu.mid/2",
-                                             "cpu.mid/3",    "cpu.mid/4",    "cpu.little/0",
-                                             "cpu.little/1", "gpu",          "npu",       "flash"};
+  const std::vector<std::string> expected = {
+      "cpu.big",      "cpu.mid/0",    "cpu.mid/1", "cpu.mid/2", "cpu.mid/3", "cpu.mid/4",
+      "cpu.little/0", "cpu.little/1", "gpu",       "npu",       "flash"};
   EXPECT_EQ(names, expected);
   // The cpu policy runs every op on all cores of the non-little clusters, nothing elsewhere.
   ASSERT_GT(t.ops, 0);
@@ -109,7 +110,8 @@ TEST(Trace, CpuPolicyOnRedmiK70Pro) {
 }
 
 TEST(Trace, CpuPolicyOnChosenClusterUsesItsCoresOnly) {
-  const Trace t = run_traced({"--hw", "oneplus-ace2", "--prompt", "8", "--gen", "2", "--set", "policy.clusters=mid"});
+  const Trace t = run_traced(
+      {"--hw", "oneplus-ace2", "--prompt", "8", "--gen", "2", "--set", "policy.clusters=mid"});
   expect_well_formed(t);
   const std::vector<int> mid = tracks_named(t, "cpu.mid/");
   EXPECT_EQ(mid.size(), 3u);  // oneplus-ace2: 3 mid cores
@@ -131,7 +133,8 @@ TEST(Trace, GpuAndNpuPoliciesUseTheirTrack) {
 
 TEST(Trace, SpansCarryPhaseAndEndAtTheRunTotal) {
   TempFile file("trace.json");
-  const ProcessResult r = run_socsim({"run", "--prompt", "16", "--gen", "3", "--trace", file.str(), "--json", "-"});
+  const ProcessResult r =
+      run_socsim({"run", "--prompt", "16", "--gen", "3", "--trace", file.str(), "--json", "-"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const nlohmann::json result = parse_json(r.out), doc = parse_json(read_text(file.path));
   ASSERT_FALSE(result.is_discarded());

@@ -2,9 +2,9 @@
 // from the profile's curves over request size (sequential, or random scaled by the span the reads
 // fall in), capped by the IOPS limit for random reads, scaled by the issuing cluster's measured
 // throughput and by the queue depth the op's requests can keep outstanding (up to 64).
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 
 #include "sim/config/diagnostics.hpp"
 #include "sim/cost/estimator.hpp"
@@ -18,7 +18,9 @@ class FlashRead final : public Estimator {
 
   OpCost estimate(const TaskGraph& g, OpId id, const PlatformSpec& pf) const override {
     const Op& op = g.op(id);
-    if (!pf.flash) throw InputError({}, fmt::format("op '{}' reads flash but the profile has no flash section", g.name(id)));
+    if (!pf.flash)
+      throw InputError(
+          {}, fmt::format("op '{}' reads flash but the profile has no flash section", g.name(id)));
     const FlashSpec& f = *pf.flash;
     const double request = op.flash_request > 0 ? op.flash_request : op.flash_bytes;
     const bool random = op.flash_span > 0;
@@ -26,7 +28,8 @@ class FlashRead final : public Estimator {
     if (!random) {
       bw = interpolate_curve(f.sequential_read, request, 0);
     } else {
-      bw = interpolate_curve(f.random_read, request, 0) * interpolate_curve(f.random_range, op.flash_span, 1.0);
+      bw = interpolate_curve(f.random_read, request, 0) *
+           interpolate_curve(f.random_range, op.flash_span, 1.0);
       bw = std::min(bw, f.iops_limit * request);
       bw *= issuer_factor(op, pf);
     }
@@ -54,6 +57,8 @@ class FlashRead final : public Estimator {
 
 }  // namespace
 
-SOCSIM_REGISTER_ESTIMATOR(FlashRead, "flash", "UFS read service time from size, pattern, span, IOPS and issuer curves", 10);
+SOCSIM_REGISTER_ESTIMATOR(FlashRead, "flash",
+                          "UFS read service time from size, pattern, span, IOPS and issuer curves",
+                          10);
 
 }  // namespace socsim

@@ -1,9 +1,10 @@
 // The roofline estimator: compute time = FLOPs / (cores x peak(dtype) x efficiency(size)) summed
 // over the op's parts, effective bytes = bytes / memory efficiency(bytes), plus the unit's launch
-// overhead per kernel launch. The backend turns these into max(compute, bytes / bandwidth) under contention. A data
-// type the unit lacks is computed in the next wider type it has (int4 -> int8 -> fp16 -> fp32).
-#include <cmath>
+// overhead per kernel launch. The backend turns these into max(compute, bytes / bandwidth) under
+// contention. A data type the unit lacks is computed in the next wider type it has (int4 -> int8 ->
+// fp16 -> fp32).
 #include <fmt/format.h>
+#include <cmath>
 
 #include "sim/config/diagnostics.hpp"
 #include "sim/cost/estimator.hpp"
@@ -14,14 +15,18 @@ namespace {
 OpClass class_of(OpKind k) {
   switch (k) {
     case OpKind::kMatmul:
-    case OpKind::kMoeRouter: return OpClass::kMatmul;
-    case OpKind::kAttention: return OpClass::kAttention;
-    default: return OpClass::kElementwise;
+    case OpKind::kMoeRouter:
+      return OpClass::kMatmul;
+    case OpKind::kAttention:
+      return OpClass::kAttention;
+    default:
+      return OpClass::kElementwise;
   }
 }
 
 double peak_for(const ComputeUnitSpec& u, DType t, const std::string& unit) {
-  static constexpr DType kWider[] = {DType::kFp32, DType::kFp32, DType::kFp16, DType::kFp16, DType::kInt8};
+  static constexpr DType kWider[] = {DType::kFp32, DType::kFp32, DType::kFp16, DType::kFp16,
+                                     DType::kInt8};
   for (int guard = 0; guard < 4; ++guard) {
     double p = u.peak_at_clock(t);
     if (!std::isnan(p)) return p;
@@ -32,15 +37,19 @@ double peak_for(const ComputeUnitSpec& u, DType t, const std::string& unit) {
     double p = u.peak_at_clock(any);
     if (!std::isnan(p)) return p;
   }
-  throw InputError({}, fmt::format("{}: no peak for data type {} or any wider type", unit, dtype_name(t)));
+  throw InputError(
+      {}, fmt::format("{}: no peak for data type {} or any wider type", unit, dtype_name(t)));
 }
 
 // The size measure named by the table's `by` ("flops", "rows" or "bytes"; checked on input).
 double size_of(const OpPart& p, const std::string& by) {
   switch (by[0]) {
-    case 'r': return static_cast<double>(p.m);
-    case 'b': return p.bytes();
-    default: return p.flops;
+    case 'r':
+      return static_cast<double>(p.m);
+    case 'b':
+      return p.bytes();
+    default:
+      return p.flops;
   }
 }
 
@@ -61,7 +70,8 @@ class Roofline final : public Estimator {
       for (uint8_t i = 0; i < op.place.count; ++i) {
         const PlatformUnit& u = pf.units[op.place.unit[i]];
         const EfficiencyTable& e = u.spec->efficiency[cls];
-        rate += op.place.cores[i] * peak_for(*u.spec, part.dtype, u.name) * interpolate_curve(e.compute, size_of(part, e.by), 1.0);
+        rate += op.place.cores[i] * peak_for(*u.spec, part.dtype, u.name) *
+                interpolate_curve(e.compute, size_of(part, e.by), 1.0);
       }
       if (part.flops > 0) c.compute_s += part.flops / rate;
       const double bytes = part.bytes();
@@ -84,8 +94,10 @@ class FixedTime final : public Estimator {
 
 }  // namespace
 
-SOCSIM_REGISTER_ESTIMATOR(Roofline, "roofline",
-                          "max(compute at peak x efficiency(size), bytes / bandwidth) + launch overhead", 50);
-SOCSIM_REGISTER_ESTIMATOR(FixedTime, "fixed-time", "pure-time ops (graph build, synchronisation) on no unit", 90);
+SOCSIM_REGISTER_ESTIMATOR(
+    Roofline, "roofline",
+    "max(compute at peak x efficiency(size), bytes / bandwidth) + launch overhead", 50);
+SOCSIM_REGISTER_ESTIMATOR(FixedTime, "fixed-time",
+                          "pure-time ops (graph build, synchronisation) on no unit", 90);
 
 }  // namespace socsim

@@ -1,8 +1,8 @@
 // The generic single-unit policies `cpu`, `gpu` and `npu`: every op of the model on one kind of
 // unit, in creation order, as a plain engine on that unit would run it (llama.cpp-style CPU, a GPU
 // engine, a naive whole-model NPU offload). They cannot offload weights to flash.
-#include <cmath>
 #include <fmt/format.h>
+#include <cmath>
 
 #include "sim/config/units.hpp"
 #include "sim/lower/transformer_lowering.hpp"
@@ -19,27 +19,38 @@ class SingleUnitPolicy : public Policy {
   void visit_params(FieldVisitor& v) override {
     if (type_ == UnitType::kCpuCluster)
       v.text("clusters", clusters_,
-             {"comma-separated CPU clusters to run on (all their cores); empty = every cluster but the slowest", ""});
-    v.integer("chunk", chunk_, {"prefill chunk length in tokens; 0 = the whole prompt at once", "0", 0, 1 << 20});
+             {"comma-separated CPU clusters to run on (all their cores); empty = every cluster but "
+              "the slowest",
+              ""});
+    v.integer("chunk", chunk_,
+              {"prefill chunk length in tokens; 0 = the whole prompt at once", "0", 0, 1 << 20});
     enum_field(v, "granularity", granularity_, kGranularityNames,
-               {"ops per layer: op (every primitive), block (attention input, attention, output, FFN) or layer (one)",
+               {"ops per layer: op (every primitive), block (attention input, attention, output, "
+                "FFN) or layer (one)",
                 "layer"});
     if (type_ == UnitType::kNpu)
-      v.flag("graph_build", graph_build_, {"pay the NPU graph setup, build and optimise time before prefill", "false"});
+      v.flag("graph_build", graph_build_,
+             {"pay the NPU graph setup, build and optimise time before prefill", "false"});
   }
 
   void check(const LowerContext& ctx, Diagnostics& d) const override {
-    if (type_ == UnitType::kGpu && !ctx.hw.has_gpu) d.error({"--policy gpu"}, fmt::format("profile '{}' has no GPU", ctx.hw.name));
-    if (type_ == UnitType::kNpu && !ctx.hw.has_npu) d.error({"--policy npu"}, fmt::format("profile '{}' has no NPU", ctx.hw.name));
+    if (type_ == UnitType::kGpu && !ctx.hw.has_gpu)
+      d.error({"--policy gpu"}, fmt::format("profile '{}' has no GPU", ctx.hw.name));
+    if (type_ == UnitType::kNpu && !ctx.hw.has_npu)
+      d.error({"--policy npu"}, fmt::format("profile '{}' has no NPU", ctx.hw.name));
     if (type_ == UnitType::kNpu && ctx.hw.has_npu && !std::isnan(ctx.hw.npu.addressable_memory)) {
       // Each static graph maps its weights; the largest (a layer, or the LM head) must fit.
       const double bits = storage_bits(DType::kInt8) / 8.0;
-      const double layer = static_cast<double>(ctx.model.attention_params_per_layer() + ctx.model.ffn_params_per_layer());
-      const double largest = bits * std::max(layer, static_cast<double>(ctx.model.vocab * ctx.model.hidden));
+      const double layer = static_cast<double>(ctx.model.attention_params_per_layer() +
+                                               ctx.model.ffn_params_per_layer());
+      const double largest =
+          bits * std::max(layer, static_cast<double>(ctx.model.vocab * ctx.model.hidden));
       if (largest > ctx.hw.npu.addressable_memory)
-        d.error({"--policy npu"}, fmt::format("the largest NPU graph of {} maps {} of weights, more than the NPU's addressable memory ({})",
-                                              ctx.model.name, format_human(largest, Dim::kBytes),
-                                              format_human(ctx.hw.npu.addressable_memory, Dim::kBytes)));
+        d.error({"--policy npu"},
+                fmt::format("the largest NPU graph of {} maps {} of weights, more than the NPU's "
+                            "addressable memory ({})",
+                            ctx.model.name, format_human(largest, Dim::kBytes),
+                            format_human(ctx.hw.npu.addressable_memory, Dim::kBytes)));
     }
     if (type_ == UnitType::kCpuCluster) {
       std::string bad;
@@ -58,7 +69,9 @@ class SingleUnitPolicy : public Policy {
     ch.launch_per_part = type_ != UnitType::kNpu;  // CPU/GPU engines launch a kernel per primitive
     switch (type_) {
       case UnitType::kCpuCluster:
-        ch.matmul_dtype = (ch.weight_dtype == DType::kInt4 || ch.weight_dtype == DType::kInt8) ? DType::kInt8 : ch.weight_dtype;
+        ch.matmul_dtype = (ch.weight_dtype == DType::kInt4 || ch.weight_dtype == DType::kInt8)
+                              ? DType::kInt8
+                              : ch.weight_dtype;
         ch.attention_dtype = DType::kFp32;
         ch.elementwise_dtype = DType::kFp32;
         break;
@@ -86,7 +99,8 @@ class SingleUnitPolicy : public Policy {
     m.weights = resident_weight_bytes(ctx.model, weight_dtype(ctx.model));
     m.kv_cache = kv_cache_bytes(ctx.model, ctx.workload);
     m.activations = peak_activation_bytes(ctx.model, g);
-    if (type_ == UnitType::kNpu && ctx.hw.npu.has_graph) m.graphs = graph_count(ctx) * ctx.hw.npu.graph.memory_per_graph;
+    if (type_ == UnitType::kNpu && ctx.hw.npu.has_graph)
+      m.graphs = graph_count(ctx) * ctx.hw.npu.graph.memory_per_graph;
     return m;
   }
 
@@ -99,7 +113,9 @@ class SingleUnitPolicy : public Policy {
   // Distinct static graphs: one per op of a layer plus embedding and LM head, for each prefill
   // shape (whole prompt or chunk) and for decode (one row; attention padded to the context).
   double graph_count(const LowerContext& ctx) const {
-    const double per_layer = granularity_ == Granularity::kLayer ? 1.0 : granularity_ == Granularity::kBlock ? 4.0 : 10.0;
+    const double per_layer = granularity_ == Granularity::kLayer   ? 1.0
+                             : granularity_ == Granularity::kBlock ? 4.0
+                                                                   : 10.0;
     const double per_shape = per_layer * static_cast<double>(ctx.model.layers) + 2.0;
     return per_shape * (ctx.workload.gen > 1 ? 2.0 : 1.0);
   }
@@ -107,7 +123,8 @@ class SingleUnitPolicy : public Policy {
   double graph_setup_time(const LowerContext& ctx) const {
     const NpuGraphSpec& gs = ctx.hw.npu.graph;
     return gs.setup + graph_count(ctx) * gs.build_per_graph +
-           gs.optimize_per_param * static_cast<double>(ctx.model.total_params()) * (ctx.workload.gen > 1 ? 2.0 : 1.0);
+           gs.optimize_per_param * static_cast<double>(ctx.model.total_params()) *
+               (ctx.workload.gen > 1 ? 2.0 : 1.0);
   }
 
   Placement placement(const PlatformSpec& p) const {
@@ -128,7 +145,8 @@ class SingleUnitPolicy : public Policy {
       size_t pos = 0;
       while (pos <= clusters_.size()) {
         size_t comma = clusters_.find(',', pos);
-        std::string name = clusters_.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        std::string name =
+            clusters_.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
         int u = p.find("cpu." + name);
         if (u < 0 || p.units[u].type != UnitType::kCpuCluster) {
           if (error) *error = fmt::format("policy.clusters: no CPU cluster named '{}'", name);
@@ -143,10 +161,12 @@ class SingleUnitPolicy : public Policy {
       for (size_t u = 0; u < p.units.size(); ++u) {
         if (p.units[u].type != UnitType::kCpuCluster) continue;
         ++n;
-        if (slowest < 0 || per_core(p.units[u]) < per_core(p.units[slowest])) slowest = static_cast<int>(u);
+        if (slowest < 0 || per_core(p.units[u]) < per_core(p.units[slowest]))
+          slowest = static_cast<int>(u);
       }
       for (size_t u = 0; u < p.units.size(); ++u)
-        if (p.units[u].type == UnitType::kCpuCluster && (n == 1 || static_cast<int>(u) != slowest)) chosen.push_back(static_cast<int>(u));
+        if (p.units[u].type == UnitType::kCpuCluster && (n == 1 || static_cast<int>(u) != slowest))
+          chosen.push_back(static_cast<int>(u));
     }
     if (chosen.size() > 3 && error) *error = "policy.clusters: at most 3 clusters";
     for (int u : chosen) {
@@ -187,8 +207,10 @@ class NpuPolicy final : public SingleUnitPolicy {
 
 }  // namespace
 
-SOCSIM_REGISTER_POLICY(CpuPolicy, "cpu", "every op on the CPU clusters (all cores of each), llama.cpp style");
+SOCSIM_REGISTER_POLICY(CpuPolicy, "cpu",
+                       "every op on the CPU clusters (all cores of each), llama.cpp style");
 SOCSIM_REGISTER_POLICY(GpuPolicy, "gpu", "every op on the GPU, one kernel at a time, FP16 compute");
-SOCSIM_REGISTER_POLICY(NpuPolicy, "npu", "every op on the NPU: INT8 matmuls, FP16 elsewhere, static shapes");
+SOCSIM_REGISTER_POLICY(NpuPolicy, "npu",
+                       "every op on the NPU: INT8 matmuls, FP16 elsewhere, static shapes");
 
 }  // namespace socsim
