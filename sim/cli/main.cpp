@@ -21,8 +21,7 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   } catch (const socsim::InputError& e) {
     std::fputs(e.diagnostics().to_string().c_str(), stderr);
-    std::fprintf(stderr, "socsim: %d error(s) in the input; nothing was simulated\n",
-                 e.diagnostics().error_count());
+    std::fprintf(stderr, "socsim: %d error(s) in the input\n", e.diagnostics().error_count());
     return 2;
   } catch (const socsim::InfeasibleError& e) {
     std::fprintf(stderr, "socsim: error: %s\n", e.what());

@@ -418,5 +418,4 @@ std::optional<YAML::Node> load_yaml_file(const std::string& path, Diagnostics& d
   }
 }
 
-
 }  // namespace socsim

@@ -23,6 +23,7 @@ std::vector<std::string> shipped_names(const std::string& dir) {
 }
 
 std::string resolve_input(const std::string& name, const std::string& dir, Diagnostics& diags) {
+  const std::string option = dir == "hwprofiles" ? "--hw " : "--model ";
   if (fs::exists(name) && fs::is_regular_file(name)) return name;
   for (const char* ext : {".yaml", ".json"}) {
     fs::path p = fs::path(SOCSIM_DATA_DIR) / dir / (name + ext);
@@ -34,7 +35,7 @@ std::string resolve_input(const std::string& name, const std::string& dir, Diagn
     if (hint.empty() && n.rfind(name, 0) == 0) hint = n;  // a prefix of a shipped name
   std::string all;
   for (const std::string& n : names) all += (all.empty() ? "" : ", ") + n;
-  diags.error({name},
+  diags.error({option + name},
               fmt::format("no such file, and no shipped {} of that name{} (shipped: {})", dir,
                           hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint), all));
   return {};

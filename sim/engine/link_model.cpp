@@ -12,6 +12,10 @@ LinkLayout::LinkLayout(const PlatformSpec& p) : units(p.units.size()) {
   }
   bw.push_back(p.cpu_bandwidth);
   bw.push_back(p.dram_bandwidth);
+  redundant.assign(count(), false);
+  for (size_t u = 0; u < units; ++u)
+    redundant[u] = bw[u] >= (is_cpu[u] ? std::min(bw[cpu_link()], bw[bus()]) : bw[bus()]);
+  redundant[cpu_link()] = bw[cpu_link()] >= bw[bus()];
 }
 
 void bytes_per_link(const LinkLayout& links, const LaunchDesc& d, std::vector<double>& out) {
@@ -25,6 +29,8 @@ void bytes_per_link(const LinkLayout& links, const LaunchDesc& d, std::vector<do
     if (links.is_cpu[d.place.unit[i]]) out[links.cpu_link()] += b;
     out[links.bus()] += b;
   }
+  for (size_t l = 0; l < out.size(); ++l)
+    if (links.redundant[l]) out[l] = 0;
 }
 
 double lone_work_time(const LinkLayout& links, const LaunchDesc& d, std::vector<double>& scratch) {

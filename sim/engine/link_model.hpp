@@ -21,6 +21,11 @@ struct LinkLayout {
   size_t units;
   std::vector<double> bw;
   std::vector<bool> is_cpu;
+  // A link whose traffic is always part of a link at most as fast (a port at least as fast as the
+  // CPU-complex link or the bus behind it) can never be the bottleneck under max-min sharing: its
+  // load never exceeds the other's. Such links get no bytes, which changes no result and saves
+  // the backend a resource per op.
+  std::vector<bool> redundant;
 };
 
 // Bytes the op puts on every link (size count()).

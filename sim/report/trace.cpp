@@ -57,7 +57,7 @@ void write_trace(std::ostream& os, const RunOutput& out) {
     for (uint8_t k = 0; k < op.place.count; ++k) {
       const UnitId u = op.place.unit[k];
       for (int n = 0, core = 0; n < op.place.cores[k] && core < p.units[u].cores; ++core) {
-        if (core_free[u][core] > t.start + 1e-15) continue;
+        if (core_free[u][core] > t.start + 1e-12 * std::max(1.0, t.start)) continue;
         core_free[u][core] = t.end;
         events.push_back({{"ph", "X"},
                           {"pid", 1},

@@ -23,6 +23,28 @@ POINTS=(
   "turbosparse-mixtral-47b_oneplus-12_cpu_24GB|--model turbosparse-mixtral-47b --hw oneplus-12 --policy cpu --prompt 128 --gen 8 --memory 24GB"
 )
 
+# Writes one golden file: $1 path, $2 exit code, $3 stdout file, $4 stderr file, then the args.
+write_golden() {
+  python3 - "$@" <<'PY'
+import json, re, sys
+path, rc, out, err, args = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5:]
+golden = {"args": args, "exit_code": rc}
+if rc == 0:
+    r = json.load(open(out))
+    r.pop("sim_wall_s", None)
+    golden["expected"] = r
+    print(f"  TTFT {r['ttft_s']:.4g} s, prefill {r['prefill_tokens_per_s']:.4g} tokens/s, "
+          f"decode {r['decode_tokens_per_s']:.4g} tokens/s, energy {r['energy_j']:.4g} J")
+else:
+    golden["stderr"] = open(err).read()
+    print("  " + golden["stderr"].strip())
+text = json.dumps(golden, indent=2)
+text = re.sub(r'"args": \[[^\]]*\]', lambda m: '"args": ' + json.dumps(args), text, count=1)
+with open(path, "w") as f:
+    f.write(text + "\n")
+PY
+}
+
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 rm -f "$here"/*.json
@@ -31,19 +53,6 @@ for point in "${POINTS[@]}"; do
   read -r -a args <<<"${point#*|}"
   rc=0
   "$socsim" run "${args[@]}" --json - >"$tmp/out" 2>"$tmp/err" || rc=$?
-  python3 - "$here/$name.json" "$rc" "$tmp/out" "$tmp/err" "${args[@]}" <<'PY'
-import json, sys
-path, rc, out, err, args = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5:]
-golden = {"args": args, "exit_code": rc}
-if rc == 0:
-    result = json.load(open(out))
-    result.pop("sim_wall_s", None)
-    golden["expected"] = result
-else:
-    golden["stderr"] = open(err).read()
-with open(path, "w") as f:
-    json.dump(golden, f, indent=2)
-    f.write("\n")
-PY
   echo "$name: exit $rc"
+  write_golden "$here/$name.json" "$rc" "$tmp/out" "$tmp/err" "${args[@]}"
 done

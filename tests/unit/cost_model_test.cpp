@@ -35,7 +35,8 @@ struct Fixture {
     flash.random_range = {{128e6, 1.0}, {4e9, 0.45}};
     flash.iops_limit = 250e3;
     flash.issuers = {{"big", {1000e6}}, {"mid", {800e6}}};
-    p.units = {{"cpu.big", UnitType::kCpuCluster, 1, 40e9, 0, 0, &big}, {"cpu.mid", UnitType::kCpuCluster, 4, 40e9, 0, 0, &mid}};
+    p.units = {{"cpu.big", UnitType::kCpuCluster, 1, 40e9, 0, 0, &big},
+               {"cpu.mid", UnitType::kCpuCluster, 4, 40e9, 0, 0, &mid}};
     p.flash = &flash;
     p.has_flash = true;
   }
@@ -64,12 +65,14 @@ TEST(Roofline, ComputeAndBytesByHand) {
 TEST(Roofline, MissingDataTypeWidens) {
   Fixture f;
   TaskGraph g;
-  OpPart n = F::norm(16, 1024, NormKind::kRmsNorm, DType::kFp16, DType::kFp16, DType::kInt8);  // no fp16 peak
+  OpPart n = F::norm(16, 1024, NormKind::kRmsNorm, DType::kFp16, DType::kFp16,
+                     DType::kInt8);  // no fp16 peak
   Op op;
   op.place = {1, {0, 0, 0}, {1, 0, 0}};
   g.add(op, std::span<const OpPart>(&n, 1), {}, "norm");
   OpCost c = CostModel().estimate(g, 0, f.p);
-  EXPECT_DOUBLE_EQ(c.compute_s, n.flops / 100e9);  // fp16 -> fp32 peak, elementwise table empty = 1.0
+  EXPECT_DOUBLE_EQ(c.compute_s,
+                   n.flops / 100e9);  // fp16 -> fp32 peak, elementwise table empty = 1.0
 }
 
 TEST(FlashEstimator, BandwidthBySizeSpanAndIssuer) {
@@ -83,7 +86,7 @@ TEST(FlashEstimator, BandwidthBySizeSpanAndIssuer) {
   Op rnd = seq;
   rnd.flash_bytes = 1000 * 4096.0;
   rnd.flash_request = 4096;
-  rnd.flash_span = 4e9;  // large span: factor 0.45
+  rnd.flash_span = 4e9;                   // large span: factor 0.45
   rnd.place = {1, {1, 0, 0}, {1, 0, 0}};  // issued from the mid cluster: 0.8 of the best
   g.add(rnd, {}, {}, "rnd");
   CostModel cm;

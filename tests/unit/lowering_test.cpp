@@ -14,7 +14,8 @@ namespace {
 ModelSpec tiny_model() {
   ModelSpec m;
   m.name = "tiny";
-  m.layers = 2, m.hidden = 64, m.heads = 4, m.kv_heads = 2, m.head_dim = 16, m.ffn = 128, m.vocab = 1000;
+  m.layers = 2, m.hidden = 64, m.heads = 4, m.kv_heads = 2, m.head_dim = 16, m.ffn = 128,
+  m.vocab = 1000;
   m.gated = true;
   m.weight_dtype = DType::kInt8;
   return m;
@@ -59,7 +60,7 @@ TEST(Formulas, MatmulByHand) {
 }
 
 TEST(Formulas, CausalAttentionPairs) {
-  EXPECT_DOUBLE_EQ(F::causal_pairs(4, 0), 10.0);    // 1+2+3+4
+  EXPECT_DOUBLE_EQ(F::causal_pairs(4, 0), 10.0);  // 1+2+3+4
   EXPECT_DOUBLE_EQ(F::causal_pairs(2, 3), 4.0 + 5.0);
   OpPart a = F::attention(1, 99, 32, 8, 128, DType::kFp32, DType::kFp16, DType::kFp16);
   EXPECT_DOUBLE_EQ(a.flops, 4.0 * 100 * 32 * 128 + 5.0 * 100 * 32);
@@ -89,7 +90,8 @@ TEST(Lowering, ChunkAttentionWaitsForEarlierChunksKv) {
     const Op& op = l.g.op(i);
     if (op.kind != OpKind::kAttention || op.chunk != 1) continue;
     bool waits_for_chunk0 = false;
-    for (OpId p : l.g.preds(i)) waits_for_chunk0 |= l.g.op(p).chunk == 0 && l.g.op(p).layer == op.layer;
+    for (OpId p : l.g.preds(i))
+      waits_for_chunk0 |= l.g.op(p).chunk == 0 && l.g.op(p).layer == op.layer;
     EXPECT_TRUE(waits_for_chunk0) << l.g.name(i);
   }
 }
@@ -99,9 +101,10 @@ TEST(Lowering, DecodeReadsAGrowingKvCache) {
   Lowered l = lower(m, 10, 5, 0, Granularity::kBlock);
   std::vector<double> kv;  // layer 0 attention KV bytes per decode step
   for (OpId i = 0; i < l.g.size(); ++i)
-    if (l.g.op(i).phase == Phase::kDecode && l.g.op(i).kind == OpKind::kAttention && l.g.op(i).layer == 0)
+    if (l.g.op(i).phase == Phase::kDecode && l.g.op(i).kind == OpKind::kAttention &&
+        l.g.op(i).layer == 0)
       kv.push_back(l.g.parts(i)[0].kv_read);
-  ASSERT_EQ(kv.size(), 4u);  // gen 5 = 1 token from prefill + 4 decode steps
+  ASSERT_EQ(kv.size(), 4u);             // gen 5 = 1 token from prefill + 4 decode steps
   const double row = 2.0 * 2 * 16 * 2;  // K and V, 2 KV heads x 16 dims, fp16
   for (size_t t = 0; t < kv.size(); ++t) EXPECT_DOUBLE_EQ(kv[t], (11.0 + t) * row);
 }

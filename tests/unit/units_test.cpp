@@ -20,15 +20,18 @@ TEST(Units, ParsesDecimalAndBinaryPrefixes) {
 
 TEST(Units, RejectsMissingOrWrongUnits) {
   EXPECT_FALSE(parse_quantity("4", Dim::kBandwidth).value);
-  EXPECT_EQ(parse_quantity("4", Dim::kBandwidth).error, "'4' has no unit; a bandwidth needs one, e.g. 4GB/s");
-  EXPECT_EQ(parse_quantity("4GHz", Dim::kBandwidth).error, "unknown unit 'GHz' for a bandwidth (expected e.g. 4GB/s)");
+  EXPECT_EQ(parse_quantity("4", Dim::kBandwidth).error,
+            "'4' has no unit; a bandwidth needs one, e.g. 4GB/s");
+  EXPECT_EQ(parse_quantity("4GHz", Dim::kBandwidth).error,
+            "unknown unit 'GHz' for a bandwidth (expected e.g. 4GB/s)");
   EXPECT_FALSE(parse_quantity("5mB", Dim::kBytes).value);  // milli-bytes make no sense
   EXPECT_FALSE(parse_quantity("abc", Dim::kTime).value);
   EXPECT_FALSE(parse_quantity("3GB", Dim::kNumber).value);
 }
 
 TEST(Units, FormatsRoundTrip) {
-  for (auto [text, dim] : {std::pair{"4GB/s", Dim::kBandwidth}, {"450ms", Dim::kTime}, {"73TOPS", Dim::kOpsRate}}) {
+  for (auto [text, dim] :
+       {std::pair{"4GB/s", Dim::kBandwidth}, {"450ms", Dim::kTime}, {"73TOPS", Dim::kOpsRate}}) {
     double v = *parse_quantity(text, dim).value;
     EXPECT_EQ(format_quantity(v, dim), text);
   }
