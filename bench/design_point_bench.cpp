@@ -10,6 +10,7 @@
 // every engine, slowing each later engine of a process, so every timed iteration runs in a forked
 // child with fresh SimGrid state (as sweeps do) and reports its wall time to the parent.
 #include <benchmark/benchmark.h>
+#include <malloc.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <xbt/log.h>
@@ -32,6 +33,7 @@ double time_in_child(const std::function<void()>& fn) {
   int fds[2];
   if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
   std::fflush(nullptr);
+  malloc_trim(0);  // freed parent memory goes back to the OS: the child starts like a fresh process
   const pid_t pid = fork();
   if (pid == 0) {
     close(fds[0]);

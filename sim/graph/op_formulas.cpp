@@ -14,13 +14,16 @@ double weight_elem_bytes(DType t) {
 double d(int64_t v) {
   return static_cast<double>(v);
 }
+int32_t i32(int64_t v) {
+  return static_cast<int32_t>(v);
+}
 }  // namespace
 
 OpPart matmul(int64_t m, int64_t k, int64_t n, DType compute, DType wtype, DType atype) {
   OpPart p;
   p.kind = OpKind::kMatmul;
   p.dtype = compute;
-  p.m = m, p.n = n, p.k = k;
+  p.m = i32(m), p.n = i32(n), p.k = i32(k);
   p.flops = 2.0 * d(m) * d(k) * d(n);
   p.weight_bytes = d(k) * d(n) * weight_elem_bytes(wtype);
   p.act_read = d(m) * d(k) * elem_bytes(atype);
@@ -37,7 +40,7 @@ OpPart attention(int64_t q, int64_t past, int64_t heads, int64_t kv_heads, int64
   OpPart p;
   p.kind = OpKind::kAttention;
   p.dtype = compute;
-  p.m = q, p.n = past + q, p.k = heads * head_dim;
+  p.m = i32(q), p.n = i32(past + q), p.k = i32(heads * head_dim);
   const double pairs = causal_pairs(q, past);
   p.flops = 4.0 * pairs * d(heads) * d(head_dim) + 5.0 * pairs * d(heads);
   const double kv_row =
@@ -53,7 +56,7 @@ OpPart norm(int64_t m, int64_t width, NormKind kind, DType compute, DType atype,
   OpPart p;
   p.kind = OpKind::kNorm;
   p.dtype = compute;
-  p.m = m, p.n = width;
+  p.m = i32(m), p.n = i32(width);
   p.flops = (kind == NormKind::kRmsNorm ? 4.0 : 7.0) * d(m) * d(width);
   p.weight_bytes =
       d(width) * (kind == NormKind::kRmsNorm ? 1.0 : 2.0) *
@@ -67,7 +70,7 @@ OpPart rope(int64_t m, int64_t width, DType compute, DType atype) {
   OpPart p;
   p.kind = OpKind::kRope;
   p.dtype = compute;
-  p.m = m, p.n = width;
+  p.m = i32(m), p.n = i32(width);
   p.flops = 3.0 * d(m) * d(width);  // one complex rotation (6 FLOPs) per pair of elements
   p.act_read = d(m) * d(width) * elem_bytes(atype);
   p.act_written = p.act_read;
@@ -79,7 +82,7 @@ OpPart activation(int64_t m, int64_t width, Activation act, bool gated, DType co
   OpPart p;
   p.kind = OpKind::kActivation;
   p.dtype = compute;
-  p.m = m, p.n = width;
+  p.m = i32(m), p.n = i32(width);
   double per = 1.0;
   switch (act) {
     case Activation::kSilu:
@@ -106,7 +109,7 @@ OpPart add(int64_t m, int64_t width, DType compute, DType atype) {
   OpPart p;
   p.kind = OpKind::kAdd;
   p.dtype = compute;
-  p.m = m, p.n = width;
+  p.m = i32(m), p.n = i32(width);
   p.flops = d(m) * d(width);
   p.act_read = 2.0 * d(m) * d(width) * elem_bytes(atype);
   p.act_written = d(m) * d(width) * elem_bytes(atype);
@@ -117,7 +120,7 @@ OpPart embedding(int64_t m, int64_t width, DType wtype, DType atype) {
   OpPart p;
   p.kind = OpKind::kEmbedding;
   p.dtype = atype;
-  p.m = m, p.n = width;
+  p.m = i32(m), p.n = i32(width);
   p.flops = 0;
   p.weight_bytes = d(m) * d(width) * weight_elem_bytes(wtype);  // one row per token
   p.act_written = d(m) * d(width) * elem_bytes(atype);

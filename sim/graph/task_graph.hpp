@@ -45,7 +45,7 @@ inline constexpr std::array<std::string_view, 3> kPhaseNames{"setup", "prefill",
 struct OpPart {
   OpKind kind = OpKind::kMatmul;
   DType dtype = DType::kFp32;  // compute data type
-  int64_t m = 0, n = 0, k = 0;
+  int32_t m = 0, n = 0, k = 0;  // fits any real shape; keeps a part at 64 bytes
   double flops = 0;
   double weight_bytes = 0;  // weights read from DRAM
   double act_read = 0;      // activations read
@@ -122,3 +122,5 @@ class TaskGraph {
 };
 
 }  // namespace socsim
+
+static_assert(sizeof(socsim::OpPart) == 64, "OpPart is stored per op part; keep it compact");

@@ -35,9 +35,10 @@ class Lowerer {
     for (int64_t c = 0; c < chunks; ++c) {
       const int64_t rows = ch_.pad_last_chunk ? chunk : std::min(chunk, prompt - c * chunk);
       tags_ = {Phase::kPrefill, static_cast<int32_t>(c), -1};
-      OpId x = stage(Stage::kEmbedding, -1,
-                     {F::embedding(rows, m_.hidden, ch_.weight_dtype, m_.activation_dtype)},
-                     c == 0 ? ch_.entry_deps : std::vector<OpId>{}, "embed");
+      const OpPart embed = F::embedding(rows, m_.hidden, ch_.weight_dtype, m_.activation_dtype);
+      OpId x =
+          stage(Stage::kEmbedding, -1, std::span<const OpPart>(&embed, 1),
+                c == 0 ? std::span<const OpId>(ch_.entry_deps) : std::span<const OpId>(), "embed");
       for (int64_t l = 0; l < m_.layers; ++l) x = layer(l, rows, c * chunk, x, kv_writer);
       last_prefill = x;
     }
@@ -45,9 +46,8 @@ class Lowerer {
     OpId prefill_end = logits;
     for (int64_t t = 0; t < steps; ++t) {
       tags_ = {Phase::kDecode, -1, static_cast<int32_t>(t)};
-      OpId x = stage(Stage::kEmbedding, -1,
-                     {F::embedding(1, m_.hidden, ch_.weight_dtype, m_.activation_dtype)}, {logits},
-                     "embed");
+      const OpPart embed = F::embedding(1, m_.hidden, ch_.weight_dtype, m_.activation_dtype);
+      OpId x = stage(Stage::kEmbedding, -1, std::span<const OpPart>(&embed, 1), {logits}, "embed");
       for (int64_t l = 0; l < m_.layers; ++l) x = layer(l, 1, prompt + t, x, kv_writer);
       logits = lm_head(x, "lm_head");
     }
@@ -62,13 +62,15 @@ class Lowerer {
     int32_t token;
   };
 
-  OpId stage(Stage s, int64_t layer, std::vector<OpPart> parts, std::vector<OpId> preds,
+  OpId stage(Stage s, int64_t layer, std::span<const OpPart> parts, std::span<const OpId> preds,
              std::string_view name) {
     auto it = name_ids_.find(name);
     const uint32_t nid = it != name_ids_.end()
                              ? it->second
                              : name_ids_.emplace(std::string(name), g_.intern(name)).first->second;
-    preds.erase(std::remove(preds.begin(), preds.end(), kNone), preds.end());
+    preds_buf_.clear();
+    for (OpId p : preds)
+      if (p != kNone) preds_buf_.push_back(p);
     Op op;
     op.phase = tags_.phase;
     op.chunk = tags_.chunk;
@@ -79,20 +81,24 @@ class Lowerer {
       op.kind = dominant(parts);
       op.rank = static_cast<int64_t>(g_.size());
       op.launches = static_cast<uint16_t>(ch_.launch_per_part ? parts.size() : 1);
-      return g_.add(op, parts, preds, nid);
+      return g_.add(op, parts, preds_buf_, nid);
     }
     OpId prev = kNone;
     for (size_t i = 0; i < parts.size(); ++i) {
       op.kind = parts[i].kind;
       op.rank = static_cast<int64_t>(g_.size());
-      std::vector<OpId> p = i == 0 ? preds : std::vector<OpId>{prev};
-      prev = g_.add(op, std::span<const OpPart>(&parts[i], 1), p,
+      if (i > 0) preds_buf_.assign(1, prev);
+      prev = g_.add(op, parts.subspan(i, 1), preds_buf_,
                     fmt::format("{}.{}", name, kOpKindNames[static_cast<size_t>(parts[i].kind)]));
     }
     return prev;
   }
+  OpId stage(Stage s, int64_t layer, std::span<const OpPart> parts,
+             std::initializer_list<OpId> preds, std::string_view name) {
+    return stage(s, layer, parts, std::span<const OpId>(preds.begin(), preds.size()), name);
+  }
 
-  static OpKind dominant(const std::vector<OpPart>& parts) {
+  static OpKind dominant(std::span<const OpPart> parts) {
     for (const OpPart& p : parts)
       if (p.kind == OpKind::kAttention) return OpKind::kAttention;
     for (const OpPart& p : parts)
@@ -111,34 +117,48 @@ class Lowerer {
     return names[static_cast<size_t>(l)];
   }
 
-  OpId layer(int64_t l, int64_t rows, int64_t past, OpId in, std::vector<OpId>& kv_writer) {
+  // The parts of a layer other than attention depend only on the layer and the row count, so they
+  // are built once per (layer, rows) and reused by every decode step.
+  struct LayerParts {
+    int64_t rows = -1;
+    std::vector<OpPart> attn_in, attn_out, ffn;
+  };
+  const LayerParts& layer_parts(int64_t l, int64_t rows) {
+    LayerParts& lp = layer_parts_[static_cast<size_t>(l)];
+    if (lp.rows == rows) return lp;
     const DType a = m_.activation_dtype, w = ch_.weight_dtype, e = ch_.elementwise_dtype;
     OpPart qkv = F::matmul(rows, m_.hidden, m_.q_dim() + 2 * m_.kv_dim(), ch_.matmul_dtype, w, a);
     qkv.kv_written = static_cast<double>(rows) * 2.0 * static_cast<double>(m_.kv_dim()) *
                      plain_bits(m_.kv_dtype) / 8.0;
-    std::vector<OpPart> attn_in{F::norm(rows, m_.hidden, m_.norm, e, a, w), qkv,
-                                F::rope(rows, m_.q_dim() + m_.kv_dim(), e, a)};
-    OpPart attention = F::attention(rows, past, m_.heads, m_.kv_heads, m_.head_dim,
-                                    ch_.attention_dtype, a, m_.kv_dtype);
-    std::vector<OpPart> attn_out{F::matmul(rows, m_.q_dim(), m_.hidden, ch_.matmul_dtype, w, a),
-                                 F::add(rows, m_.hidden, e, a)};
-    std::vector<OpPart> ffn = ffn_parts(l, rows);
+    lp.rows = rows;
+    lp.attn_in = {F::norm(rows, m_.hidden, m_.norm, e, a, w), qkv,
+                  F::rope(rows, m_.q_dim() + m_.kv_dim(), e, a)};
+    lp.attn_out = {F::matmul(rows, m_.q_dim(), m_.hidden, ch_.matmul_dtype, w, a),
+                   F::add(rows, m_.hidden, e, a)};
+    lp.ffn = ffn_parts(l, rows);
+    return lp;
+  }
+
+  OpId layer(int64_t l, int64_t rows, int64_t past, OpId in, std::vector<OpId>& kv_writer) {
+    const LayerParts& lp = layer_parts(l, rows);
+    const OpPart attention = F::attention(rows, past, m_.heads, m_.kv_heads, m_.head_dim,
+                                          ch_.attention_dtype, m_.activation_dtype, m_.kv_dtype);
     const OpId prev_kv = kv_writer[static_cast<size_t>(l)];
     if (ch_.granularity == Granularity::kLayer) {
-      std::vector<OpPart> all = attn_in;
-      all.push_back(attention);
-      all.insert(all.end(), attn_out.begin(), attn_out.end());
-      all.insert(all.end(), ffn.begin(), ffn.end());
-      const OpId op = stage(Stage::kAttnIn, l, std::move(all), {in, prev_kv}, lname(l, "layer"));
+      scratch_.assign(lp.attn_in.begin(), lp.attn_in.end());
+      scratch_.push_back(attention);
+      scratch_.insert(scratch_.end(), lp.attn_out.begin(), lp.attn_out.end());
+      scratch_.insert(scratch_.end(), lp.ffn.begin(), lp.ffn.end());
+      const OpId op = stage(Stage::kAttnIn, l, scratch_, {in, prev_kv}, lname(l, "layer"));
       kv_writer[static_cast<size_t>(l)] = op;
       return op;
     }
-    const OpId in_op = stage(Stage::kAttnIn, l, std::move(attn_in), {in}, lname(l, "attn_in"));
+    const OpId in_op = stage(Stage::kAttnIn, l, lp.attn_in, {in}, lname(l, "attn_in"));
     kv_writer[static_cast<size_t>(l)] = in_op;
-    const OpId attn =
-        stage(Stage::kAttention, l, {attention}, {in_op, prev_kv}, lname(l, "attention"));
-    const OpId out = stage(Stage::kAttnOut, l, std::move(attn_out), {attn}, lname(l, "attn_out"));
-    return stage(Stage::kFfn, l, std::move(ffn), {out}, lname(l, "ffn"));
+    const OpId attn = stage(Stage::kAttention, l, std::span<const OpPart>(&attention, 1),
+                            {in_op, prev_kv}, lname(l, "attention"));
+    const OpId out = stage(Stage::kAttnOut, l, lp.attn_out, {attn}, lname(l, "attn_out"));
+    return stage(Stage::kFfn, l, lp.ffn, {out}, lname(l, "ffn"));
   }
 
   std::vector<OpPart> ffn_parts(int64_t l, int64_t rows) const {
@@ -173,10 +193,10 @@ class Lowerer {
 
   OpId lm_head(OpId in, std::string_view name) {
     const DType a = m_.activation_dtype;
-    return stage(Stage::kLmHead, -1,
-                 {F::norm(1, m_.hidden, m_.norm, ch_.elementwise_dtype, a, ch_.weight_dtype),
-                  F::matmul(1, m_.hidden, m_.vocab, ch_.matmul_dtype, ch_.weight_dtype, a)},
-                 {in}, name);
+    const std::array<OpPart, 2> parts{
+        F::norm(1, m_.hidden, m_.norm, ch_.elementwise_dtype, a, ch_.weight_dtype),
+        F::matmul(1, m_.hidden, m_.vocab, ch_.matmul_dtype, ch_.weight_dtype, a)};
+    return stage(Stage::kLmHead, -1, parts, {in}, name);
   }
 
   const LowerContext& ctx_;
@@ -186,6 +206,9 @@ class Lowerer {
   Tags tags_{Phase::kPrefill, -1, -1};
   std::map<std::string, std::vector<std::string>, std::less<>> layer_names_;
   std::map<std::string, uint32_t, std::less<>> name_ids_;
+  std::vector<LayerParts> layer_parts_ = std::vector<LayerParts>(static_cast<size_t>(m_.layers));
+  std::vector<OpPart> scratch_;
+  std::vector<OpId> preds_buf_;
 };
 
 }  // namespace

@@ -4,11 +4,12 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <string_view>
 
 namespace socsim {
 
-enum class DType { kFp32, kFp16, kBf16, kInt8, kInt4 };
+enum class DType : uint8_t { kFp32, kFp16, kBf16, kInt8, kInt4 };
 inline constexpr std::array<std::string_view, 5> kDTypeNames{"fp32", "fp16", "bf16", "int8",
                                                              "int4"};
 inline constexpr int kNumDTypes = 5;
