@@ -17,6 +17,17 @@ std::string Diagnostic::to_string() const {
   return fmt::format("{}: {}: {}", where, sev, message);
 }
 
+SourceLoc SourceMap::find(const std::string& path, const std::string& file) const {
+  std::string p = path;
+  for (;;) {
+    for (auto it = locs_.rbegin(); it != locs_.rend(); ++it)  // the latest record wins (overrides)
+      if (it->first == p) return it->second;
+    const size_t dot = p.rfind('.');
+    if (dot == std::string::npos) return {file, 0, 0};
+    p.resize(dot);
+  }
+}
+
 void Diagnostics::error(SourceLoc loc, std::string message) {
   items_.push_back({Severity::kError, std::move(loc), std::move(message)});
   ++errors_;

@@ -16,6 +16,20 @@ struct SourceLoc {
   int col = 0;       // 1-based; 0 when unknown
 };
 
+// Where each key of an input was written, by dotted path ("npu.clock"), so that checks made
+// after reading (cross-field rules) can still point at the line.
+class SourceMap {
+ public:
+  void record(std::string path, SourceLoc loc) {
+    locs_.emplace_back(std::move(path), std::move(loc));
+  }
+  // The location of `path`, or of its closest recorded parent, or just `file`.
+  SourceLoc find(const std::string& path, const std::string& file) const;
+
+ private:
+  std::vector<std::pair<std::string, SourceLoc>> locs_;
+};
+
 enum class Severity { kError, kWarning, kNote };
 
 struct Diagnostic {

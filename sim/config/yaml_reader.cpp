@@ -96,6 +96,7 @@ YAML::Node YamlReader::child(std::string_view key) {
     if (kv.first.Scalar() == key) {
       last_key_.reset(kv.first);
       last_value_.reset(kv.second);
+      if (where_) where_->record(path_of(key), loc(kv.first));
       return kv.second;
     }
   return YAML::Node(YAML::NodeType::Undefined);
@@ -315,6 +316,7 @@ void YamlReader::entries(std::string_view key, const FieldInfo& info, bool named
         continue;
       }
       list.add(name);
+      if (where_) where_->record(base + "." + name, loc(kv.first));
       enter(kv.second, base + "." + name);
       list.visit(list.size() - 1, *this);
       leave();

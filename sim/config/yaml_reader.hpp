@@ -23,6 +23,8 @@ class YamlReader final : public FieldVisitor {
 
   // Reads the root mapping with `body`, then reports keys of the root that `body` did not declare.
   void read_root(const std::function<void(FieldVisitor&)>& body);
+  // Records where every key read was written (optional).
+  void record_locations(SourceMap* map) { where_ = map; }
 
   void quantity(std::string_view key, double& v, Dim dim, const FieldInfo& info) override;
   void integer(std::string_view key, int64_t& v, const FieldInfo& info) override;
@@ -70,6 +72,7 @@ class YamlReader final : public FieldVisitor {
   Diagnostics diags_;  // collected while reading
   bool locations_;
   std::vector<Frame> stack_;
+  SourceMap* where_ = nullptr;
   YAML::Node last_key_, last_value_;  // the last pair child() found
 };
 

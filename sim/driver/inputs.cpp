@@ -56,8 +56,9 @@ LoadedRun load_run(const RunRequest& req) {
   run.hw = std::make_unique<HwSpec>();
   run.hw_path = resolve_input(req.hw, "hwprofiles", d);
   run.model_path = resolve_input(req.model, "models", d);
-  if (!run.hw_path.empty()) *run.hw = read_hw(run.hw_path, d);
-  if (!run.model_path.empty()) run.model = read_model(run.model_path, d);
+  SourceMap hw_where, model_where;
+  if (!run.hw_path.empty()) *run.hw = read_hw(run.hw_path, d, &hw_where);
+  if (!run.model_path.empty()) run.model = read_model(run.model_path, d, &model_where);
   run.policy_name = req.policy;
   if (const PolicyInfo* info = find_policy(req.policy)) {
     run.policy = info->make();
@@ -91,9 +92,13 @@ LoadedRun load_run(const RunRequest& req) {
         "policy", ovs, [&](FieldVisitor& v) { run.policy->visit_params(v); }, d);
   apply_overrides(
       "workload", ovs, [&](FieldVisitor& v) { visit_workload(v, run.workload); }, d);
+  for (const Override& o : ovs) {
+    if (o.root == "hw") hw_where.record(o.path, {"--set " + o.spelled()});
+    if (o.root == "model") model_where.record(o.path, {"--set " + o.spelled()});
+  }
   if (!d.has_errors()) {
-    finalize_hw(*run.hw, run.hw_path, d);
-    finalize_model(run.model, run.model_path, d);
+    finalize_hw(*run.hw, run.hw_path, d, hw_where);
+    finalize_model(run.model, run.model_path, d, model_where);
   }
   d.throw_if_errors();
   return run;

@@ -173,54 +173,62 @@ double ComputeUnitSpec::busy_power() const {
 }
 
 static void finalize_unit(ComputeUnitSpec& u, const std::string& name, const std::string& file,
-                          Diagnostics& d) {
+                          Diagnostics& d, const SourceMap& where) {
   if (std::isnan(u.clock)) u.clock = u.rated_clock;
   if (u.dvfs.empty()) {
-    d.error({file}, fmt::format("{}: at least one DVFS state is needed (dvfs)", name));
+    d.error(where.find(name + ".dvfs", file),
+            fmt::format("{}: at least one DVFS state is needed (dvfs)", name));
     return;
   }
   for (size_t i = 1; i < u.dvfs.size(); ++i)
     if (u.dvfs[i].clock <= u.dvfs[i - 1].clock)
-      d.error({file}, fmt::format("{}.dvfs: clocks must ascend ({} after {})", name,
-                                  format_quantity(u.dvfs[i].clock, Dim::kFrequency),
-                                  format_quantity(u.dvfs[i - 1].clock, Dim::kFrequency)));
+      d.error(where.find(fmt::format("{}.dvfs.{}.clock", name, i), file),
+              fmt::format("{}.dvfs: clocks must ascend ({} after {})", name,
+                          format_quantity(u.dvfs[i].clock, Dim::kFrequency),
+                          format_quantity(u.dvfs[i - 1].clock, Dim::kFrequency)));
   double lo = u.dvfs.front().clock, hi = u.dvfs.back().clock;
   if (u.clock < lo * (1 - 1e-9) || u.clock > hi * (1 + 1e-9))
-    d.error({file}, fmt::format("{}.clock: {} is outside the DVFS range {}..{}", name,
-                                format_quantity(u.clock, Dim::kFrequency),
-                                format_quantity(lo, Dim::kFrequency),
-                                format_quantity(hi, Dim::kFrequency)));
+    d.error(
+        where.find(name + ".clock", file),
+        fmt::format("{}.clock: {} is outside the DVFS range {}..{}", name,
+                    format_quantity(u.clock, Dim::kFrequency), format_quantity(lo, Dim::kFrequency),
+                    format_quantity(hi, Dim::kFrequency)));
   bool any = false;
   for (double p : u.peak.by_dtype) any = any || !std::isnan(p);
-  if (!any) d.error({file}, fmt::format("{}.peak: no data type has a peak", name));
+  if (!any)
+    d.error(where.find(name + ".peak", file),
+            fmt::format("{}.peak: no data type has a peak", name));
 }
 
-void finalize_hw(HwSpec& s, const std::string& file, Diagnostics& d) {
-  if (s.cpu.empty()) d.error({file}, "cpu: at least one CPU cluster is needed");
-  for (auto& [name, u] : s.cpu) finalize_unit(u, "cpu." + name, file, d);
-  if (s.has_gpu) finalize_unit(s.gpu, "gpu", file, d);
-  if (s.has_npu) finalize_unit(s.npu, "npu", file, d);
+void finalize_hw(HwSpec& s, const std::string& file, Diagnostics& d, const SourceMap& where) {
+  if (s.cpu.empty()) d.error(where.find("cpu", file), "cpu: at least one CPU cluster is needed");
+  for (auto& [name, u] : s.cpu) finalize_unit(u, "cpu." + name, file, d, where);
+  if (s.has_gpu) finalize_unit(s.gpu, "gpu", file, d, where);
+  if (s.has_npu) finalize_unit(s.npu, "npu", file, d, where);
   if (std::isnan(s.dram.available)) s.dram.available = s.dram.capacity;
   if (std::isnan(s.dram.cpu_bandwidth)) s.dram.cpu_bandwidth = s.dram.bandwidth;
   if (s.dram.available > s.dram.capacity)
-    d.error({file}, fmt::format("dram.available ({}) exceeds dram.capacity ({})",
-                                format_quantity(s.dram.available, Dim::kBytes),
-                                format_quantity(s.dram.capacity, Dim::kBytes)));
+    d.error(where.find("dram.available", file),
+            fmt::format("dram.available ({}) exceeds dram.capacity ({})",
+                        format_quantity(s.dram.available, Dim::kBytes),
+                        format_quantity(s.dram.capacity, Dim::kBytes)));
   if (s.has_flash) {
     for (auto& [name, i] : s.flash.issuers) {
       bool found = false;
       for (auto& [cn, c] : s.cpu) found = found || cn == name;
       if (!found)
-        d.error({file}, fmt::format("flash.issuers.{}: no CPU cluster of that name", name));
+        d.error(where.find("flash.issuers." + name, file),
+                fmt::format("flash.issuers.{}: no CPU cluster of that name", name));
     }
   }
 }
 
-HwSpec read_hw(const std::string& path, Diagnostics& d) {
+HwSpec read_hw(const std::string& path, Diagnostics& d, SourceMap* where) {
   HwSpec s;
   std::optional<YAML::Node> root = load_yaml_file(path, d);
   if (root) {
     YamlReader r(path, *root, d);
+    r.record_locations(where);
     r.read_root([&](FieldVisitor& v) { visit_hw(v, s); });
   }
   return s;
@@ -228,8 +236,9 @@ HwSpec read_hw(const std::string& path, Diagnostics& d) {
 
 HwSpec load_hw(const std::string& path) {
   Diagnostics d;
-  HwSpec s = read_hw(path, d);
-  if (!d.has_errors()) finalize_hw(s, path, d);
+  SourceMap where;
+  HwSpec s = read_hw(path, d, &where);
+  if (!d.has_errors()) finalize_hw(s, path, d, where);
   d.throw_if_errors();
   return s;
 }

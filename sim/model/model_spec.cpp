@@ -86,24 +86,27 @@ double ModelSpec::ffn_active_fraction(int64_t layer) const {
   return sparsity.ffn_active;
 }
 
-void finalize_model(ModelSpec& m, const std::string& file, Diagnostics& d) {
+void finalize_model(ModelSpec& m, const std::string& file, Diagnostics& d, const SourceMap& where) {
   if (m.kv_heads == 0) m.kv_heads = m.heads;
   if (m.head_dim == 0 && m.heads > 0) {
     if (m.hidden % m.heads != 0)
-      d.error({file},
+      d.error(where.find("head_dim", file),
               fmt::format("head_dim: hidden ({}) is not a multiple of heads ({}); give head_dim",
                           m.hidden, m.heads));
     m.head_dim = m.hidden / m.heads;
   }
   if (m.kv_heads > 0 && m.heads % m.kv_heads != 0)
-    d.error({file}, fmt::format("kv_heads ({}) must divide heads ({})", m.kv_heads, m.heads));
+    d.error(where.find("kv_heads", file),
+            fmt::format("kv_heads ({}) must divide heads ({})", m.kv_heads, m.heads));
   if (m.has_moe && m.moe.experts_per_token > m.moe.experts)
-    d.error({file}, fmt::format("moe.experts_per_token ({}) exceeds moe.experts ({})",
-                                m.moe.experts_per_token, m.moe.experts));
+    d.error(where.find("moe.experts_per_token", file),
+            fmt::format("moe.experts_per_token ({}) exceeds moe.experts ({})",
+                        m.moe.experts_per_token, m.moe.experts));
   if (m.has_sparsity && !m.sparsity.per_layer.empty() &&
       static_cast<int64_t>(m.sparsity.per_layer.size()) != m.layers)
-    d.error({file}, fmt::format("sparsity.per_layer has {} values for {} layers",
-                                m.sparsity.per_layer.size(), m.layers));
+    d.error(where.find("sparsity.per_layer", file),
+            fmt::format("sparsity.per_layer has {} values for {} layers",
+                        m.sparsity.per_layer.size(), m.layers));
 }
 
 static bool ends_with(const std::string& s, std::string_view suffix) {
@@ -111,7 +114,7 @@ static bool ends_with(const std::string& s, std::string_view suffix) {
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-ModelSpec read_model(const std::string& path, Diagnostics& d) {
+ModelSpec read_model(const std::string& path, Diagnostics& d, SourceMap* where) {
   ModelSpec m;
   std::optional<YAML::Node> root = load_yaml_file(path, d);
   if (!root) return m;
@@ -120,14 +123,16 @@ ModelSpec read_model(const std::string& path, Diagnostics& d) {
     return m;
   }
   YamlReader r(path, *root, d);
+  r.record_locations(where);
   r.read_root([&](FieldVisitor& v) { visit_model(v, m); });
   return m;
 }
 
 ModelSpec load_model(const std::string& path) {
   Diagnostics d;
-  ModelSpec m = read_model(path, d);
-  if (!d.has_errors()) finalize_model(m, path, d);
+  SourceMap where;
+  ModelSpec m = read_model(path, d, &where);
+  if (!d.has_errors()) finalize_model(m, path, d, where);
   d.throw_if_errors();
   return m;
 }

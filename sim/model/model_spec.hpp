@@ -69,10 +69,10 @@ struct ModelSpec {
 };
 
 void visit_model(FieldVisitor& v, ModelSpec& m);
-void finalize_model(ModelSpec& m, const std::string& file, Diagnostics& diags);
+void finalize_model(ModelSpec& m, const std::string& file, Diagnostics& diags, const SourceMap& where = {});
 // Reads models/*.yaml, or a Hugging Face config.json when the path ends in .json.
 ModelSpec load_model(const std::string& path);
 // Reads without finalising (overrides are applied between the two); throws nothing, reports.
-ModelSpec read_model(const std::string& path, Diagnostics& diags);
+ModelSpec read_model(const std::string& path, Diagnostics& diags, SourceMap* where = nullptr);
 
 }  // namespace socsim

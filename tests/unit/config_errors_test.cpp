@@ -109,3 +109,12 @@ TEST_F(ConfigErrors, MissingFile) {
   EXPECT_EQ(errors_of("no_such_profile.yaml"),
             "tests/config_errors/no_such_profile.yaml: error: cannot open file\n");
 }
+
+// Rules across fields are checked after reading, but still point at the offending key.
+TEST_F(ConfigErrors, CrossFieldRulesAreLocated) {
+  EXPECT_EQ(errors_of("cross_field.yaml"),
+            "tests/config_errors/cross_field.yaml:103:3: error: gpu.clock: 1GHz is outside the DVFS range "
+            "300MHz..903MHz\n"
+            "tests/config_errors/cross_field.yaml:201:3: error: dram.available (30GB) exceeds dram.capacity "
+            "(24GB)\n");
+}
