@@ -39,8 +39,25 @@ set(SOCSIM_PLUGIN_SOURCES
 set(SOCSIM_SIMGRID_SOURCES
   sim/engine/simgrid_backend.cpp
 )
+# Functional execution of schedules on the reference kernels (kernels/).
+set(SOCSIM_VERIFY_SOURCES
+  sim/verify/reference_model.cpp
+  sim/verify/executor.cpp
+  sim/verify/verify.cpp
+  sim/verify/accuracy_proxy.cpp
+)
+# Host calibration: microbenchmarks of the reference kernels, the host profile and its validation.
+set(SOCSIM_CALIBRATE_SOURCES
+  sim/calibrate/host_benchmarks.cpp
+  sim/calibrate/host_facts.cpp
+  sim/calibrate/host_fit.cpp
+  sim/calibrate/host_profile_writer.cpp
+  sim/calibrate/validate_host.cpp
+)
 set(SOCSIM_CLI_SOURCES
   sim/cli/main.cpp
   sim/cli/run_command.cpp
   sim/cli/list_describe_commands.cpp
+  sim/cli/verify_commands.cpp
+  sim/cli/calibrate_commands.cpp
 )

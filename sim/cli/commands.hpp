@@ -1,6 +1,6 @@
 // The socsim subcommands. Each returns the process exit code; errors inside are thrown as
 // InputError (bad input, exit 2) or InfeasibleError (cannot run as asked, exit 3) and reported by
-// main, which is the only place that decides the exit code.
+// main, which is the only place that decides the exit code. `verify` exits 4 on a mismatch.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -10,5 +10,7 @@ namespace socsim::cli {
 void add_run_command(CLI::App& app, int& exit_code);
 void add_list_command(CLI::App& app, int& exit_code);
 void add_describe_command(CLI::App& app, int& exit_code);
+void add_verify_commands(CLI::App& app, int& exit_code);
+void add_calibrate_commands(CLI::App& app, int& exit_code);
 
 }  // namespace socsim::cli

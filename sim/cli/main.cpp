@@ -1,5 +1,6 @@
 // socsim command-line entry point: subcommand dispatch and the single place where errors become
-// messages and exit codes (0 ok, 1 internal error, 2 bad input, 3 infeasible run).
+// messages and exit codes (0 ok, 1 internal error, 2 bad input, 3 infeasible run, 4 a verified
+// schedule does not compute the model).
 #include <cstdio>
 #include <exception>
 
@@ -15,6 +16,8 @@ int main(int argc, char** argv) {
   socsim::cli::add_run_command(app, exit_code);
   socsim::cli::add_list_command(app, exit_code);
   socsim::cli::add_describe_command(app, exit_code);
+  socsim::cli::add_verify_commands(app, exit_code);
+  socsim::cli::add_calibrate_commands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

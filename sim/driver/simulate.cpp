@@ -50,6 +50,7 @@ std::unique_ptr<RunOutput> simulate(const LoadedRun& run, BackendKind backend_ki
   backend->build(out->platform);
   Simulation sim(out->graph, out->costs, out->platform, *run.policy, *backend);
   out->timing = sim.run();
+  out->dispatch_order = sim.dispatch_order();
 
   const TaskGraph& g = out->graph;
   double setup_end = 0, ttft = 0, end = 0;

@@ -45,6 +45,7 @@ struct RunOutput {
   TaskGraph graph;
   std::vector<OpCost> costs;
   std::vector<OpTiming> timing;
+  std::vector<OpId> dispatch_order;  // the schedule as the engine dispatched it
   PlatformSpec platform;
   std::vector<double> plugin_cpu_energy;  // SimGrid host-energy plugin, per CPU cluster (J)
 };

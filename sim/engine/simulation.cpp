@@ -49,6 +49,7 @@ void Simulation::dispatch(double now) {
     const Op& op = g_.op(id);
     const OpCost& c = costs_[id];
     take(op.place, +1);
+    order_.push_back(id);
     timing_[id].dispatch = now;
     timing_[id].start = now + c.delay_s;
     if (no_work(op, c)) {
@@ -84,6 +85,8 @@ std::vector<OpTiming> Simulation::run() {
   const size_t n = g_.size();
   pending_.assign(n, 0);
   timing_.assign(n, OpTiming{});
+  order_.clear();
+  order_.reserve(n);
   free_.clear();
   for (const PlatformUnit& u : platform_.units) free_.push_back(u.cores);
   for (OpId i = 0; i < n; ++i) {

@@ -27,6 +27,8 @@ class Simulation final : public CompletionSink {
   // placement, which is a bug in a policy).
   std::vector<OpTiming> run();
   void on_complete(OpId op, double now) override;
+  // Ops in the order they were dispatched (what a functional execution of the schedule replays).
+  const std::vector<OpId>& dispatch_order() const { return order_; }
 
  private:
   bool fits(const Placement& p) const;
@@ -45,6 +47,7 @@ class Simulation final : public CompletionSink {
   std::vector<OpId> runnable_;
   std::vector<OpId> instant_;  // completed without the backend, processed iteratively
   std::vector<OpTiming> timing_;
+  std::vector<OpId> order_;
   size_t completed_ = 0;
   bool in_dispatch_ = false;
 };

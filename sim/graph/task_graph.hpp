@@ -38,6 +38,27 @@ inline constexpr std::array<std::string_view, 11> kOpKindNames{
     "add",       "moe_router", "flash_read", "graph_build", "sync"};
 
 enum class Phase : uint8_t { kSetup, kPrefill, kDecode };
+
+// What a part computes in the model, so a schedule can be executed functionally (sim/verify):
+// which weights it uses and which activations it reads and writes.
+enum class PartRole : uint8_t {
+  kNone,
+  kEmbed,
+  kAttnNorm,
+  kQkv,
+  kRope,
+  kAttention,
+  kOProj,
+  kAttnResidual,
+  kFfnNorm,
+  kRouter,
+  kGateUp,
+  kAct,
+  kDown,
+  kFfnResidual,
+  kFinalNorm,
+  kLmHead,
+};
 inline constexpr std::array<std::string_view, 3> kPhaseNames{"setup", "prefill", "decode"};
 
 // One primitive inside an op. Dimensions: matmul m x k times k x n; attention m queries over n
@@ -45,6 +66,7 @@ inline constexpr std::array<std::string_view, 3> kPhaseNames{"setup", "prefill",
 struct OpPart {
   OpKind kind = OpKind::kMatmul;
   DType dtype = DType::kFp32;  // compute data type
+  PartRole role = PartRole::kNone;
   int32_t m = 0, n = 0, k = 0;  // fits any real shape; keeps a part at 64 bytes
   double flops = 0;
   double weight_bytes = 0;  // weights read from DRAM
@@ -70,6 +92,8 @@ struct Op {
   int32_t layer = -1;  // -1 outside layers (embedding, LM head)
   int32_t chunk = -1;  // prefill chunk index
   int32_t token = -1;  // decode step index
+  int32_t pos = 0;     // first sequence position the op computes
+  int32_t rows = 0;    // positions it computes (without static-shape padding)
   uint32_t first_part = 0;
   uint16_t num_parts = 0;
   uint16_t launches = 1;  // kernel launches the op costs (a fused CPU/GPU op launches each part)
@@ -97,6 +121,7 @@ class TaskGraph {
   std::span<const OpPart> parts(OpId i) const {
     return {parts_.data() + ops_[i].first_part, ops_[i].num_parts};
   }
+  std::span<OpPart> parts_mut(OpId i) { return {parts_.data() + ops_[i].first_part, ops_[i].num_parts}; }
   std::span<const OpId> preds(OpId i) const {
     return {preds_.data() + ops_[i].first_pred, ops_[i].num_preds};
   }

@@ -13,6 +13,11 @@ namespace {
 
 namespace F = formulas;
 
+OpPart with_role(OpPart p, PartRole r) {
+  p.role = r;
+  return p;
+}
+
 class Lowerer {
  public:
   Lowerer(const LowerContext& ctx, const LoweringChoices& ch, TaskGraph& g)
@@ -29,24 +34,28 @@ class Lowerer {
     const auto ops = static_cast<size_t>((chunks + steps) * (m_.layers * per_layer + 2));
     g_.reserve(ops, ops * 12 / static_cast<size_t>(per_layer) + ops, ops * 2);
 
-    std::vector<OpId> kv_writer(static_cast<size_t>(m_.layers),
-                                kNone);  // last op that wrote each layer's KV
+    // The ops that wrote each layer's KV cache (earlier prefill chunks; the last one in decode).
+    std::vector<std::vector<OpId>> kv_writer(static_cast<size_t>(m_.layers));
     OpId last_prefill = kNone;
     for (int64_t c = 0; c < chunks; ++c) {
       const int64_t rows = ch_.pad_last_chunk ? chunk : std::min(chunk, prompt - c * chunk);
-      tags_ = {Phase::kPrefill, static_cast<int32_t>(c), -1};
-      const OpPart embed = F::embedding(rows, m_.hidden, ch_.weight_dtype, m_.activation_dtype);
+      tags_ = {Phase::kPrefill, static_cast<int32_t>(c), -1, static_cast<int32_t>(c * chunk),
+               static_cast<int32_t>(std::min(chunk, prompt - c * chunk))};
+      const OpPart embed = with_role(
+          F::embedding(rows, m_.hidden, ch_.weight_dtype, m_.activation_dtype), PartRole::kEmbed);
       OpId x =
           stage(Stage::kEmbedding, -1, std::span<const OpPart>(&embed, 1),
                 c == 0 ? std::span<const OpId>(ch_.entry_deps) : std::span<const OpId>(), "embed");
       for (int64_t l = 0; l < m_.layers; ++l) x = layer(l, rows, c * chunk, x, kv_writer);
       last_prefill = x;
     }
+    tags_.pos = static_cast<int32_t>(prompt - 1), tags_.rows = 1;
     OpId logits = lm_head(last_prefill, "lm_head");
     OpId prefill_end = logits;
     for (int64_t t = 0; t < steps; ++t) {
-      tags_ = {Phase::kDecode, -1, static_cast<int32_t>(t)};
-      const OpPart embed = F::embedding(1, m_.hidden, ch_.weight_dtype, m_.activation_dtype);
+      tags_ = {Phase::kDecode, -1, static_cast<int32_t>(t), static_cast<int32_t>(prompt + t), 1};
+      const OpPart embed = with_role(
+          F::embedding(1, m_.hidden, ch_.weight_dtype, m_.activation_dtype), PartRole::kEmbed);
       OpId x = stage(Stage::kEmbedding, -1, std::span<const OpPart>(&embed, 1), {logits}, "embed");
       for (int64_t l = 0; l < m_.layers; ++l) x = layer(l, 1, prompt + t, x, kv_writer);
       logits = lm_head(x, "lm_head");
@@ -60,6 +69,8 @@ class Lowerer {
     Phase phase;
     int32_t chunk;
     int32_t token;
+    int32_t pos;
+    int32_t rows;
   };
 
   OpId stage(Stage s, int64_t layer, std::span<const OpPart> parts, std::span<const OpId> preds,
@@ -75,6 +86,8 @@ class Lowerer {
     op.phase = tags_.phase;
     op.chunk = tags_.chunk;
     op.token = tags_.token;
+    op.pos = tags_.pos;
+    op.rows = tags_.rows;
     op.layer = static_cast<int32_t>(layer);
     op.place = ch_.place(s, tags_.phase);
     if (ch_.granularity != Granularity::kOp || parts.size() == 1) {
@@ -131,32 +144,47 @@ class Lowerer {
     qkv.kv_written = static_cast<double>(rows) * 2.0 * static_cast<double>(m_.kv_dim()) *
                      plain_bits(m_.kv_dtype) / 8.0;
     lp.rows = rows;
-    lp.attn_in = {F::norm(rows, m_.hidden, m_.norm, e, a, w), qkv,
-                  F::rope(rows, m_.q_dim() + m_.kv_dim(), e, a)};
-    lp.attn_out = {F::matmul(rows, m_.q_dim(), m_.hidden, ch_.matmul_dtype, w, a),
-                   F::add(rows, m_.hidden, e, a)};
+    lp.attn_in = {with_role(F::norm(rows, m_.hidden, m_.norm, e, a, w), PartRole::kAttnNorm),
+                  with_role(qkv, PartRole::kQkv),
+                  with_role(F::rope(rows, m_.q_dim() + m_.kv_dim(), e, a), PartRole::kRope)};
+    lp.attn_out = {
+        with_role(F::matmul(rows, m_.q_dim(), m_.hidden, ch_.matmul_dtype, w, a), PartRole::kOProj),
+        with_role(F::add(rows, m_.hidden, e, a), PartRole::kAttnResidual)};
     lp.ffn = ffn_parts(l, rows);
     return lp;
   }
 
-  OpId layer(int64_t l, int64_t rows, int64_t past, OpId in, std::vector<OpId>& kv_writer) {
+  // Attention of a chunk reads the keys and values of every earlier position, so it waits for the
+  // KV-writing op of every earlier prefill chunk of its layer (mllm-NPU: G(i,j) waits for
+  // G(0..i-1, j-1)). A decode step already waits for the whole previous token through its input.
+  OpId layer(int64_t l, int64_t rows, int64_t past, OpId in,
+             std::vector<std::vector<OpId>>& kv_writers) {
     const LayerParts& lp = layer_parts(l, rows);
-    const OpPart attention = F::attention(rows, past, m_.heads, m_.kv_heads, m_.head_dim,
-                                          ch_.attention_dtype, m_.activation_dtype, m_.kv_dtype);
-    const OpId prev_kv = kv_writer[static_cast<size_t>(l)];
+    const OpPart attention =
+        with_role(F::attention(rows, past, m_.heads, m_.kv_heads, m_.head_dim, ch_.attention_dtype,
+                               m_.activation_dtype, m_.kv_dtype),
+                  PartRole::kAttention);
+    std::vector<OpId>& writers = kv_writers[static_cast<size_t>(l)];
+    if (tags_.phase == Phase::kDecode && writers.size() > 1)
+      writers.erase(writers.begin(), writers.end() - 1);
     if (ch_.granularity == Granularity::kLayer) {
       scratch_.assign(lp.attn_in.begin(), lp.attn_in.end());
       scratch_.push_back(attention);
       scratch_.insert(scratch_.end(), lp.attn_out.begin(), lp.attn_out.end());
       scratch_.insert(scratch_.end(), lp.ffn.begin(), lp.ffn.end());
-      const OpId op = stage(Stage::kAttnIn, l, scratch_, {in, prev_kv}, lname(l, "layer"));
-      kv_writer[static_cast<size_t>(l)] = op;
+      deps_.assign(writers.begin(), writers.end());
+      deps_.push_back(in);
+      const OpId op =
+          stage(Stage::kAttnIn, l, scratch_, std::span<const OpId>(deps_), lname(l, "layer"));
+      writers.push_back(op);
       return op;
     }
     const OpId in_op = stage(Stage::kAttnIn, l, lp.attn_in, {in}, lname(l, "attn_in"));
-    kv_writer[static_cast<size_t>(l)] = in_op;
+    deps_.assign(writers.begin(), writers.end());
+    deps_.push_back(in_op);
+    writers.push_back(in_op);
     const OpId attn = stage(Stage::kAttention, l, std::span<const OpPart>(&attention, 1),
-                            {in_op, prev_kv}, lname(l, "attention"));
+                            std::span<const OpId>(deps_), lname(l, "attention"));
     const OpId out = stage(Stage::kAttnOut, l, lp.attn_out, {attn}, lname(l, "attn_out"));
     return stage(Stage::kFfn, l, lp.ffn, {out}, lname(l, "ffn"));
   }
@@ -164,13 +192,15 @@ class Lowerer {
   std::vector<OpPart> ffn_parts(int64_t l, int64_t rows) const {
     const DType a = m_.activation_dtype, w = ch_.weight_dtype, e = ch_.elementwise_dtype,
                 c = ch_.matmul_dtype;
-    std::vector<OpPart> parts{F::norm(rows, m_.hidden, m_.norm, e, a, w)};
+    std::vector<OpPart> parts{
+        with_role(F::norm(rows, m_.hidden, m_.norm, e, a, w), PartRole::kFfnNorm)};
     const int64_t up_width = (m_.gated ? 2 : 1) * m_.ffn;
     // Rows that reach each expert's matmuls, and the share of an expert's weights read.
     int64_t expert_rows = rows;
     double experts_read = 1.0;
     if (m_.has_moe) {
-      parts.push_back(F::moe_router(rows, m_.hidden, m_.moe.experts, e, a));
+      parts.push_back(
+          with_role(F::moe_router(rows, m_.hidden, m_.moe.experts, e, a), PartRole::kRouter));
       expert_rows = rows * m_.moe.experts_per_token;
       experts_read = F::experts_touched(rows, m_.moe.experts_per_token, m_.moe.experts);
     }
@@ -184,18 +214,23 @@ class Lowerer {
       p.flops *= active;
       return p;
     };
-    parts.push_back(scaled(F::matmul(expert_rows, m_.hidden, up_width, c, w, a)));
-    parts.push_back(F::activation(expert_rows, m_.ffn, m_.activation, m_.gated, e, a));
-    parts.push_back(scaled(F::matmul(expert_rows, m_.ffn, m_.hidden, c, w, a)));
-    parts.push_back(F::add(rows, m_.hidden, e, a));
+    parts.push_back(
+        with_role(scaled(F::matmul(expert_rows, m_.hidden, up_width, c, w, a)), PartRole::kGateUp));
+    parts.push_back(with_role(F::activation(expert_rows, m_.ffn, m_.activation, m_.gated, e, a),
+                              PartRole::kAct));
+    parts.push_back(
+        with_role(scaled(F::matmul(expert_rows, m_.ffn, m_.hidden, c, w, a)), PartRole::kDown));
+    parts.push_back(with_role(F::add(rows, m_.hidden, e, a), PartRole::kFfnResidual));
     return parts;
   }
 
   OpId lm_head(OpId in, std::string_view name) {
     const DType a = m_.activation_dtype;
     const std::array<OpPart, 2> parts{
-        F::norm(1, m_.hidden, m_.norm, ch_.elementwise_dtype, a, ch_.weight_dtype),
-        F::matmul(1, m_.hidden, m_.vocab, ch_.matmul_dtype, ch_.weight_dtype, a)};
+        with_role(F::norm(1, m_.hidden, m_.norm, ch_.elementwise_dtype, a, ch_.weight_dtype),
+                  PartRole::kFinalNorm),
+        with_role(F::matmul(1, m_.hidden, m_.vocab, ch_.matmul_dtype, ch_.weight_dtype, a),
+                  PartRole::kLmHead)};
     return stage(Stage::kLmHead, -1, parts, {in}, name);
   }
 
@@ -209,6 +244,7 @@ class Lowerer {
   std::vector<LayerParts> layer_parts_ = std::vector<LayerParts>(static_cast<size_t>(m_.layers));
   std::vector<OpPart> scratch_;
   std::vector<OpId> preds_buf_;
+  std::vector<OpId> deps_;
 };
 
 }  // namespace

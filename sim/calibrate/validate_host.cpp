@@ -1,0 +1,125 @@
+// Predicted vs measured time of reduced models on the host; see validate_host.hpp.
+#include "sim/calibrate/validate_host.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "sim/driver/simulate.hpp"
+#include "sim/verify/executor.hpp"
+#include "sim/verify/reference_model.hpp"
+
+namespace socsim::calibrate {
+namespace {
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n == 0 ? 0 : n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+RunRequest request(const ValidateOptions& o, int64_t prompt) {
+  RunRequest req;
+  req.hw = o.profile;
+  req.model = o.model;
+  req.policy = "cpu";
+  // FP32 weights, activations and KV: the cpu policy then computes every matmul in FP32, which
+  // is what the executor runs (gemm_f32).
+  req.sets = {"model.weight_dtype=fp32",
+              "model.activation_dtype=fp32",
+              "model.kv_dtype=fp32",
+              "policy.granularity=" + o.granularity,
+              fmt::format("workload.prompt={}", prompt),
+              fmt::format("workload.gen={}", o.gen)};
+  return req;
+}
+
+// Prefill seconds and decode seconds per token of one executed run, from per-op wall times.
+std::pair<double, double> measured_once(const verify::ReferenceModel& model, const RunOutput& sim,
+                                        const std::vector<int32_t>& tokens, int64_t steps) {
+  std::vector<double> secs;
+  verify::ExecOptions opt;
+  opt.op_seconds = &secs;
+  verify::Executor(model, sim.graph, sim.platform, opt).run(sim.dispatch_order, tokens);
+  double prefill = 0, decode = 0;
+  for (OpId i = 0; i < sim.graph.size(); ++i)
+    (sim.graph.op(i).phase == Phase::kDecode ? decode : prefill) += secs[i];
+  return {prefill, steps > 0 ? decode / static_cast<double>(steps) : 0};
+}
+
+}  // namespace
+
+ValidationReport validate_host(const ValidateOptions& o) {
+  ValidationReport r;
+  r.profile = o.profile;
+  r.granularity = o.granularity;
+  r.repeats = o.repeats;
+  r.median_target = o.median_target;
+  r.max_target = o.max_target;
+  const int64_t steps = std::max<int64_t>(o.gen - 1, 0);
+  for (const auto& [hidden, layers] : o.sizes) {
+    verify::ReducedShape shape;
+    shape.hidden = hidden;
+    shape.layers = layers;
+    const LoadedRun first = load_run(request(o, o.prompts.front()));
+    const verify::ReferenceModel model = verify::build_reference_model(first.model, shape, o.seed);
+    r.model = first.model.name;
+    for (int64_t prompt : o.prompts) {
+      LoadedRun run = load_run(request(o, prompt));
+      run.model = model.spec;
+      run.workload.memory = kUnset;
+      const std::unique_ptr<RunOutput> sim = simulate(run, BackendKind::kSimGrid);
+      const std::vector<int32_t> tokens =
+          verify::make_tokens(model, prompt + o.gen - 1, o.seed + 1);
+      measured_once(model, *sim, tokens, steps);  // warm-up: page faults of first touches, caches
+      std::vector<double> prefill, decode;
+      for (int i = 0; i < o.repeats; ++i) {
+        const auto [p, d] = measured_once(model, *sim, tokens, steps);
+        prefill.push_back(p), decode.push_back(d);
+      }
+      const RunMetrics& mt = sim->metrics;
+      r.rows.push_back({hidden, layers, prompt, "prefill", mt.prefill_s, median(prefill)});
+      if (steps > 0)
+        r.rows.push_back({hidden, layers, prompt, "decode",
+                          mt.decode_s / static_cast<double>(steps), median(decode)});
+      if (o.log)
+        *o.log << fmt::format(
+            "validate-host: hidden {} x {} layers, prompt {}: prefill {:.2f} ms predicted, {:.2f} "
+            "ms measured\n",
+            hidden, layers, prompt, mt.prefill_s * 1e3, median(prefill) * 1e3);
+    }
+  }
+  std::vector<double> errs;
+  for (const ValidationRow& row : r.rows) errs.push_back(std::fabs(row.error()));
+  r.median_abs = median(errs);
+  r.max_abs = errs.empty() ? 0 : *std::max_element(errs.begin(), errs.end());
+  r.pass = !errs.empty() && r.median_abs <= o.median_target && r.max_abs <= o.max_target;
+  return r;
+}
+
+std::string format_validation(const ValidationReport& r) {
+  std::string s = fmt::format(
+      "validate-host: profile {}; {} reduced, FP32, cpu policy (granularity {}); measured = median "
+      "of {} "
+      "executions of the same schedule on the reference kernels\n",
+      r.profile, r.model, r.granularity, r.repeats);
+  s += fmt::format("{:>7} {:>6} {:>6}  {:<16} {:>12} {:>12} {:>8}\n", "hidden", "layers", "prompt",
+                   "phase", "predicted", "measured", "error");
+  for (const ValidationRow& row : r.rows)
+    s +=
+        fmt::format("{:>7} {:>6} {:>6}  {:<16} {:>9.3f} ms {:>9.3f} ms {:>+7.1f}%\n", row.hidden,
+                    row.layers, row.prompt, row.phase == "prefill" ? "prefill" : "decode (per tok)",
+                    row.predicted * 1e3, row.measured * 1e3, 100 * row.error());
+  s += fmt::format(
+      "median |error| {:.1f}% (target <= {:.0f}%), max |error| {:.1f}% (target <= {:.0f}%): {}\n",
+      100 * r.median_abs, 100 * r.median_target, 100 * r.max_abs, 100 * r.max_target,
+      r.pass ? "PASS" : "MISSED");
+  if (!r.pass) {
+    if (r.median_abs > r.median_target) s += "  missed: median |error| above target\n";
+    if (r.max_abs > r.max_target) s += "  missed: max |error| above target\n";
+  }
+  return s;
+}
+
+}  // namespace socsim::calibrate
