@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <functional>
 #include <map>
 #include <memory>
@@ -83,15 +84,35 @@ class Batch {
 struct WeightPool {
   int64_t k = -1, n = -1;
   std::vector<Mat> w;
-  const std::vector<Mat>& get(int64_t kk, int64_t nn, int rotation) {
+  const std::vector<Mat>& get(int64_t kk, int64_t nn, const BenchConfig& cfg) {
     if (kk != k || nn != n) {
       w.clear();
-      const double bytes = 4.0 * static_cast<double>(kk * nn);
-      const int count = std::clamp(static_cast<int>(kMaxRotationBytes / bytes), 2, rotation);
+      const int count = rotation_count(4.0 * static_cast<double>(kk * nn), cfg);
       for (int i = 0; i < count; ++i) w.push_back(Mat::Constant(kk, nn, 0.01f * (i + 1)));
       k = kk, n = nn;
     }
     return w;
+  }
+};
+
+// The KV caches of one attention shape (capacity x kv_dim, full), cycled through like weights.
+struct KvPool {
+  int64_t capacity = -1, kv_dim = -1;
+  std::vector<kernels::KvCache> c;
+  const std::vector<kernels::KvCache>& get(int64_t cap, int64_t dim, const BenchConfig& cfg) {
+    if (cap != capacity || dim != kv_dim) {
+      c.clear();
+      const int count = rotation_count(8.0 * static_cast<double>(cap * dim), cfg);
+      for (int i = 0; i < count; ++i) {
+        kernels::KvCache kv;
+        kv.reserve(cap, dim);
+        kv.k.setConstant(0.01f * static_cast<float>(i % 7)), kv.v.setConstant(0.5f);
+        kv.length = cap;
+        c.push_back(std::move(kv));
+      }
+      capacity = cap, kv_dim = dim;
+    }
+    return c;
   }
 };
 
@@ -107,19 +128,19 @@ void gemm_benchmarks(const BenchConfig& cfg, Measurements& m) {
                                         ? std::vector<int64_t>{1, 16, 64}
                                         : std::vector<int64_t>{1, 2, 4, 8, 16, 32, 64, 128, 256};
   const std::vector<std::pair<int64_t, int64_t>> shapes =
-      cfg.quick
-          ? std::vector<std::pair<int64_t, int64_t>>{{128, 512}, {512, 1024}}
-          : std::vector<std::pair<int64_t, int64_t>>{
-                {128, 128},   {128, 512},   {256, 256},   {256, 1024},  {512, 512},  {512, 2048},
-                {1024, 1024}, {1024, 4096}, {2048, 2048}, {4096, 1024}, {4096, 4096}};
+      cfg.quick ? std::vector<std::pair<int64_t, int64_t>>{{128, 512}, {512, 1024}}
+                : std::vector<std::pair<int64_t, int64_t>>{
+                      {128, 128},   {128, 512},   {512, 128},   {256, 256},  {256, 1024},
+                      {1024, 256},  {512, 512},   {512, 2048},  {2048, 512}, {1024, 1024},
+                      {1024, 4096}, {2048, 2048}, {4096, 1024}, {4096, 4096}};
   auto pool = std::make_shared<WeightPool>();
   Batch b(cfg, "gemm_f32");
   for (const auto& [k, n] : shapes)
     for (int64_t mm : rows) {
       const std::string name = fmt::format("gemm/m{}/k{}/n{}", mm, k, n);
       m.gemm.push_back({name, {role(F::matmul(mm, k, n, k32, k32, k32), PartRole::kQkv)}, 0});
-      b.add(name, [pool, mm, k, n, r = cfg.rotation](benchmark::State& st) {
-        const std::vector<Mat>& w = pool->get(k, n, r);
+      b.add(name, [pool, mm, k, n, &cfg](benchmark::State& st) {
+        const std::vector<Mat>& w = pool->get(k, n, cfg);
         const Mat x = Mat::Constant(mm, k, 0.5f);
         Mat y;
         size_t i = 0;
@@ -197,6 +218,7 @@ void attention_benchmarks(const BenchConfig& cfg, Measurements& m) {
       cfg.quick ? std::vector<int64_t>{1, 16} : std::vector<int64_t>{1, 4, 16, 64, 256};
   const std::vector<int64_t> pasts =
       cfg.quick ? std::vector<int64_t>{64} : std::vector<int64_t>{0, 64, 256, 1024};
+  auto pool = std::make_shared<KvPool>();
   Batch b(cfg, "attention");
   for (const Heads& h : configs)
     for (int64_t r : rows)
@@ -209,16 +231,15 @@ void attention_benchmarks(const BenchConfig& cfg, Measurements& m) {
              {role(F::attention(r, past, h.heads, h.kv_heads, h.head_dim, k32, k32, k32),
                    PartRole::kAttention)},
              0});
-        b.add(name, [h, r, past](benchmark::State& st) {
-          kernels::KvCache cache;
-          cache.reserve(past + r, int64_t{h.kv_heads} * h.head_dim);
-          cache.k.setRandom(), cache.v.setRandom();
-          cache.length = past + r;
+        b.add(name, [pool, h, r, past, &cfg](benchmark::State& st) {
+          const auto& caches = pool->get(past + r, int64_t{h.kv_heads} * h.head_dim, cfg);
           const Mat q = Mat::Random(r, int64_t{h.heads} * h.head_dim);
           Mat out;
+          size_t i = 0;
           for (auto _ : st) {
-            kernels::attention(q, cache, past, h.heads, h.kv_heads, h.head_dim, out);
+            kernels::attention(q, caches[i], past, h.heads, h.kv_heads, h.head_dim, out);
             benchmark::DoNotOptimize(out.data());
+            i = i + 1 == caches.size() ? 0 : i + 1;
           }
         });
       }
@@ -317,10 +338,17 @@ void elementwise_benchmarks(const BenchConfig& cfg, Measurements& m) {
 
 }  // namespace
 
+int rotation_count(double bytes, const BenchConfig& cfg) {
+  const double want = std::max<double>(cfg.rotation, std::ceil(cfg.min_footprint / bytes));
+  return static_cast<int>(
+      std::clamp(want, 2.0, std::max(2.0, std::floor(kMaxRotationBytes / bytes))));
+}
+
 Measurements run_host_benchmarks(const BenchConfig& cfg) {
   Measurements m;
   m.host = detect_host();
   m.rotation = cfg.rotation;
+  m.min_footprint = cfg.min_footprint;
   if (cfg.log)
     *cfg.log << fmt::format(
         "calibrate: {}, {:.3f} GHz measured ({:.3f} GHz in /proc/cpuinfo), {}, Eigen: {}\n",

@@ -40,13 +40,15 @@ struct BenchConfig {
   bool quick = false;      // a small subset (unit tests): a few shapes, short runs
   double min_time = 0.05;  // seconds per benchmark repetition
   int repetitions = 3;     // median over repetitions
-  // Weight matrices each matmul benchmark cycles through, so that a matrix of B bytes is read
-  // again only after (rotation - 1) others, as in a decode step over a stack of layers (4 layers x
-  // qkv, o, gate_up, down); the footprint is capped at kMaxRotationBytes.
+  // Operands that persist across decode steps (weight matrices, KV caches) are cycled through,
+  // as a decode step re-reads each only after the rest of the model: a benchmark on operands of B
+  // bytes uses max(rotation, min_footprint / B) copies (at least 2, at most kMaxRotationBytes).
   int rotation = 16;
+  double min_footprint = 0;
   std::ostream* log = nullptr;  // progress lines
 };
 inline constexpr double kMaxRotationBytes = 384.0 * (1 << 20);
+int rotation_count(double bytes, const BenchConfig& cfg);
 
 // One microbenchmark: the parts it runs (as the cost model's formulas count their FLOPs and
 // bytes, all FP32) and its median wall time. Most run one kernel; an elementwise "layer mix" is
@@ -59,7 +61,8 @@ struct KernelSample {
 
 struct Measurements {
   HostInfo host;
-  int rotation = 0;            // BenchConfig::rotation of the matmul benchmarks
+  int rotation = 0;  // BenchConfig::rotation and min_footprint of the benchmarks
+  double min_footprint = 0;
   double launch_overhead = 0;  // s per kernel launch through the Executor (tiny model)
   std::string launch_note;
   std::vector<KernelSample> gemm;                  // gemm_f32, M x K x N, weights in rotation

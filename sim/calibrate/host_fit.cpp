@@ -122,6 +122,43 @@ void choose_table(HostFit& f, OpClass cls, const std::vector<KernelSample>& samp
   for (const auto& bin : best_bins) f.compute_notes[idx(cls)].push_back(bin_note(bin, m, chosen));
 }
 
+std::vector<const KernelSample*> one_row(const std::vector<KernelSample>& v) {
+  std::vector<const KernelSample*> out;
+  for (const KernelSample& s : v)
+    if (s.parts.front().m == 1) out.push_back(&s);
+  return out;
+}
+
+double streaming_bw(const KernelSample& s, double launch) {
+  return s.parts.front().bytes() / std::max(s.seconds - launch, 0.05 * s.seconds);
+}
+
+// Memory table of `cls` from its one-row benchmarks, binned by bytes within a factor 1.5.
+void streaming_table(HostFit& f, OpClass cls, const std::vector<const KernelSample*>& samples,
+                     const char* tag) {
+  HostModel& m = f.model;
+  const size_t c = idx(cls);
+  const Bins bins = bin_by(
+      samples, [](const KernelSample& s) { return s.parts.front().bytes(); }, 1.5);
+  m.eff[c].memory.clear();
+  f.memory_notes[c].clear();
+  for (const auto& bin : bins) {
+    std::vector<double> bytes, bw;
+    std::string what;
+    for (const KernelSample* s : bin) {
+      const OpPart& p = s->parts.front();
+      bytes.push_back(p.bytes()), bw.push_back(streaming_bw(*s, m.launch));
+      what += fmt::format("{}{}", what.empty() ? "" : ", ",
+                          cls == OpClass::kMatmul ? fmt::format("{}x{}", p.k, p.n)
+                                                  : fmt::format("{}@{}", p.k, p.n - 1));
+    }
+    m.eff[c].memory.emplace_back(geomean(bytes), std::min(1.0, geomean(bw) / m.bandwidth));
+    f.memory_notes[c].push_back(fmt::format("[{}] one row, {} {}: {:.1f} GB/s", tag,
+                                            cls == OpClass::kMatmul ? "KxN" : "width@past", what,
+                                            geomean(bw) * 1e-9));
+  }
+}
+
 }  // namespace
 
 double HostModel::part_seconds(const OpPart& p) const {
@@ -194,53 +231,33 @@ HostFit fit_host_profile(const Measurements& ms) {
                el = idx(OpClass::kElementwise);
 
   // One bandwidth, the fastest any benchmark reached; the memory tables scale it down.
-  std::vector<const KernelSample*> gemv;
-  for (const KernelSample& s : ms.gemm)
-    if (s.parts.front().m == 1) gemv.push_back(&s);
-  auto gemv_bw = [&](const KernelSample& s) {
-    return s.parts.front().bytes() / std::max(s.seconds - m.launch, 0.05 * s.seconds);
-  };
-  double read_best = 0, read_at = 0, gemv_best = 0;
+  const std::vector<const KernelSample*> gemv = one_row(ms.gemm), decode_attn = one_row(ms.attention);
+  double read_best = 0, read_at = 0, stream_best = 0;
   for (const auto& [bytes, bw] : ms.read_bw)
     if (bw > read_best) read_best = bw, read_at = bytes;
-  for (const KernelSample* s : gemv) gemv_best = std::max(gemv_best, gemv_bw(*s));
-  m.bandwidth = std::max(read_best, gemv_best);
+  for (const auto* v : {&gemv, &decode_attn})
+    for (const KernelSample* s : *v) stream_best = std::max(stream_best, streaming_bw(*s, m.launch));
+  m.bandwidth = std::max(read_best, stream_best);
   f.dram_stream_bw = ms.stream_bw;
   f.dram_stream_bytes = ms.stream_bytes;
   f.dram_read_bw = ms.read_bw.empty() ? 0 : ms.read_bw.back().second;
-  f.bandwidth_note = read_best >= gemv_best
+  f.bandwidth_note = read_best >= stream_best
                          ? fmt::format("[read] best working-set read ({}, a cache level)",
                                        format_quantity(read_at, Dim::kBytes))
                          : "[gemv] best weight-streaming rate of gemm_f32 at M=1";
 
-  // Elementwise and attention operands are activations and KV rows just written, so cache-hot:
-  // their memory side is the working-set read sweep.
-  for (size_t c : {at, el}) {
-    m.eff[c].memory.clear();
-    f.memory_notes[c].clear();
-    for (const auto& [bytes, bw] : ms.read_bw) {
-      m.eff[c].memory.emplace_back(bytes, std::min(1.0, bw / m.bandwidth));
-      f.memory_notes[c].push_back(fmt::format("[read] {} working set: {:.1f} GB/s",
-                                              format_quantity(bytes, Dim::kBytes), bw * 1e-9));
-    }
+  // Elementwise operands are activations just written, so cache-hot: the working-set read sweep.
+  m.eff[el].memory.clear();
+  f.memory_notes[el].clear();
+  for (const auto& [bytes, bw] : ms.read_bw) {
+    m.eff[el].memory.emplace_back(bytes, std::min(1.0, bw / m.bandwidth));
+    f.memory_notes[el].push_back(fmt::format("[read] {} working set: {:.1f} GB/s",
+                                             format_quantity(bytes, Dim::kBytes), bw * 1e-9));
   }
-  // Matmul memory side: weights streamed by gemv (M=1), binned by bytes within a factor 1.5.
-  const Bins wbins = bin_by(
-      gemv, [](const KernelSample& s) { return s.parts.front().bytes(); }, 1.5);
-  m.eff[mm].memory.clear();
-  f.memory_notes[mm].clear();
-  for (const auto& bin : wbins) {
-    std::vector<double> bytes, bw;
-    std::string shapes;
-    for (const KernelSample* s : bin) {
-      bytes.push_back(s->parts.front().bytes()), bw.push_back(gemv_bw(*s));
-      shapes += fmt::format("{}{}x{}", shapes.empty() ? "" : ", ", s->parts.front().k,
-                            s->parts.front().n);
-    }
-    m.eff[mm].memory.emplace_back(geomean(bytes), std::min(1.0, geomean(bw) / m.bandwidth));
-    f.memory_notes[mm].push_back(
-        fmt::format("[gemv] M=1, KxN {}: {:.1f} GB/s", shapes, geomean(bw) * 1e-9));
-  }
+  // Weights and KV caches persist across decode steps: their memory side is what one-row
+  // (decode) calls of the kernel stream, by bytes.
+  streaming_table(f, OpClass::kMatmul, gemv, "gemv");
+  streaming_table(f, OpClass::kAttention, decode_attn, "attention");
 
   std::string why_mm, why_at, why_el;
   choose_table(f, OpClass::kMatmul, ms.gemm, {"rows", "flops", "bytes"}, why_mm);
@@ -249,30 +266,25 @@ HostFit fit_host_profile(const Measurements& ms) {
   const FitError single = fit_error(ms.elementwise, m);
 
   f.notes[mm] = fmt::format(
-      "[gemm] gemm_f32 at M = 1..256 over {} benchmarks (K, N 128..4096), each cycling through up "
-      "to {} weight "
-      "matrices (footprint <= 384 MiB) so that a matrix is re-read only after the others, as in a "
-      "decode step. "
-      "Compute: fraction of the FP32 peak after the launch overhead, least squares in log time per "
-      "bin; "
-      "chosen by fit ({}). Memory: the weight-streaming bandwidth of gemm_f32 at M=1 (gemv) by "
-      "matrix bytes.",
+      "[gemm] gemm_f32 at M = 1..256 over {} benchmarks (K, N 128..4096), each cycling through {} "
+      "weight matrices (at most 384 MiB) so that a matrix is re-read only after the others, as in a "
+      "decode step of a 4-layer model. Compute: fraction of the FP32 peak after the launch "
+      "overhead, least squares in log time per bin; chosen by fit ({}). Memory: the "
+      "weight-streaming bandwidth of gemm_f32 at M=1 (gemv) by bytes.",
       ms.gemm.size(), ms.rotation, why_mm);
   f.notes[at] = fmt::format(
-      "[attention] kernels::attention over rows 1..256 x past 0..1024 x heads (8/8/32, 16/16/32, "
-      "16/4/32; "
-      "heads/kv_heads/head_dim; head_dim 32 as in the reference models), {} benchmarks; chosen by "
-      "fit ({}). "
-      "Memory: the working-set read sweep.",
-      ms.attention.size(), why_at);
+      "[attention] kernels::attention over rows 1..256 x past 0..1024 x heads/kv_heads/head_dim "
+      "8/8/32, 16/16/32, 16/4/32 (head_dim 32 as in the reference models), {} benchmarks, each "
+      "cycling through KV caches of at least {} in all, so that the cache is cold as in decode. "
+      "Memory: the KV-streaming bandwidth of the one-row (decode) benchmarks by bytes. Compute "
+      "chosen by fit ({}).",
+      ms.attention.size(), format_quantity(ms.min_footprint, Dim::kBytes), why_at);
   f.notes[el] = fmt::format(
       "[mix] one table for every elementwise primitive: the kernels of a llama-style layer (2 "
-      "rmsnorm, rope over "
-      "q and k, 2 residual adds, SiLU-gated activation over 8/3 hidden) timed one by one at hidden "
-      "256, 1024, 4096 "
-      "and summed, {} mixes. Compute by rows ({}); single kernels under this table: median "
-      "{:.0f}%, max {:.0f}% "
-      "(rope, GELU and layernorm differ most). Memory: the working-set read sweep.",
+      "rmsnorm, rope over q and k, 2 residual adds, SiLU-gated activation over 8/3 hidden) timed "
+      "one by one at hidden 256, 1024, 4096 and summed, {} mixes. Compute by rows ({}); single "
+      "kernels under this table: median {:.0f}%, max {:.0f}% (SiLU is slower per FLOP, norms and "
+      "adds faster). Memory: the working-set read sweep.",
       ms.layer_mix.size(), why_el, 100 * single.median, 100 * single.max);
   return f;
 }

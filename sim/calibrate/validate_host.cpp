@@ -35,17 +35,25 @@ RunRequest request(const ValidateOptions& o, int64_t prompt) {
   return req;
 }
 
-// Prefill seconds and decode seconds per token of one executed run, from per-op wall times.
-std::pair<double, double> measured_once(const verify::ReferenceModel& model, const RunOutput& sim,
-                                        const std::vector<int32_t>& tokens, int64_t steps) {
+// Wall time of every op of one execution of the schedule.
+std::vector<double> measured_once(const verify::ReferenceModel& model, const RunOutput& sim,
+                                  const std::vector<int32_t>& tokens) {
   std::vector<double> secs;
   verify::ExecOptions opt;
   opt.op_seconds = &secs;
   verify::Executor(model, sim.graph, sim.platform, opt).run(sim.dispatch_order, tokens);
-  double prefill = 0, decode = 0;
-  for (OpId i = 0; i < sim.graph.size(); ++i)
-    (sim.graph.op(i).phase == Phase::kDecode ? decode : prefill) += secs[i];
-  return {prefill, steps > 0 ? decode / static_cast<double>(steps) : 0};
+  return secs;
+}
+
+// Per-op seconds summed by phase (prefill, decode) and op kind; decode divided by its steps.
+ValidationRow sum_phase(const TaskGraph& g, const std::vector<double>& secs, bool decode,
+                        double steps, ValidationRow row) {
+  for (OpId i = 0; i < g.size(); ++i) {
+    if ((g.op(i).phase == Phase::kDecode) != decode) continue;
+    row.measured += secs[i] / (decode ? steps : 1.0);
+    row.measured_by_kind[static_cast<size_t>(g.op(i).kind)] += secs[i] / (decode ? steps : 1.0);
+  }
+  return row;
 }
 
 }  // namespace
@@ -55,6 +63,7 @@ ValidationReport validate_host(const ValidateOptions& o) {
   r.profile = o.profile;
   r.granularity = o.granularity;
   r.repeats = o.repeats;
+  r.breakdown = o.breakdown;
   r.median_target = o.median_target;
   r.max_target = o.max_target;
   const int64_t steps = std::max<int64_t>(o.gen - 1, 0);
@@ -72,22 +81,42 @@ ValidationReport validate_host(const ValidateOptions& o) {
       const std::unique_ptr<RunOutput> sim = simulate(run, BackendKind::kSimGrid);
       const std::vector<int32_t> tokens =
           verify::make_tokens(model, prompt + o.gen - 1, o.seed + 1);
-      measured_once(model, *sim, tokens, steps);  // warm-up: page faults of first touches, caches
-      std::vector<double> prefill, decode;
-      for (int i = 0; i < o.repeats; ++i) {
-        const auto [p, d] = measured_once(model, *sim, tokens, steps);
-        prefill.push_back(p), decode.push_back(d);
-      }
+      measured_once(model, *sim, tokens);  // warm-up: page faults of first touches, caches
+      const TaskGraph& g = sim->graph;
       const RunMetrics& mt = sim->metrics;
-      r.rows.push_back({hidden, layers, prompt, "prefill", mt.prefill_s, median(prefill)});
-      if (steps > 0)
-        r.rows.push_back({hidden, layers, prompt, "decode",
-                          mt.decode_s / static_cast<double>(steps), median(decode)});
+      const double n = static_cast<double>(steps);
+      for (bool decode : {false, true}) {
+        if (decode && steps == 0) continue;
+        ValidationRow row{hidden, layers, prompt, decode ? "decode" : "prefill",
+                          decode ? mt.decode_s / n : mt.prefill_s};
+        for (OpId i = 0; i < g.size(); ++i)  // the engine's op durations, launch delay included
+          if ((g.op(i).phase == Phase::kDecode) == decode)
+            row.predicted_by_kind[static_cast<size_t>(g.op(i).kind)] +=
+                (sim->timing[i].end - sim->timing[i].dispatch) / (decode ? n : 1.0);
+        r.rows.push_back(row);
+      }
+      // Median execution by total time of each phase, with that execution's split by kind.
+      std::vector<std::pair<ValidationRow, ValidationRow>> runs;
+      for (int i = 0; i < o.repeats; ++i) {
+        const std::vector<double> secs = measured_once(model, *sim, tokens);
+        runs.emplace_back(sum_phase(g, secs, false, n, r.rows[r.rows.size() - (steps ? 2 : 1)]),
+                          sum_phase(g, secs, true, n, r.rows.back()));
+      }
+      auto pick = [&](bool decode) {
+        std::vector<ValidationRow> v;
+        for (const auto& [p, d] : runs) v.push_back(decode ? d : p);
+        std::sort(v.begin(), v.end(),
+                  [](const auto& a, const auto& b) { return a.measured < b.measured; });
+        return v[v.size() / 2];
+      };
+      if (steps > 0) r.rows.back() = pick(true);
+      r.rows[r.rows.size() - (steps ? 2 : 1)] = pick(false);
+      const double prefill_measured = r.rows[r.rows.size() - (steps ? 2 : 1)].measured;
       if (o.log)
         *o.log << fmt::format(
             "validate-host: hidden {} x {} layers, prompt {}: prefill {:.2f} ms predicted, {:.2f} "
             "ms measured\n",
-            hidden, layers, prompt, mt.prefill_s * 1e3, median(prefill) * 1e3);
+            hidden, layers, prompt, mt.prefill_s * 1e3, prefill_measured * 1e3);
     }
   }
   std::vector<double> errs;
@@ -115,6 +144,18 @@ std::string format_validation(const ValidationReport& r) {
       "median |error| {:.1f}% (target <= {:.0f}%), max |error| {:.1f}% (target <= {:.0f}%): {}\n",
       100 * r.median_abs, 100 * r.median_target, 100 * r.max_abs, 100 * r.max_target,
       r.pass ? "PASS" : "MISSED");
+  if (r.breakdown) {
+    s += "by op kind (predicted / measured ms, error):\n";
+    for (const ValidationRow& row : r.rows) {
+      s += fmt::format("{:>7} {:>6} {:>6}  {:<8}", row.hidden, row.layers, row.prompt, row.phase);
+      for (size_t k = 0; k < kOpKindNames.size(); ++k)
+        if (row.measured_by_kind[k] > 0)
+          s += fmt::format(" {} {:.3g}/{:.3g} {:+.0f}%", kOpKindNames[k],
+                           row.predicted_by_kind[k] * 1e3, row.measured_by_kind[k] * 1e3,
+                           100 * (row.predicted_by_kind[k] / row.measured_by_kind[k] - 1));
+      s += "\n";
+    }
+  }
   if (!r.pass) {
     if (r.median_abs > r.median_target) s += "  missed: median |error| above target\n";
     if (r.max_abs > r.max_target) s += "  missed: max |error| above target\n";

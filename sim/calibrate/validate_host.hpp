@@ -5,11 +5,14 @@
 // (measured), and the two are compared. Nothing measured here feeds back into the profile.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "sim/graph/task_graph.hpp"
 
 namespace socsim::calibrate {
 
@@ -25,6 +28,7 @@ struct ValidateOptions {
   // (sequential kernels, no compute/memory overlap between them); `layer` is the policy default.
   std::string granularity = "op";
   uint64_t seed = 1;
+  bool breakdown = false;  // also print predicted and measured time by op kind
   double median_target = 0.10, max_target = 0.25;  // |predicted / measured - 1|
   std::ostream* log = nullptr;                     // progress lines
 };
@@ -33,12 +37,14 @@ struct ValidationRow {
   int64_t hidden = 0, layers = 0, prompt = 0;
   std::string phase;  // "prefill" (seconds) or "decode" (seconds per token)
   double predicted = 0, measured = 0;
+  std::array<double, kOpKindNames.size()> predicted_by_kind{}, measured_by_kind{};
   double error() const { return predicted / measured - 1; }
 };
 
 struct ValidationReport {
   std::string model, profile, granularity;
   int repeats = 0;
+  bool breakdown = false;
   std::vector<ValidationRow> rows;
   double median_abs = 0, max_abs = 0;
   double median_target = 0, max_target = 0;

@@ -45,6 +45,10 @@ void add_bench_options(CLI::App* sub, calibrate::BenchConfig& cfg) {
       ->capture_default_str();
   sub->add_option("--repetitions", cfg.repetitions, "repetitions per benchmark (median)")
       ->capture_default_str();
+  sub->add_option(
+         "--min-footprint", cfg.min_footprint,
+         "bytes of weights / KV caches each persistent-operand benchmark cycles through at least")
+      ->capture_default_str();
   sub->add_option("--rotation", cfg.rotation,
                   "weight matrices each matmul benchmark cycles through")
       ->capture_default_str();
@@ -93,6 +97,8 @@ void add_calibrate_commands(CLI::App& app, int& exit_code) {
   val->add_option("--granularity", v->opt.granularity, "cpu policy granularity: op, block or layer")
       ->capture_default_str();
   val->add_option("--seed", v->opt.seed, "seed of weights and tokens")->capture_default_str();
+  val->add_flag("--breakdown", v->opt.breakdown,
+                "also print predicted and measured time by op kind");
   add_bench_options(val, v->bench);
   val->callback([v, &exit_code] {
     const std::vector<int64_t> hidden = parse_list(v->hidden, "--hidden"),

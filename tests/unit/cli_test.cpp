@@ -3,6 +3,9 @@
 // input, `list` and `describe`. Each test runs the built executable as a child process.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
+
 #include <regex>
 #include <sstream>
 #include <string>
@@ -254,7 +257,10 @@ TEST(CliList, ListsProfilesModelsPoliciesEstimators) {
   ASSERT_TRUE(hw < models && models < policies && policies < estimators) << o;
   std::string expect_hw = "hardware profiles (hwprofiles/):\n",
               expect_models = "models (models/):\n";
-  for (const std::string& p : kProfiles) expect_hw += "  " + p + "\n";
+  Args profiles = kProfiles;  // plus a calibrated host profile, when `socsim calibrate` wrote one
+  if (std::filesystem::exists(std::string(SOCSIM_DATA_DIR) + "/hwprofiles/host.yaml")) profiles.push_back("host");
+  std::sort(profiles.begin(), profiles.end());
+  for (const std::string& p : profiles) expect_hw += "  " + p + "\n";
   for (const std::string& m : kModels) expect_models += "  " + m + "\n";
   EXPECT_EQ(o.substr(0, models), expect_hw);
   EXPECT_EQ(o.substr(models, policies - models), expect_models);

@@ -81,6 +81,7 @@ TEST(HwProfiles, AllLoadWithoutDiagnostics) {
   auto all = load_all();
   std::set<std::string> names, stems;
   for (const auto& [stem, hw] : all) {
+    if (stem == "host") continue;  // written by `socsim calibrate` on this machine, not shipped
     stems.insert(stem);
     names.insert(hw.name);
     EXPECT_EQ(hw.name, stem) << "profile name should match its file name";
