@@ -1,11 +1,11 @@
 // Reference numerical kernels (Eigen, FP32 storage, single-threaded) that execute the primitives of
-// socsim's task graph for real: GEMM in FP32; INT8 symmetric quantised GEMM (per-tensor, per-output-
-// channel and per-group scales) with INT32 accumulation; the shadow-outlier GEMM of mllm-NPU; causal
-// attention over a KV cache (whole prompt or chunk by chunk); RMSNorm and LayerNorm; RoPE; FFN
-// activations (SiLU, GELU, ReLU, dReLU), gated and plain FFN, the sparse FFN over a set of neurons;
-// the MoE top-k router; embedding and LM head. Each kernel has a `*_flops` function that must equal
-// the cost model's formula for the same shape (tests/kernels check it), so what the simulator costs
-// is exactly what runs here.
+// socsim's task graph for real: GEMM in FP32; INT8 symmetric quantised GEMM (per-tensor,
+// per-output- channel and per-group scales) with INT32 accumulation; the shadow-outlier GEMM of
+// mllm-NPU; causal attention over a KV cache (whole prompt or chunk by chunk); RMSNorm and
+// LayerNorm; RoPE; FFN activations (SiLU, GELU, ReLU, dReLU), gated and plain FFN, the sparse FFN
+// over a set of neurons; the MoE top-k router; embedding and LM head. Each kernel has a `*_flops`
+// function that must equal the cost model's formula for the same shape (tests/kernels check it), so
+// what the simulator costs is exactly what runs here.
 #pragma once
 
 #include <Eigen/Dense>
@@ -54,22 +54,24 @@ QuantActs quantize_acts(const Mat& x, QuantScheme scheme, float static_scale = 0
 void gemm_int8(const QuantActs& x, const QuantMatrix& w, Mat& y);
 
 // mllm-NPU shadow outlier execution: the main GEMM runs in per-tensor INT8 on activations clipped
-// to the static scale's range; the clipped-off part (x - clip(x)), which is non-zero only on outlier
-// channels, is multiplied in FP32 by the corresponding rows of the FP32 weights and added.
+// to the static scale's range; the clipped-off part (x - clip(x)), which is non-zero only on
+// outlier channels, is multiplied in FP32 by the corresponding rows of the FP32 weights and added.
 // Returns the number of outlier channels (columns of x with any clipped value) used.
-int gemm_shadow_outlier(const Mat& x, const QuantMatrix& w_int8, const Mat& w_f32, float act_static_scale, Mat& y);
+int gemm_shadow_outlier(const Mat& x, const QuantMatrix& w_int8, const Mat& w_f32,
+                        float act_static_scale, Mat& y);
 // FLOPs of the shadow part: 2 x rows x outlier_channels x n.
 double shadow_flops(int64_t m, int64_t outlier_channels, int64_t n);
 
 // ---- normalisation, position, activation ------------------------------------------------------
-void rmsnorm(const Mat& x, const Vec& gain, float eps, Mat& y);           // FLOPs 4mn
+void rmsnorm(const Mat& x, const Vec& gain, float eps, Mat& y);                     // FLOPs 4mn
 void layernorm(const Mat& x, const Vec& gain, const Vec& bias, float eps, Mat& y);  // FLOPs 7mn
 double rmsnorm_flops(int64_t m, int64_t n);
 double layernorm_flops(int64_t m, int64_t n);
 
 // Rotary embedding in place on q (m x heads*head_dim) and k (m x kv_heads*head_dim); row i has
 // position first_pos + i. FLOPs 3 per element (6 per rotated pair).
-void rope(Mat& q, Mat& k, int heads, int kv_heads, int head_dim, int64_t first_pos, float theta = 10000.f);
+void rope(Mat& q, Mat& k, int heads, int kv_heads, int head_dim, int64_t first_pos,
+          float theta = 10000.f);
 double rope_flops(int64_t m, int64_t width);
 
 enum class Act : uint8_t { kSilu, kGelu, kRelu, kDRelu };
@@ -90,27 +92,30 @@ void kv_append(KvCache& cache, const Mat& k, const Mat& v);
 // Causal attention of q (rows x heads*head_dim) at positions [past, past + rows) over the cache
 // positions [0, past + rows); grouped-query heads share KV heads. out: rows x heads*head_dim.
 // FLOPs: 4 x pairs x heads x head_dim + 5 x pairs x heads, pairs = rows*past + rows*(rows+1)/2.
-void attention(const Mat& q, const KvCache& cache, int64_t past, int heads, int kv_heads, int head_dim, Mat& out);
+void attention(const Mat& q, const KvCache& cache, int64_t past, int heads, int kv_heads,
+               int head_dim, Mat& out);
 double attention_flops(int64_t rows, int64_t past, int heads, int head_dim);
 
 // ---- FFN ---------------------------------------------------------------------------------------
 // Dense FFN: gated: down(act(x Wg + bg) * (x Wu)); plain: down(act(x Wu + bu)). `gate_bias` may be
 // empty (no bias). w_gate is k x ffn, w_up k x ffn, w_down ffn x k.
-void ffn_dense(const Mat& x, const Mat* w_gate, const Vec* gate_bias, const Mat& w_up, const Mat& w_down, Act act,
-               Mat& y);
+void ffn_dense(const Mat& x, const Mat* w_gate, const Vec* gate_bias, const Mat& w_up,
+               const Mat& w_down, Act act, Mat& y);
 // Sparse FFN over `neurons` (indices into the ffn dimension): only those columns of gate/up and
 // rows of down are touched. With every neuron whose activation is non-zero included (an oracle),
 // the result equals ffn_dense exactly on ReLU/dReLU models. FLOPs: as dense with ffn = |neurons|.
-void ffn_sparse(const Mat& x, const Mat* w_gate, const Vec* gate_bias, const Mat& w_up, const Mat& w_down, Act act,
-                std::span<const int32_t> neurons, Mat& y);
+void ffn_sparse(const Mat& x, const Mat* w_gate, const Vec* gate_bias, const Mat& w_up,
+                const Mat& w_down, Act act, std::span<const int32_t> neurons, Mat& y);
 // Indices of neurons with a non-zero activation for any row of x (the oracle set).
-std::vector<int32_t> active_neurons(const Mat& x, const Mat* w_gate, const Vec* gate_bias, const Mat& w_up, Act act);
+std::vector<int32_t> active_neurons(const Mat& x, const Mat* w_gate, const Vec* gate_bias,
+                                    const Mat& w_up, Act act);
 
 // ---- MoE, embedding, head ----------------------------------------------------------------------
 // Router logits x * w_router (k x experts), softmax, top-k per row: indices and renormalised
 // weights, each rows x k. FLOPs: 2 m hidden experts + 2 m experts.
-void moe_route(const Mat& x, const Mat& w_router, int top_k, Eigen::MatrixXi& experts, Mat& weights);
+void moe_route(const Mat& x, const Mat& w_router, int top_k, Eigen::MatrixXi& experts,
+               Mat& weights);
 void embedding(const Mat& table, std::span<const int32_t> tokens, Mat& y);  // 0 FLOPs
-void lm_head(const Mat& x, const Mat& w, Mat& logits);                       // as gemm_f32
+void lm_head(const Mat& x, const Mat& w, Mat& logits);                      // as gemm_f32
 
 }  // namespace socsim::kernels

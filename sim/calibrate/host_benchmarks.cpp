@@ -59,14 +59,17 @@ class Batch {
            double min_time_factor = 1.0) {
     benchmark::RegisterBenchmark(name.c_str(), std::move(fn))
         ->MinTime(cfg_.min_time * min_time_factor)
-        ->Repetitions(cfg_.repetitions)
+        ->Repetitions(1)
         ->UseRealTime();
     ++count_;
   }
   std::map<std::string, double> run() {
     if (cfg_.log) *cfg_.log << fmt::format("calibrate: {} ({} benchmarks)\n", what_, count_);
+    // Repetitions are whole passes over the batch, so that a burst of load on the machine hits
+    // one repetition of a benchmark rather than all of them.
     Collector c;
-    benchmark::RunSpecifiedBenchmarks(&c);
+    for (int pass = 0; pass < std::max(1, cfg_.repetitions); ++pass)
+      benchmark::RunSpecifiedBenchmarks(&c);
     benchmark::ClearRegisteredBenchmarks();
     std::map<std::string, double> out;
     for (const auto& [name, t] : c.times) out[name] = median(t);
@@ -87,7 +90,7 @@ struct WeightPool {
   const std::vector<Mat>& get(int64_t kk, int64_t nn, const BenchConfig& cfg) {
     if (kk != k || nn != n) {
       w.clear();
-      const int count = rotation_count(4.0 * static_cast<double>(kk * nn), cfg);
+      const int count = rotation_count(4.0 * static_cast<double>(kk * nn), cfg.rotation, 0);
       for (int i = 0; i < count; ++i) w.push_back(Mat::Constant(kk, nn, 0.01f * (i + 1)));
       k = kk, n = nn;
     }
@@ -102,7 +105,7 @@ struct KvPool {
   const std::vector<kernels::KvCache>& get(int64_t cap, int64_t dim, const BenchConfig& cfg) {
     if (cap != capacity || dim != kv_dim) {
       c.clear();
-      const int count = rotation_count(8.0 * static_cast<double>(cap * dim), cfg);
+      const int count = rotation_count(8.0 * static_cast<double>(cap * dim), 2, cfg.kv_footprint);
       for (int i = 0; i < count; ++i) {
         kernels::KvCache kv;
         kv.reserve(cap, dim);
@@ -123,6 +126,10 @@ OpPart role(OpPart p, PartRole r) {
 
 // ---- the benchmark families -------------------------------------------------------------------
 
+// One-row (decode) benchmarks stream weights or KV caches from memory, whose speed drifts with
+// the load on the machine: they run this many times longer, to average over the drift.
+constexpr double kStreamingTime = 4.0;
+
 void gemm_benchmarks(const BenchConfig& cfg, Measurements& m) {
   const std::vector<int64_t> rows = cfg.quick
                                         ? std::vector<int64_t>{1, 16, 64}
@@ -139,17 +146,20 @@ void gemm_benchmarks(const BenchConfig& cfg, Measurements& m) {
     for (int64_t mm : rows) {
       const std::string name = fmt::format("gemm/m{}/k{}/n{}", mm, k, n);
       m.gemm.push_back({name, {role(F::matmul(mm, k, n, k32, k32, k32), PartRole::kQkv)}, 0});
-      b.add(name, [pool, mm, k, n, &cfg](benchmark::State& st) {
-        const std::vector<Mat>& w = pool->get(k, n, cfg);
-        const Mat x = Mat::Constant(mm, k, 0.5f);
-        Mat y;
-        size_t i = 0;
-        for (auto _ : st) {
-          kernels::gemm_f32(x, w[i], y);
-          benchmark::DoNotOptimize(y.data());
-          i = i + 1 == w.size() ? 0 : i + 1;
-        }
-      });
+      b.add(
+          name,
+          [pool, mm, k, n, &cfg](benchmark::State& st) {
+            const std::vector<Mat>& w = pool->get(k, n, cfg);
+            const Mat x = Mat::Constant(mm, k, 0.5f);
+            Mat y;
+            size_t i = 0;
+            for (auto _ : st) {
+              kernels::gemm_f32(x, w[i], y);
+              benchmark::DoNotOptimize(y.data());
+              i = i + 1 == w.size() ? 0 : i + 1;
+            }
+          },
+          mm == 1 ? kStreamingTime : 1.0);
     }
   const auto t = b.run();
   for (KernelSample& s : m.gemm) s.seconds = t.at(s.name);
@@ -231,17 +241,20 @@ void attention_benchmarks(const BenchConfig& cfg, Measurements& m) {
              {role(F::attention(r, past, h.heads, h.kv_heads, h.head_dim, k32, k32, k32),
                    PartRole::kAttention)},
              0});
-        b.add(name, [pool, h, r, past, &cfg](benchmark::State& st) {
-          const auto& caches = pool->get(past + r, int64_t{h.kv_heads} * h.head_dim, cfg);
-          const Mat q = Mat::Random(r, int64_t{h.heads} * h.head_dim);
-          Mat out;
-          size_t i = 0;
-          for (auto _ : st) {
-            kernels::attention(q, caches[i], past, h.heads, h.kv_heads, h.head_dim, out);
-            benchmark::DoNotOptimize(out.data());
-            i = i + 1 == caches.size() ? 0 : i + 1;
-          }
-        });
+        b.add(
+            name,
+            [pool, h, r, past, &cfg](benchmark::State& st) {
+              const auto& caches = pool->get(past + r, int64_t{h.kv_heads} * h.head_dim, cfg);
+              const Mat q = Mat::Random(r, int64_t{h.heads} * h.head_dim);
+              Mat out;
+              size_t i = 0;
+              for (auto _ : st) {
+                kernels::attention(q, caches[i], past, h.heads, h.kv_heads, h.head_dim, out);
+                benchmark::DoNotOptimize(out.data());
+                i = i + 1 == caches.size() ? 0 : i + 1;
+              }
+            },
+            r == 1 ? kStreamingTime : 1.0);
       }
   const auto t = b.run();
   for (KernelSample& s : m.attention) s.seconds = t.at(s.name);
@@ -338,8 +351,8 @@ void elementwise_benchmarks(const BenchConfig& cfg, Measurements& m) {
 
 }  // namespace
 
-int rotation_count(double bytes, const BenchConfig& cfg) {
-  const double want = std::max<double>(cfg.rotation, std::ceil(cfg.min_footprint / bytes));
+int rotation_count(double bytes, int count, double footprint) {
+  const double want = std::max<double>(count, std::ceil(footprint / bytes));
   return static_cast<int>(
       std::clamp(want, 2.0, std::max(2.0, std::floor(kMaxRotationBytes / bytes))));
 }
@@ -348,7 +361,7 @@ Measurements run_host_benchmarks(const BenchConfig& cfg) {
   Measurements m;
   m.host = detect_host();
   m.rotation = cfg.rotation;
-  m.min_footprint = cfg.min_footprint;
+  m.kv_footprint = cfg.kv_footprint;
   if (cfg.log)
     *cfg.log << fmt::format(
         "calibrate: {}, {:.3f} GHz measured ({:.3f} GHz in /proc/cpuinfo), {}, Eigen: {}\n",

@@ -40,15 +40,18 @@ struct BenchConfig {
   bool quick = false;      // a small subset (unit tests): a few shapes, short runs
   double min_time = 0.05;  // seconds per benchmark repetition
   int repetitions = 3;     // median over repetitions
-  // Operands that persist across decode steps (weight matrices, KV caches) are cycled through,
-  // as a decode step re-reads each only after the rest of the model: a benchmark on operands of B
-  // bytes uses max(rotation, min_footprint / B) copies (at least 2, at most kMaxRotationBytes).
+  // Operands that persist across decode steps are cycled through, as a decode step re-reads each
+  // only after the rest of the model. Weight matrices: `rotation` copies (a 4-layer stack of qkv,
+  // o, gate_up, down), so the last-level cache holds small ones and not large ones. KV caches:
+  // copies totalling at least `kv_footprint` bytes (cold: the weights streamed in between are
+  // larger than the cache for any model worth a KV cache). At most kMaxRotationBytes either way.
   int rotation = 16;
-  double min_footprint = 0;
+  double kv_footprint = 128.0 * (1 << 20);
   std::ostream* log = nullptr;  // progress lines
 };
 inline constexpr double kMaxRotationBytes = 384.0 * (1 << 20);
-int rotation_count(double bytes, const BenchConfig& cfg);
+// Copies of an operand of `bytes` to cycle through: max(count, footprint / bytes), clamped.
+int rotation_count(double bytes, int count, double footprint);
 
 // One microbenchmark: the parts it runs (as the cost model's formulas count their FLOPs and
 // bytes, all FP32) and its median wall time. Most run one kernel; an elementwise "layer mix" is
@@ -61,8 +64,8 @@ struct KernelSample {
 
 struct Measurements {
   HostInfo host;
-  int rotation = 0;  // BenchConfig::rotation and min_footprint of the benchmarks
-  double min_footprint = 0;
+  int rotation = 0;  // BenchConfig::rotation and kv_footprint of the benchmarks
+  double kv_footprint = 0;
   double launch_overhead = 0;  // s per kernel launch through the Executor (tiny model)
   std::string launch_note;
   std::vector<KernelSample> gemm;                  // gemm_f32, M x K x N, weights in rotation
@@ -109,12 +112,12 @@ struct HostFit {
 double fit_bin(const std::vector<const KernelSample*>& samples,
                const std::function<double(const KernelSample&, double)>& seconds);
 
-// Compute table of class `cls` over size measure `by` ("rows", "flops" or "bytes") given the
-// model's memory tables: samples are binned (rows: equal; else within a factor 1.6) and each bin
-// fitted with fit_bin. Returns the curve and, per point, the samples it merges.
+// Compute table of the samples' op class over size measure `by` ("rows", "flops" or "bytes") given
+// the model's memory tables: samples are binned (rows: equal; else within a factor 1.6) and each
+// bin fitted with fit_bin. Returns the curve and, per point, the samples it merges.
 using Bins = std::vector<std::vector<const KernelSample*>>;
 Curve fit_compute_table(const std::vector<KernelSample>& samples, const HostModel& model,
-                        OpClass cls, const std::string& by, Bins* bins = nullptr);
+                        const std::string& by, Bins* bins = nullptr);
 
 FitError fit_error(const std::vector<KernelSample>& samples, const HostModel& model);
 

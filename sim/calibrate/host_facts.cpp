@@ -123,9 +123,8 @@ double executor_launch_overhead(bool quick, std::string* note) {
   if (note)
     *note = fmt::format(
         "Executor on {} reduced to 2 layers x hidden 32, one primitive per op: median over {} runs "
-        "of the "
-        "mean decode op time ({} decode steps)",
-        run.model.name, per_launch.size(), gen - 1);
+        "of the mean decode op time ({} decode steps)",
+        req.model, per_launch.size(), gen - 1);
   return median(per_launch);
 }
 

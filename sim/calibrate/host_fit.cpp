@@ -1,12 +1,13 @@
-// Fit of the host profile to the microbenchmarks, and the kernel speed report; see
-// host_benchmarks.hpp. Each table point is the efficiency that makes the roofline formula of one
-// core reproduce the benchmarks it merges, with the launch overhead and the memory side of the
-// model included, so the profile predicts the benchmarks it came from (within the binning).
+// Fit of the host profile to the microbenchmarks; see host_benchmarks.hpp. Each table point is the
+// efficiency that makes the roofline formula of one core reproduce the benchmarks it merges, with
+// the launch overhead and the memory side of the model included, so the profile predicts the
+// benchmarks it came from (within the binning).
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "sim/calibrate/host_benchmarks.hpp"
 #include "sim/config/schema.hpp"
@@ -82,7 +83,7 @@ std::string bin_note(const Bins::value_type& bin, const HostModel& m, const std:
     kmin = std::min(kmin, key_of(*s, by)), kmax = std::max(kmax, key_of(*s, by));
   }
   const std::string where =
-      by == "rows" ? fmt::format("at {} rows", kmin)
+      by == "rows" ? fmt::format("at {} row{}", kmin, kmin == 1 ? "" : "s")
                    : fmt::format("of {:.3g}..{:.3g} {}", kmin, kmax, by == "flops" ? "FLOP" : "B");
   return fmt::format("[{}] {} benchmark{} {}; model {:+.0f}..{:+.0f}% of them",
                      family(*bin.front()), bin.size(), bin.size() == 1 ? "" : "s", where, 100 * lo,
@@ -95,8 +96,24 @@ std::vector<const KernelSample*> pointers(const std::vector<KernelSample>& v) {
   return out;
 }
 
+// Score of a fit: median + max/2 of |error|, averaged over the two regimes an LLM runs a kernel
+// in, one row (decode) and several rows (prefill), so that the fewer decode benchmarks count as
+// much as the prefill ones.
+double regime_score(const std::vector<KernelSample>& samples, const HostModel& m) {
+  std::vector<KernelSample> regime[2];
+  for (const KernelSample& s : samples) regime[s.parts.front().m == 1 ? 0 : 1].push_back(s);
+  double score = 0;
+  int n = 0;
+  for (const auto& r : regime)
+    if (!r.empty()) {
+      const FitError e = fit_error(r, m);
+      score += e.median + 0.5 * e.max, ++n;
+    }
+  return n ? score / n : 0;
+}
+
 // Fits the compute table of `cls` by each candidate measure and keeps the one that reproduces
-// the benchmarks best (median + max/2 of |error|).
+// the benchmarks best (regime_score).
 void choose_table(HostFit& f, OpClass cls, const std::vector<KernelSample>& samples,
                   const std::vector<std::string>& candidates, std::string& why) {
   HostModel& m = f.model;
@@ -108,12 +125,12 @@ void choose_table(HostFit& f, OpClass cls, const std::vector<KernelSample>& samp
   for (const std::string& by : candidates) {
     Bins bins;
     t.by = by;
-    t.compute = fit_compute_table(samples, m, cls, by, &bins);
+    t.compute = fit_compute_table(samples, m, by, &bins);
     const FitError e = fit_error(samples, m);
-    why += fmt::format("{}by {}: median {:.1f}%, max {:.1f}%", why.empty() ? "" : "; ", by,
-                       100 * e.median, 100 * e.max);
-    if (e.median + 0.5 * e.max < best)
-      best = e.median + 0.5 * e.max, chosen = by, best_curve = t.compute, best_bins = bins;
+    const double score = regime_score(samples, m);
+    why += fmt::format("{}by {}: median {:.1f}%, max {:.1f}%, score {:.3f}",
+                       why.empty() ? "" : "; ", by, 100 * e.median, 100 * e.max, score);
+    if (score < best) best = score, chosen = by, best_curve = t.compute, best_bins = bins;
   }
   t.by = chosen;
   t.compute = best_curve;
@@ -193,7 +210,7 @@ double fit_bin(const std::vector<const KernelSample*>& samples,
 }
 
 Curve fit_compute_table(const std::vector<KernelSample>& samples, const HostModel& model,
-                        OpClass cls, const std::string& by, Bins* out) {
+                        const std::string& by, Bins* out) {
   Bins bins = bin_by(
       pointers(samples), [&](const KernelSample& s) { return key_of(s, by); },
       by == "rows" ? 1.0 : 1.6);
@@ -206,7 +223,6 @@ Curve fit_compute_table(const std::vector<KernelSample>& samples, const HostMode
         fit_bin(bin, [&](const KernelSample& s, double x) { return sample_at(m, s, x); });
     c.emplace_back(geomean(keys), e);
   }
-  (void)cls;
   if (out) *out = std::move(bins);
   return c;
 }
@@ -231,12 +247,21 @@ HostFit fit_host_profile(const Measurements& ms) {
                el = idx(OpClass::kElementwise);
 
   // One bandwidth, the fastest any benchmark reached; the memory tables scale it down.
-  const std::vector<const KernelSample*> gemv = one_row(ms.gemm), decode_attn = one_row(ms.attention);
+  const std::vector<const KernelSample*> gemv = one_row(ms.gemm);
+  // Decode attention streams the KV cache; with grouped-query heads each KV byte feeds several
+  // heads and compute shares the time, so only the MHA benchmarks (0.5 FLOP per KV byte) define
+  // the streaming rate.
+  std::vector<const KernelSample*> decode_attn;
+  for (const KernelSample* s : one_row(ms.attention)) {
+    const OpPart& p = s->parts.front();
+    if (p.kv_read == 8.0 * p.n * p.k) decode_attn.push_back(s);
+  }
   double read_best = 0, read_at = 0, stream_best = 0;
   for (const auto& [bytes, bw] : ms.read_bw)
     if (bw > read_best) read_best = bw, read_at = bytes;
-  for (const auto* v : {&gemv, &decode_attn})
-    for (const KernelSample* s : *v) stream_best = std::max(stream_best, streaming_bw(*s, m.launch));
+  for (const std::vector<const KernelSample*>* v : {&gemv, &std::as_const(decode_attn)})
+    for (const KernelSample* s : *v)
+      stream_best = std::max(stream_best, streaming_bw(*s, m.launch));
   m.bandwidth = std::max(read_best, stream_best);
   f.dram_stream_bw = ms.stream_bw;
   f.dram_stream_bytes = ms.stream_bytes;
@@ -255,7 +280,7 @@ HostFit fit_host_profile(const Measurements& ms) {
                                              format_quantity(bytes, Dim::kBytes), bw * 1e-9));
   }
   // Weights and KV caches persist across decode steps: their memory side is what one-row
-  // (decode) calls of the kernel stream, by bytes.
+  // (decode) calls of the kernel stream, by bytes (attention: MHA only, see above).
   streaming_table(f, OpClass::kMatmul, gemv, "gemv");
   streaming_table(f, OpClass::kAttention, decode_attn, "attention");
 
@@ -267,7 +292,8 @@ HostFit fit_host_profile(const Measurements& ms) {
 
   f.notes[mm] = fmt::format(
       "[gemm] gemm_f32 at M = 1..256 over {} benchmarks (K, N 128..4096), each cycling through {} "
-      "weight matrices (at most 384 MiB) so that a matrix is re-read only after the others, as in a "
+      "weight matrices (at most 384 MiB) so that a matrix is re-read only after the others, as in "
+      "a "
       "decode step of a 4-layer model. Compute: fraction of the FP32 peak after the launch "
       "overhead, least squares in log time per bin; chosen by fit ({}). Memory: the "
       "weight-streaming bandwidth of gemm_f32 at M=1 (gemv) by bytes.",
@@ -278,7 +304,7 @@ HostFit fit_host_profile(const Measurements& ms) {
       "cycling through KV caches of at least {} in all, so that the cache is cold as in decode. "
       "Memory: the KV-streaming bandwidth of the one-row (decode) benchmarks by bytes. Compute "
       "chosen by fit ({}).",
-      ms.attention.size(), format_quantity(ms.min_footprint, Dim::kBytes), why_at);
+      ms.attention.size(), format_quantity(ms.kv_footprint, Dim::kBytes), why_at);
   f.notes[el] = fmt::format(
       "[mix] one table for every elementwise primitive: the kernels of a llama-style layer (2 "
       "rmsnorm, rope over q and k, 2 residual adds, SiLU-gated activation over 8/3 hidden) timed "

@@ -3,6 +3,7 @@
 #include "sim/calibrate/host_profile_writer.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -55,18 +56,34 @@ std::string field(int indent, const std::string& kv, const std::string& note) {
   return s + " # " + note + "\n";
 }
 
+// Sizes: powers of two in KiB/MiB, others with 3 significant digits in kB/MB (read back to
+// within rounding, which is all a table point needs).
+bool power_of_two(double v) {
+  return v >= 1024 && std::exp2(std::round(std::log2(v))) == v;
+}
+
+std::string bytes_text(double v) {
+  if (power_of_two(v))
+    return v >= 1048576 ? fmt::format("{}MiB", v / 1048576) : fmt::format("{}KiB", v / 1024);
+  if (v >= 1e6) return fmt::format("{:.3g}MB", v / 1e6);
+  return v >= 1e3 ? fmt::format("{:.3g}kB", v / 1e3) : fmt::format("{:.3g}B", v);
+}
+
 std::string curve(int indent, const std::string& key, const Curve& c,
                   const std::vector<std::string>& notes, Dim x) {
   std::string out = std::string(static_cast<size_t>(indent), ' ') + key + ":\n";
   double last = -1;
   for (size_t i = 0; i < c.size(); ++i) {
-    const double xv = round_sig(c[i].first, x == Dim::kBytes ? 3 : 4);
+    const double v = c[i].first;
+    const double xv =
+        x == Dim::kBytes && power_of_two(v) ? v : round_sig(v, x == Dim::kBytes ? 3 : 4);
     if (xv <= last) continue;  // a bin that rounds onto its neighbour
     last = xv;
     const double y = std::clamp(round_sig(c[i].second, 4), 1e-4, 1.0);
     out +=
         field(indent + 2,
-              fmt::format("- [{}, {}]", format_quantity(xv, x), format_quantity(y, Dim::kNumber)),
+              fmt::format("- [{}, {}]", x == Dim::kBytes ? bytes_text(xv) : format_quantity(xv, x),
+                          format_quantity(y, Dim::kNumber)),
               i < notes.size() ? notes[i] : "");
   }
   return out;
@@ -87,11 +104,33 @@ std::string table(const HostFit& f, OpClass cls) {
   return out;
 }
 
+// Orders "rows4" before "rows16": digit runs compare as numbers.
+struct NaturalLess {
+  bool operator()(const std::string& a, const std::string& b) const {
+    size_t i = 0, j = 0;
+    auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    while (i < a.size() && j < b.size()) {
+      if (digit(a[i]) && digit(b[j])) {
+        size_t ie = i, je = j;
+        while (ie < a.size() && digit(a[ie])) ++ie;
+        while (je < b.size() && digit(b[je])) ++je;
+        const long long x = std::stoll(a.substr(i, ie - i)), y = std::stoll(b.substr(j, je - j));
+        if (x != y) return x < y;
+        i = ie, j = je;
+      } else {
+        if (a[i] != b[j]) return a[i] < b[j];
+        ++i, ++j;
+      }
+    }
+    return a.size() - i < b.size() - j;
+  }
+};
+
 // One line per benchmark name without its `col` segment ("past64"), one column per value of it:
 // GFLOP/s, and the profile's error on the line's benchmarks.
 std::string matrix(const std::vector<KernelSample>& v, const std::string& col,
                    const std::string& title, const HostModel& model) {
-  std::map<std::string, std::map<int64_t, const KernelSample*>> grid;
+  std::map<std::string, std::map<int64_t, const KernelSample*>, NaturalLess> grid;
   std::set<int64_t> cols;
   for (const KernelSample& s : v) {
     const size_t at = s.name.find("/" + col);
@@ -172,13 +211,12 @@ std::string host_profile_yaml(const HostFit& f) {
   y += field(2, "capacity: " + q(h.dram_capacity, Dim::kBytes), "/proc/meminfo MemTotal");
   y += field(2, "bandwidth: " + q(m.bandwidth, Dim::kBandwidth), "= port_bandwidth (see below)");
   y += comment_block(
-      2,
-      fmt::format("bandwidth: the cost model divides bytes by min(port, DRAM) bandwidth with "
-                  "efficiencies <= 1, so both are the fastest level measured and the memory tables "
-                  "carry cache vs DRAM. DRAM itself: [stream] y = 2x over 2 x {}: {:.1f} GB/s "
-                  "(read + write); [read] largest working set: {:.1f} GB/s.",
-                  q(f.dram_stream_bytes / 2, Dim::kBytes, 3), f.dram_stream_bw * 1e-9,
-                  f.dram_read_bw * 1e-9));
+      2, fmt::format(
+             "bandwidth: the cost model divides bytes by min(port, DRAM) bandwidth with "
+             "efficiencies <= 1, so both are the fastest level measured and the memory tables "
+             "carry cache vs DRAM. DRAM itself: [stream] y = 2x over 2 x {}: {:.1f} GB/s "
+             "(read + write); [read] largest working set: {:.1f} GB/s.",
+             bytes_text(f.dram_stream_bytes / 2), f.dram_stream_bw * 1e-9, f.dram_read_bw * 1e-9));
   return y;
 }
 
@@ -253,6 +291,91 @@ std::string kernel_speed_report(const Measurements& m, const HostFit& fit) {
     r += fmt::format("  {:<12} median {:5.1f}%  max {:5.1f}%\n", kOpClassNames[c],
                      100 * fit.error[c].median, 100 * fit.error[c].max);
   return r;
+}
+
+namespace {
+
+using nlohmann::json;
+
+json samples_json(const std::vector<KernelSample>& v) {
+  json a = json::array();
+  for (const KernelSample& s : v) {
+    json parts = json::array();
+    for (const OpPart& p : s.parts)
+      parts.push_back({static_cast<int>(p.kind), static_cast<int>(p.dtype),
+                       static_cast<int>(p.role), p.m, p.n, p.k, p.flops, p.weight_bytes, p.act_read,
+                       p.act_written, p.kv_read, p.kv_written});
+    a.push_back({{"name", s.name}, {"seconds", s.seconds}, {"parts", parts}});
+  }
+  return a;
+}
+
+std::vector<KernelSample> samples_from(const json& a) {
+  std::vector<KernelSample> v;
+  for (const json& s : a) {
+    KernelSample k{s.at("name").get<std::string>(), {}, s.at("seconds").get<double>()};
+    for (const json& p : s.at("parts")) {
+      OpPart o;
+      o.kind = static_cast<OpKind>(p.at(0).get<int>());
+      o.dtype = static_cast<DType>(p.at(1).get<int>());
+      o.role = static_cast<PartRole>(p.at(2).get<int>());
+      o.m = p.at(3), o.n = p.at(4), o.k = p.at(5);
+      o.flops = p.at(6), o.weight_bytes = p.at(7), o.act_read = p.at(8), o.act_written = p.at(9);
+      o.kv_read = p.at(10), o.kv_written = p.at(11);
+      k.parts.push_back(o);
+    }
+    v.push_back(std::move(k));
+  }
+  return v;
+}
+
+}  // namespace
+
+std::string measurements_json(const Measurements& m) {
+  const HostInfo& h = m.host;
+  json j = {{"host",
+             {{"cpu_model", h.cpu_model},
+              {"cpuinfo_clock", h.cpuinfo_clock},
+              {"measured_clock", h.measured_clock},
+              {"clock", h.clock},
+              {"isa", h.isa},
+              {"flops_per_cycle", h.flops_per_cycle},
+              {"peak_fp32", h.peak_fp32},
+              {"dram_capacity", h.dram_capacity},
+              {"kernel_simd", h.kernel_simd}}},
+            {"rotation", m.rotation},
+            {"kv_footprint", m.kv_footprint},
+            {"launch_overhead", m.launch_overhead},
+            {"launch_note", m.launch_note},
+            {"read_bw", m.read_bw},
+            {"stream_bw", m.stream_bw},
+            {"stream_bytes", m.stream_bytes},
+            {"gemm", samples_json(m.gemm)},
+            {"attention", samples_json(m.attention)},
+            {"elementwise", samples_json(m.elementwise)},
+            {"layer_mix", samples_json(m.layer_mix)}};
+  return j.dump(1) + "\n";
+}
+
+Measurements measurements_from_json(const std::string& text, const std::string& where) {
+  try {
+    const json j = json::parse(text);
+    Measurements m;
+    const json& h = j.at("host");
+    m.host = {h.at("cpu_model"), h.at("cpuinfo_clock"), h.at("measured_clock"),
+              h.at("clock"),     h.at("isa"),           h.at("flops_per_cycle"),
+              h.at("peak_fp32"), h.at("dram_capacity"), h.at("kernel_simd")};
+    m.rotation = j.at("rotation"), m.kv_footprint = j.at("kv_footprint");
+    m.launch_overhead = j.at("launch_overhead"), m.launch_note = j.at("launch_note");
+    m.read_bw = j.at("read_bw").get<std::vector<std::pair<double, double>>>();
+    m.stream_bw = j.at("stream_bw"), m.stream_bytes = j.at("stream_bytes");
+    m.gemm = samples_from(j.at("gemm")), m.attention = samples_from(j.at("attention"));
+    m.elementwise = samples_from(j.at("elementwise")),
+    m.layer_mix = samples_from(j.at("layer_mix"));
+    return m;
+  } catch (const json::exception& e) {
+    throw InputError({where}, fmt::format("not a calibration measurements file: {}", e.what()));
+  }
 }
 
 }  // namespace socsim::calibrate

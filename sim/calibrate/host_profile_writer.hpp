@@ -20,4 +20,9 @@ void write_host_profile(const HostFit& fit, const std::string& path);
 // elementwise speeds, the launch overhead, and how well the profile reproduces each family.
 std::string kernel_speed_report(const Measurements& m, const HostFit& fit);
 
+// The raw measurements as JSON, to fit again later without running the benchmarks, and back
+// (throws InputError on malformed text).
+std::string measurements_json(const Measurements& m);
+Measurements measurements_from_json(const std::string& text, const std::string& where);
+
 }  // namespace socsim::calibrate

@@ -67,58 +67,72 @@ ValidationReport validate_host(const ValidateOptions& o) {
   r.median_target = o.median_target;
   r.max_target = o.max_target;
   const int64_t steps = std::max<int64_t>(o.gen - 1, 0);
+  const double n = static_cast<double>(steps);
+  // Every point is simulated first; then the executions sweep all points `repeats` times, so that
+  // a burst of load on the machine hits one repetition of a point rather than all of them.
+  struct Point {
+    const verify::ReferenceModel* model;
+    std::unique_ptr<RunOutput> sim;
+    std::vector<int32_t> tokens;
+    size_t row;  // its prefill row in r.rows (decode follows)
+    std::vector<std::pair<ValidationRow, ValidationRow>> runs;
+  };
+  std::vector<std::unique_ptr<verify::ReferenceModel>> models;
+  std::vector<Point> points;
   for (const auto& [hidden, layers] : o.sizes) {
     verify::ReducedShape shape;
     shape.hidden = hidden;
     shape.layers = layers;
     const LoadedRun first = load_run(request(o, o.prompts.front()));
-    const verify::ReferenceModel model = verify::build_reference_model(first.model, shape, o.seed);
+    models.push_back(std::make_unique<verify::ReferenceModel>(
+        verify::build_reference_model(first.model, shape, o.seed)));
     r.model = first.model.name;
     for (int64_t prompt : o.prompts) {
       LoadedRun run = load_run(request(o, prompt));
-      run.model = model.spec;
+      run.model = models.back()->spec;
       run.workload.memory = kUnset;
-      const std::unique_ptr<RunOutput> sim = simulate(run, BackendKind::kSimGrid);
-      const std::vector<int32_t> tokens =
-          verify::make_tokens(model, prompt + o.gen - 1, o.seed + 1);
-      measured_once(model, *sim, tokens);  // warm-up: page faults of first touches, caches
-      const TaskGraph& g = sim->graph;
-      const RunMetrics& mt = sim->metrics;
-      const double n = static_cast<double>(steps);
+      Point p{models.back().get(),
+              simulate(run, BackendKind::kSimGrid),
+              verify::make_tokens(*models.back(), prompt + o.gen - 1, o.seed + 1),
+              r.rows.size(),
+              {}};
+      const TaskGraph& g = p.sim->graph;
+      const RunMetrics& mt = p.sim->metrics;
       for (bool decode : {false, true}) {
-        if (decode && steps == 0) continue;
         ValidationRow row{hidden, layers, prompt, decode ? "decode" : "prefill",
-                          decode ? mt.decode_s / n : mt.prefill_s};
+                          decode ? (steps ? mt.decode_s / n : 0) : mt.prefill_s};
         for (OpId i = 0; i < g.size(); ++i)  // the engine's op durations, launch delay included
           if ((g.op(i).phase == Phase::kDecode) == decode)
             row.predicted_by_kind[static_cast<size_t>(g.op(i).kind)] +=
-                (sim->timing[i].end - sim->timing[i].dispatch) / (decode ? n : 1.0);
+                (p.sim->timing[i].end - p.sim->timing[i].dispatch) / (decode ? n : 1.0);
         r.rows.push_back(row);
       }
-      // Median execution by total time of each phase, with that execution's split by kind.
-      std::vector<std::pair<ValidationRow, ValidationRow>> runs;
-      for (int i = 0; i < o.repeats; ++i) {
-        const std::vector<double> secs = measured_once(model, *sim, tokens);
-        runs.emplace_back(sum_phase(g, secs, false, n, r.rows[r.rows.size() - (steps ? 2 : 1)]),
-                          sum_phase(g, secs, true, n, r.rows.back()));
-      }
-      auto pick = [&](bool decode) {
-        std::vector<ValidationRow> v;
-        for (const auto& [p, d] : runs) v.push_back(decode ? d : p);
-        std::sort(v.begin(), v.end(),
-                  [](const auto& a, const auto& b) { return a.measured < b.measured; });
-        return v[v.size() / 2];
-      };
-      if (steps > 0) r.rows.back() = pick(true);
-      r.rows[r.rows.size() - (steps ? 2 : 1)] = pick(false);
-      const double prefill_measured = r.rows[r.rows.size() - (steps ? 2 : 1)].measured;
-      if (o.log)
-        *o.log << fmt::format(
-            "validate-host: hidden {} x {} layers, prompt {}: prefill {:.2f} ms predicted, {:.2f} "
-            "ms measured\n",
-            hidden, layers, prompt, mt.prefill_s * 1e3, prefill_measured * 1e3);
+      points.push_back(std::move(p));
     }
   }
+  for (int sweep = -1; sweep < o.repeats; ++sweep) {  // sweep -1 warms up (first touches, caches)
+    if (o.log)
+      *o.log << fmt::format("validate-host: execution sweep {} of {}\n", sweep + 1, o.repeats);
+    for (Point& p : points) {
+      const std::vector<double> secs = measured_once(*p.model, *p.sim, p.tokens);
+      if (sweep >= 0)
+        p.runs.emplace_back(sum_phase(p.sim->graph, secs, false, n, r.rows[p.row]),
+                            sum_phase(p.sim->graph, secs, true, n, r.rows[p.row + 1]));
+    }
+  }
+  // Per point and phase, the median execution by total time, with its split by kind.
+  for (const Point& p : points)
+    for (bool decode : {false, true}) {
+      std::vector<ValidationRow> v;
+      for (const auto& [pre, dec] : p.runs) v.push_back(decode ? dec : pre);
+      std::sort(v.begin(), v.end(),
+                [](const auto& a, const auto& b) { return a.measured < b.measured; });
+      r.rows[p.row + (decode ? 1 : 0)] = v[v.size() / 2];
+    }
+  if (steps == 0)  // no decode: drop the empty decode rows
+    r.rows.erase(std::remove_if(r.rows.begin(), r.rows.end(),
+                                [](const auto& x) { return x.phase == "decode"; }),
+                 r.rows.end());
   std::vector<double> errs;
   for (const ValidationRow& row : r.rows) errs.push_back(std::fabs(row.error()));
   r.median_abs = median(errs);

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -16,8 +17,24 @@
 namespace socsim::cli {
 namespace {
 
-void calibrate_to(const calibrate::BenchConfig& cfg, const std::string& out) {
-  const calibrate::Measurements m = calibrate::run_host_benchmarks(cfg);
+// Benchmarks (or reads saved measurements), fits, prints the speed report, writes the profile.
+void calibrate_to(const calibrate::BenchConfig& cfg, const std::string& out,
+                  const std::string& save = "", const std::string& from = "") {
+  calibrate::Measurements m;
+  if (from.empty()) {
+    m = calibrate::run_host_benchmarks(cfg);
+  } else {
+    std::ifstream in(from);
+    if (!in) throw InputError({from}, "cannot open");
+    std::stringstream text;
+    text << in.rdbuf();
+    m = calibrate::measurements_from_json(text.str(), from);
+  }
+  if (!save.empty()) {
+    std::ofstream f(save);
+    if (!f) throw InputError({save}, "cannot open for writing");
+    f << calibrate::measurements_json(m);
+  }
   const calibrate::HostFit fit = calibrate::fit_host_profile(m);
   std::cout << calibrate::kernel_speed_report(m, fit);
   calibrate::write_host_profile(fit, out);
@@ -45,9 +62,8 @@ void add_bench_options(CLI::App* sub, calibrate::BenchConfig& cfg) {
       ->capture_default_str();
   sub->add_option("--repetitions", cfg.repetitions, "repetitions per benchmark (median)")
       ->capture_default_str();
-  sub->add_option(
-         "--min-footprint", cfg.min_footprint,
-         "bytes of weights / KV caches each persistent-operand benchmark cycles through at least")
+  sub->add_option("--kv-footprint", cfg.kv_footprint,
+                  "bytes of KV caches each attention benchmark cycles through, at least")
       ->capture_default_str();
   sub->add_option("--rotation", cfg.rotation,
                   "weight matrices each matmul benchmark cycles through")
@@ -65,17 +81,20 @@ struct ValidateCli {
 void add_calibrate_commands(CLI::App& app, int& exit_code) {
   struct CalibrateCli {
     calibrate::BenchConfig bench;
-    std::string out = "hwprofiles/host.yaml";
+    std::string out = "hwprofiles/host.yaml", save, from;
   };
   auto c = std::make_shared<CalibrateCli>();
   CLI::App* cal = app.add_subcommand(
       "calibrate",
       "microbenchmark the reference kernels on this machine (one thread) and write a host profile");
   cal->add_option("--out", c->out, "host profile to write")->capture_default_str();
+  cal->add_option("--save-measurements", c->save, "also write the raw measurements (JSON)");
+  cal->add_option("--from-measurements", c->from,
+                  "fit saved measurements (JSON) instead of running the benchmarks");
   add_bench_options(cal, c->bench);
   cal->callback([c, &exit_code] {
     c->bench.log = &std::cerr;
-    calibrate_to(c->bench, c->out);
+    calibrate_to(c->bench, c->out, c->save, c->from);
     exit_code = 0;
   });
 
@@ -97,8 +116,9 @@ void add_calibrate_commands(CLI::App& app, int& exit_code) {
   val->add_option("--granularity", v->opt.granularity, "cpu policy granularity: op, block or layer")
       ->capture_default_str();
   val->add_option("--seed", v->opt.seed, "seed of weights and tokens")->capture_default_str();
-  val->add_flag("--breakdown", v->opt.breakdown,
-                "also print predicted and measured time by op kind");
+  val->add_flag(
+      "--breakdown", v->opt.breakdown,
+      "also print predicted and measured time by op kind (per primitive with --granularity op)");
   add_bench_options(val, v->bench);
   val->callback([v, &exit_code] {
     const std::vector<int64_t> hidden = parse_list(v->hidden, "--hidden"),

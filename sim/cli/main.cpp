@@ -1,6 +1,6 @@
 // socsim command-line entry point: subcommand dispatch and the single place where errors become
 // messages and exit codes (0 ok, 1 internal error, 2 bad input, 3 infeasible run, 4 a verified
-// schedule does not compute the model).
+// schedule does not compute the model, 5 host validation missed its accuracy targets).
 #include <cstdio>
 #include <exception>
 

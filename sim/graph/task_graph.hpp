@@ -121,7 +121,9 @@ class TaskGraph {
   std::span<const OpPart> parts(OpId i) const {
     return {parts_.data() + ops_[i].first_part, ops_[i].num_parts};
   }
-  std::span<OpPart> parts_mut(OpId i) { return {parts_.data() + ops_[i].first_part, ops_[i].num_parts}; }
+  std::span<OpPart> parts_mut(OpId i) {
+    return {parts_.data() + ops_[i].first_part, ops_[i].num_parts};
+  }
   std::span<const OpId> preds(OpId i) const {
     return {preds_.data() + ops_[i].first_pred, ops_[i].num_preds};
   }

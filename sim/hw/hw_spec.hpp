@@ -112,7 +112,8 @@ struct HwSpec {
 void visit_hw(FieldVisitor& v, HwSpec& s);
 // Checks cross-field rules (DVFS clocks ascending and covering the clock, port <= total, ...) and
 // fills derived fields. Reports into diags with `file` as the location.
-void finalize_hw(HwSpec& s, const std::string& file, Diagnostics& diags, const SourceMap& where = {});
+void finalize_hw(HwSpec& s, const std::string& file, Diagnostics& diags,
+                 const SourceMap& where = {});
 // Reads a profile file; throws InputError with every problem found.
 HwSpec load_hw(const std::string& path);
 // Reads without finalising (overrides are applied between the two); reports into diags.

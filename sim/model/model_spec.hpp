@@ -69,7 +69,8 @@ struct ModelSpec {
 };
 
 void visit_model(FieldVisitor& v, ModelSpec& m);
-void finalize_model(ModelSpec& m, const std::string& file, Diagnostics& diags, const SourceMap& where = {});
+void finalize_model(ModelSpec& m, const std::string& file, Diagnostics& diags,
+                    const SourceMap& where = {});
 // Reads models/*.yaml, or a Hugging Face config.json when the path ends in .json.
 ModelSpec load_model(const std::string& path);
 // Reads without finalising (overrides are applied between the two); throws nothing, reports.

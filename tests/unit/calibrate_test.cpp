@@ -88,7 +88,7 @@ TEST(Calibrate, FitRecoversAKnownEfficiencyTable) {
   HostModel model = truth;
   model.eff[mm].compute.clear();
   Bins bins;
-  const Curve fitted = fit_compute_table(samples, model, OpClass::kMatmul, "rows", &bins);
+  const Curve fitted = fit_compute_table(samples, model, "rows", &bins);
   ASSERT_EQ(fitted.size(), truth.eff[mm].compute.size());
   EXPECT_EQ(bins.size(), fitted.size());
   for (size_t i = 0; i < fitted.size(); ++i) {
