@@ -59,6 +59,7 @@ void add_verify_commands(CLI::App& app, int& exit_code) {
   auto a = std::make_shared<VerifyOptions>();
   CLI::App* proxy = app.add_subcommand("accuracy-proxy",
                                        "INT8 NPU logits error vs the outlier-layer pruning rate");
+  a->req.shape.layers = 8;  // enough layers for the pruning rates to differ
   add_common(proxy, *a);
   a->req.run.policy = "npu";
   proxy->add_option("--policy", a->req.run.policy, "policy placing INT8 matmuls on the NPU")
