@@ -2,6 +2,7 @@
 #include "sim/engine/simulation.hpp"
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <stdexcept>
 
 namespace socsim {
@@ -39,7 +40,16 @@ void Simulation::dispatch(double now) {
       for (OpId id : done) finish(id, now);
       continue;
     }
-    const OpId id = runnable_[policy_.select(runnable_, g_)];
+    const size_t pick = policy_.select(runnable_, SimView{g_, op_seconds_});
+    if (pick == kNoDispatch) {
+      if (instant_.empty()) break;
+      std::vector<OpId> done;
+      done.swap(instant_);
+      for (OpId i : done) finish(i, now);
+      continue;
+    }
+    const OpId id = runnable_[pick];
+    policy_.dispatched(id);
     for (size_t i = 0; i < ready_.size(); ++i)
       if (ready_[i] == id) {
         ready_[i] = ready_.back();
@@ -87,6 +97,17 @@ std::vector<OpTiming> Simulation::run() {
   timing_.assign(n, OpTiming{});
   order_.clear();
   order_.reserve(n);
+  op_seconds_.resize(n);
+  for (OpId i = 0; i < n; ++i) {
+    const OpCost& c = costs_[i];
+    const Placement& p = g_.op(i).place;
+    double bw = platform_.dram_bandwidth;
+    for (uint8_t k = 0; k < p.count; ++k)
+      bw = std::min(bw, platform_.units[p.unit[k]].port_bandwidth);
+    op_seconds_[i] =
+        c.delay_s + c.flash_service_s + std::max(c.compute_s, c.dram_bytes / std::max(1.0, bw));
+  }
+  policy_.begin(g_);
   free_.clear();
   for (const PlatformUnit& u : platform_.units) free_.push_back(u.cores);
   for (OpId i = 0; i < n; ++i) {

@@ -48,6 +48,7 @@ class Simulation final : public CompletionSink {
   std::vector<OpId> instant_;  // completed without the backend, processed iteratively
   std::vector<OpTiming> timing_;
   std::vector<OpId> order_;
+  std::vector<double> op_seconds_;  // estimated duration alone, for schedulers
   size_t completed_ = 0;
   bool in_dispatch_ = false;
 };

@@ -5,6 +5,7 @@
 // live in policy/impl/, one file each, and register with SOCSIM_REGISTER_POLICY.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <span>
@@ -27,6 +28,17 @@ struct MemoryPlan {
   double total() const { return weights + kv_cache + activations + graphs; }
 };
 
+// What a policy's scheduler may look at when it picks the next op: the graph, every op's
+// estimated cost (time alone on its placement) and the ops dispatched so far.
+struct SimView {
+  const TaskGraph& graph;
+  std::span<const double> op_seconds;  // estimated duration of each op alone
+};
+
+// Returned by Policy::select to dispatch nothing now (e.g. an in-order scheduler waiting for the
+// next op of a unit's sequence to become ready).
+inline constexpr size_t kNoDispatch = SIZE_MAX;
+
 class Policy {
  public:
   virtual ~Policy() = default;
@@ -37,8 +49,13 @@ class Policy {
   virtual MemoryPlan memory(const LowerContext& ctx, const TaskGraph& g) const = 0;
   // True if the policy can run with weights that do not fit in the budget (offloading to flash).
   virtual bool can_offload() const { return false; }
-  // Index into `runnable` of the op to dispatch next; all of them have free slots right now.
-  virtual size_t select(std::span<const OpId> runnable, const TaskGraph& g) const;
+  // Called once before a simulation of `g` starts (schedulers reset their state here).
+  virtual void begin(const TaskGraph& g) const { (void)g; }
+  // Index into `runnable` of the op to dispatch next (all of them have free slots right now), or
+  // kNoDispatch to leave the units idle until the next completion. Called once per dispatch.
+  virtual size_t select(std::span<const OpId> runnable, const SimView& view) const;
+  // Told when an op has been dispatched (schedulers with sequences advance here).
+  virtual void dispatched(OpId op) const { (void)op; }
 };
 
 struct PolicyInfo {

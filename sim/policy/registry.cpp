@@ -5,7 +5,8 @@
 
 namespace socsim {
 
-size_t Policy::select(std::span<const OpId> runnable, const TaskGraph& g) const {
+size_t Policy::select(std::span<const OpId> runnable, const SimView& view) const {
+  const TaskGraph& g = view.graph;
   size_t best = 0;
   for (size_t i = 1; i < runnable.size(); ++i)
     if (g.op(runnable[i]).rank < g.op(runnable[best]).rank) best = i;

@@ -114,7 +114,8 @@ TEST(engine_test, flash_device_is_shared) {
 // the highest rank flips the order of two ready NPU ops.
 class HighestRankFirst final : public TestPolicy {
  public:
-  size_t select(std::span<const OpId> runnable, const TaskGraph& g) const override {
+  size_t select(std::span<const OpId> runnable, const SimView& view) const override {
+    const TaskGraph& g = view.graph;
     size_t best = 0;
     for (size_t i = 1; i < runnable.size(); ++i)
       if (g.op(runnable[i]).rank > g.op(runnable[best]).rank) best = i;
@@ -137,6 +138,60 @@ TEST(engine_test, policy_select_controls_order) {
     EXPECT_REL(highest.t[y].end, 2.0);
     EXPECT_REL(highest.t[x].start, 2.0);
     EXPECT_REL(highest.t[x].end, 3.0);
+  }
+}
+
+// A scheduler may leave a unit idle: an in-order scheduler runs each unit's ops strictly in rank
+// order, returning kNoDispatch while the unit's next op is not ready, and it sees every op's
+// estimated duration alone. NPU op a (rank 0) waits for a 1 s CPU op; NPU op b (rank 1) is ready at
+// once. Lowest-rank-first runs b at 0 (out of order); in order, the NPU idles until a can run.
+class InOrderPerUnit final : public TestPolicy {
+ public:
+  void begin(const TaskGraph& g) const override {
+    next_.clear();
+    seen_seconds_.clear();
+    for (OpId i = 0; i < g.size(); ++i) {
+      const UnitId u = g.op(i).place.unit[0];
+      if (next_.size() <= u) next_.resize(u + 1u);
+      next_[u].push_back(i);  // ops are created in rank order here
+    }
+    for (auto& q : next_) std::reverse(q.begin(), q.end());
+  }
+  size_t select(std::span<const OpId> runnable, const SimView& view) const override {
+    seen_seconds_.assign(view.op_seconds.begin(), view.op_seconds.end());
+    for (size_t i = 0; i < runnable.size(); ++i) {
+      const auto& q = next_[view.graph.op(runnable[i]).place.unit[0]];
+      if (!q.empty() && q.back() == runnable[i]) return i;
+    }
+    return kNoDispatch;
+  }
+  void dispatched(OpId op) const override {
+    for (auto& q : next_)
+      if (!q.empty() && q.back() == op) q.pop_back();
+  }
+  mutable std::vector<std::vector<OpId>> next_;
+  mutable std::vector<double> seen_seconds_;
+};
+
+TEST(engine_test, in_order_scheduler_can_leave_a_unit_idle) {
+  for (BackendKind kind : kBothBackends) {
+    SCOPED_TRACE(name_of(kind));
+    Bench b;
+    const UnitId cpu = b.unit("cpu.big", UnitType::kCpuCluster, 1);
+    const UnitId npu = b.unit("npu", UnitType::kNpu, 1);
+    const OpId c = b.op(on(cpu), compute(1.0), {}, 0);
+    const OpId a = b.op(on(npu), compute(1.0), {c}, 1);
+    const OpId x = b.op(on(npu), compute(0.5), {}, 2);
+    const RunResult out_of_order = b.run(kind);
+    EXPECT_REL(out_of_order.t[x].end, 0.5);
+    EXPECT_REL(out_of_order.t[a].end, 2.0);
+    InOrderPerUnit in_order;
+    const RunResult r = b.run(kind, in_order);
+    EXPECT_REL(r.t[a].start, 1.0);  // the NPU idled for 1 s: a bubble
+    EXPECT_REL(r.t[x].start, 2.0);
+    EXPECT_REL(r.t[x].end, 2.5);
+    ASSERT_EQ(in_order.seen_seconds_.size(), 3u);
+    EXPECT_REL(in_order.seen_seconds_[x], 0.5);  // the estimated duration alone
   }
 }
 
