@@ -15,6 +15,7 @@ set(SOCSIM_CORE_SOURCES
   sim/lower/workload.cpp
   sim/lower/transformer_lowering.cpp
   sim/policy/registry.cpp
+  sim/policy/scheduler_registry.cpp
   sim/policy/memory_plan.cpp
   sim/cost/cost_model.cpp
   sim/engine/simulation.cpp
@@ -32,6 +33,8 @@ set(SOCSIM_DRIVER_SOURCES
 # Self-registering plug-ins: linked as objects into every executable so none is dropped.
 set(SOCSIM_PLUGIN_SOURCES
   sim/policy/impl/single_unit.cpp
+  sim/policy/schedulers/in_order.cpp
+  sim/policy/schedulers/cg_greedy.cpp
   sim/cost/impl/roofline.cpp
   sim/cost/impl/flash_read.cpp
 )

@@ -29,3 +29,4 @@ socsim_test(kernels_test unit kernels/kernels_test.cpp kernels/attention_test.cp
 target_link_libraries(kernels_test PRIVATE socsim_kernels)
 socsim_test(calibrate_test unit unit/calibrate_test.cpp)
 target_link_libraries(calibrate_test PRIVATE socsim_calibrate)
+socsim_test(scheduler_test rule unit/scheduler_test.cpp)

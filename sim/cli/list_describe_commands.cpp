@@ -9,6 +9,7 @@
 #include "sim/config/describe.hpp"
 #include "sim/cost/estimator.hpp"
 #include "sim/driver/inputs.hpp"
+#include "sim/policy/scheduler.hpp"
 
 namespace socsim::cli {
 namespace {
@@ -21,6 +22,9 @@ void list_all() {
   std::cout << "policies:\n";
   for (const std::string& n : policy_names())
     std::cout << fmt::format("  {:<14} {}\n", n, find_policy(n)->summary);
+  std::cout << "schedulers (run-time order of a policy's ready ops):\n";
+  for (const std::string& n : scheduler_names())
+    std::cout << fmt::format("  {:<14} {}\n", n, find_scheduler(n)->summary);
   std::cout << "estimators (asked in this order):\n";
   for (const std::string& n : estimator_names())
     for (const EstimatorInfo& e : estimator_registry())
