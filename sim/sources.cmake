@@ -33,6 +33,7 @@ set(SOCSIM_DRIVER_SOURCES
 # Self-registering plug-ins: linked as objects into every executable so none is dropped.
 set(SOCSIM_PLUGIN_SOURCES
   sim/policy/impl/single_unit.cpp
+  sim/policy/impl/mllm_npu.cpp
   sim/policy/schedulers/in_order.cpp
   sim/policy/schedulers/cg_greedy.cpp
   sim/cost/impl/roofline.cpp

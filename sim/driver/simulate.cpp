@@ -2,6 +2,7 @@
 #include "sim/driver/simulate.hpp"
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <chrono>
 
 #include "sim/config/units.hpp"
@@ -19,6 +20,33 @@ static void check_memory(const LoadedRun& run, const MemoryPlan& m, double budge
                   "offloading policy)",
                   run.model.name, run.policy_name, b(m.total()), b(m.weights), b(m.kv_cache),
                   b(m.activations), b(m.graphs), b(budget), run.policy_name));
+}
+
+// Idle share of the NPU between its first and last prefill op (busy time as the union of its ops).
+static double npu_bubble_rate(const TaskGraph& g, const std::vector<OpTiming>& t,
+                              const PlatformSpec& p) {
+  const int npu = p.find("npu");
+  if (npu < 0) return 0;
+  std::vector<std::pair<double, double>> busy;
+  for (OpId i = 0; i < g.size(); ++i) {
+    const Op& op = g.op(i);
+    if (op.phase == Phase::kPrefill && op.place.count > 0 &&
+        op.place.unit[0] == static_cast<UnitId>(npu))
+      busy.emplace_back(t[i].start, t[i].end);
+  }
+  if (busy.empty()) return 0;
+  std::sort(busy.begin(), busy.end());
+  double covered = 0, cur0 = busy[0].first, cur1 = busy[0].second;
+  for (const auto& [a, b] : busy) {
+    if (a > cur1) {
+      covered += cur1 - cur0;
+      cur0 = a;
+    }
+    cur1 = std::max(cur1, b);
+  }
+  covered += cur1 - cur0;
+  const double span = cur1 - busy[0].first;
+  return span > 0 ? 1.0 - covered / span : 0.0;
 }
 
 std::unique_ptr<RunOutput> simulate(const LoadedRun& run, BackendKind backend_kind) {
@@ -74,6 +102,7 @@ std::unique_ptr<RunOutput> simulate(const LoadedRun& run, BackendKind backend_ki
       account_energy(g, out->costs, out->timing, out->platform, setup_end, ttft).total;
   m.decode_energy_j = account_energy(g, out->costs, out->timing, out->platform, ttft, end).total;
   m.ops_simulated = g.size();
+  m.npu_bubble_rate = npu_bubble_rate(g, out->timing, out->platform);
 
   std::vector<std::string> est = estimator_names();
   std::vector<double> by_est(est.size(), 0.0), by_unit(out->platform.units.size(), 0.0);

@@ -34,6 +34,9 @@ struct RunMetrics {
   double decode_energy_j = 0;   // during [TTFT, end]
   MemoryPlan memory;
   double memory_budget = 0;
+  // Share of the NPU's prefill span (first NPU op start to last NPU op end) in which it held no op;
+  // 0 when the NPU runs no prefill op.
+  double npu_bubble_rate = 0;
   size_t ops_simulated = 0;
   double sim_wall_s = 0;
   std::vector<std::pair<std::string, double>> busy_s_by_estimator;  // op time per estimator

@@ -107,7 +107,7 @@ std::vector<OpTiming> Simulation::run() {
     op_seconds_[i] =
         c.delay_s + c.flash_service_s + std::max(c.compute_s, c.dram_bytes / std::max(1.0, bw));
   }
-  policy_.begin(g_);
+  policy_.begin(g_, platform_);
   free_.clear();
   for (const PlatformUnit& u : platform_.units) free_.push_back(u.cores);
   for (OpId i = 0; i < n; ++i) {

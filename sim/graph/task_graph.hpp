@@ -101,6 +101,7 @@ struct Op {
   uint32_t num_preds = 0;
   int64_t rank = 0;          // policy order: lower runs first among ready ops
   double fixed_time = 0;     // pure-time ops (graph build, sync) and flash ops: added duration
+  double compute_scale = 1;  // slowdown of the kernel variant chosen (e.g. per-group INT8 on an NPU)
   double flash_bytes = 0;    // bytes read from flash
   double flash_request = 0;  // flash request size (bytes)
   double flash_span = 0;     // span of the file the reads fall in (0 = sequential)

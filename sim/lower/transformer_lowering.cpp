@@ -43,9 +43,8 @@ class Lowerer {
                static_cast<int32_t>(std::min(chunk, prompt - c * chunk))};
       const OpPart embed = with_role(
           F::embedding(rows, m_.hidden, ch_.weight_dtype, m_.activation_dtype), PartRole::kEmbed);
-      OpId x =
-          stage(Stage::kEmbedding, -1, std::span<const OpPart>(&embed, 1),
-                c == 0 ? std::span<const OpId>(ch_.entry_deps) : std::span<const OpId>(), "embed");
+      OpId x = stage(Stage::kEmbedding, -1, std::span<const OpPart>(&embed, 1),
+                     std::span<const OpId>(ch_.entry_deps), "embed");
       for (int64_t l = 0; l < m_.layers; ++l) x = layer(l, rows, c * chunk, x, kv_writer);
       last_prefill = x;
     }
@@ -82,6 +81,8 @@ class Lowerer {
     preds_buf_.clear();
     for (OpId p : preds)
       if (p != kNone) preds_buf_.push_back(p);
+    if (s != Stage::kEmbedding) preds_buf_.insert(preds_buf_.end(), carry_.begin(), carry_.end());
+    carry_.clear();
     Op op;
     op.phase = tags_.phase;
     op.chunk = tags_.chunk;
@@ -94,7 +95,9 @@ class Lowerer {
       op.kind = dominant(parts);
       op.rank = static_cast<int64_t>(g_.size());
       op.launches = static_cast<uint16_t>(ch_.launch_per_part ? parts.size() : 1);
-      return g_.add(op, parts, preds_buf_, nid);
+      const OpId id = g_.add(op, parts, preds_buf_, nid);
+      if (ch_.side_ops) carry_ = ch_.side_ops(s, id, g_);
+      return id;
     }
     OpId prev = kNone;
     for (size_t i = 0; i < parts.size(); ++i) {
@@ -245,6 +248,7 @@ class Lowerer {
   std::vector<OpPart> scratch_;
   std::vector<OpId> preds_buf_;
   std::vector<OpId> deps_;
+  std::vector<OpId> carry_;  // side ops the next stage of this chunk or token waits for
 };
 
 }  // namespace

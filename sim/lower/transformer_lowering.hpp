@@ -33,7 +33,11 @@ struct LoweringChoices {
   Granularity granularity = Granularity::kBlock;
   bool launch_per_part = false;
   bool exploit_sparsity = false;  // FFN matmuls touch only active neurons (needs a sparse model)
-  std::vector<OpId> entry_deps;   // extra predecessors of the first prefill op (e.g. graph setup)
+  std::vector<OpId> entry_deps;   // extra predecessors of every prefill chunk (e.g. graph setup)
+  // Called after each stage op `id` is created; may add side ops that run beside it from the same
+  // inputs (e.g. shadow-outlier GEMMs). The next stage of the same chunk or token also waits for
+  // the returned ops.
+  std::function<std::vector<OpId>(Stage, OpId id, TaskGraph& g)> side_ops;
 };
 
 // Appends the prefill and decode ops of ctx.workload; ranks follow creation order. Returns the id

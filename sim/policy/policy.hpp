@@ -49,8 +49,11 @@ class Policy {
   virtual MemoryPlan memory(const LowerContext& ctx, const TaskGraph& g) const = 0;
   // True if the policy can run with weights that do not fit in the budget (offloading to flash).
   virtual bool can_offload() const { return false; }
-  // Called once before a simulation of `g` starts (schedulers reset their state here).
-  virtual void begin(const TaskGraph& g) const { (void)g; }
+  // Called once before a simulation of `g` on `p` starts (schedulers reset their state here).
+  virtual void begin(const TaskGraph& g, const PlatformSpec& p) const {
+    (void)g;
+    (void)p;
+  }
   // Index into `runnable` of the op to dispatch next (all of them have free slots right now), or
   // kNoDispatch to leave the units idle until the next completion. Called once per dispatch.
   virtual size_t select(std::span<const OpId> runnable, const SimView& view) const;

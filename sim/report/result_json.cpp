@@ -38,6 +38,7 @@ nlohmann::ordered_json result_json(const LoadedRun& run, const RunOutput& out) {
                                {"activations", m.memory.activations},
                                {"graphs", m.memory.graphs}};
   j["memory_budget_bytes"] = m.memory_budget;
+  j["npu_bubble_rate"] = m.npu_bubble_rate;
   j["ops_simulated"] = m.ops_simulated;
   nlohmann::ordered_json est = nlohmann::ordered_json::object();
   for (const auto& [n, s] : m.busy_s_by_estimator) est[n] = s;

@@ -174,7 +174,7 @@ TEST(CliErrors, UnknownPolicyIsRejectedWithHint) {
   EXPECT_EQ(r.out, "");
   EXPECT_TRUE(has_line(r.err,
                        "--policy nppu: error: unknown policy 'nppu'; did you mean 'npu'? "
-                       "(registered: cpu, gpu, npu)"))
+                       "(registered: cpu, gpu, mllm-npu, npu)"))
       << r.err;
 }
 

@@ -147,7 +147,7 @@ TEST(engine_test, policy_select_controls_order) {
 // once. Lowest-rank-first runs b at 0 (out of order); in order, the NPU idles until a can run.
 class InOrderPerUnit final : public TestPolicy {
  public:
-  void begin(const TaskGraph& g) const override {
+  void begin(const TaskGraph& g, const PlatformSpec&) const override {
     next_.clear();
     seen_seconds_.clear();
     for (OpId i = 0; i < g.size(); ++i) {

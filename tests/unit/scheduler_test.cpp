@@ -17,7 +17,7 @@ class SchedulerPolicy final : public TestPolicy {
  public:
   SchedulerPolicy(const std::string& name, const PlatformSpec& p)
       : s_(find_scheduler(name)->make()), p_(p) {}
-  void begin(const TaskGraph& g) const override { s_->begin(g, p_); }
+  void begin(const TaskGraph& g, const PlatformSpec&) const override { s_->begin(g, p_); }
   size_t select(std::span<const OpId> runnable, const SimView& view) const override {
     return s_->select(runnable, view);
   }

@@ -78,6 +78,7 @@ class Roofline final : public Estimator {
       c.actual_bytes += bytes;
       c.dram_bytes += bytes / interpolate_curve(first.spec->efficiency[cls].memory, bytes, 1.0);
     }
+    c.compute_s *= op.compute_scale;
     return c;
   }
 };
