@@ -29,6 +29,7 @@ set(SOCSIM_DRIVER_SOURCES
   sim/driver/simulate.cpp
   sim/report/result_json.cpp
   sim/report/trace.cpp
+  sim/experiments/experiment.cpp
 )
 # Self-registering plug-ins: linked as objects into every executable so none is dropped.
 set(SOCSIM_PLUGIN_SOURCES
@@ -63,5 +64,6 @@ set(SOCSIM_CLI_SOURCES
   sim/cli/run_command.cpp
   sim/cli/list_describe_commands.cpp
   sim/cli/verify_commands.cpp
+  sim/cli/reproduce_command.cpp
   sim/cli/calibrate_commands.cpp
 )

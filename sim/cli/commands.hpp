@@ -11,6 +11,7 @@ void add_run_command(CLI::App& app, int& exit_code);
 void add_list_command(CLI::App& app, int& exit_code);
 void add_describe_command(CLI::App& app, int& exit_code);
 void add_verify_commands(CLI::App& app, int& exit_code);
+void add_reproduce_command(CLI::App& app, int& exit_code);
 void add_calibrate_commands(CLI::App& app, int& exit_code);
 
 }  // namespace socsim::cli

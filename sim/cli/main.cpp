@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   socsim::cli::add_list_command(app, exit_code);
   socsim::cli::add_describe_command(app, exit_code);
   socsim::cli::add_verify_commands(app, exit_code);
+  socsim::cli::add_reproduce_command(app, exit_code);
   socsim::cli::add_calibrate_commands(app, exit_code);
   try {
     app.parse(argc, argv);

@@ -25,7 +25,11 @@ class Lowerer {
 
   OpId run() {
     const int64_t prompt = ctx_.workload.prompt;
-    const int64_t chunk = ch_.chunk > 0 ? std::min(ch_.chunk, prompt) : prompt;
+    // Static shapes (pad_last_chunk) compute every chunk at the full chunk length, even a prompt
+    // shorter than one chunk; otherwise a short prompt is one chunk of its own length.
+    const int64_t chunk = ch_.chunk <= 0       ? prompt
+                          : ch_.pad_last_chunk ? ch_.chunk
+                                               : std::min(ch_.chunk, prompt);
     const int64_t chunks = (prompt + chunk - 1) / chunk;
     const int64_t steps = std::max<int64_t>(ctx_.workload.gen - 1, 0);
     const int64_t per_layer = ch_.granularity == Granularity::kOp      ? 10
