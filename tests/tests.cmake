@@ -32,3 +32,9 @@ target_link_libraries(calibrate_test PRIVATE socsim_calibrate)
 socsim_test(scheduler_test rule unit/scheduler_test.cpp)
 socsim_test(mllm_npu_test rule unit/mllm_npu_test.cpp)
 socsim_test(experiments_golden_test golden unit/experiments_golden_test.cpp)
+# analysis/ scripts run with Debian's python3 (pandas, matplotlib), on socsim's outputs only.
+find_program(SOCSIM_SYSTEM_PYTHON python3 PATHS /usr/bin NO_DEFAULT_PATH)
+add_test(NAME analysis.plot_reproduce
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/analysis/plot_reproduce_test.sh $<TARGET_FILE:socsim> ${SOCSIM_SYSTEM_PYTHON}
+                 ${CMAKE_SOURCE_DIR})
+set_tests_properties(analysis.plot_reproduce PROPERTIES LABELS analysis)
