@@ -50,7 +50,6 @@ struct RunOutput {
   std::vector<OpTiming> timing;
   std::vector<OpId> dispatch_order;  // the schedule as the engine dispatched it
   PlatformSpec platform;
-  std::vector<double> plugin_cpu_energy;  // SimGrid host-energy plugin, per CPU cluster (J)
 };
 
 std::unique_ptr<RunOutput> simulate(const LoadedRun& run, BackendKind backend);

@@ -1,6 +1,8 @@
 // Simulation core; see simulation.hpp.
 #include "sim/engine/simulation.hpp"
 
+#include "sim/engine/link_model.hpp"
+
 #include <fmt/format.h>
 #include <algorithm>
 #include <stdexcept>
@@ -33,15 +35,10 @@ void Simulation::dispatch(double now) {
     runnable_.clear();
     for (OpId id : ready_)
       if (fits(g_.op(id).place)) runnable_.push_back(id);
-    if (runnable_.empty()) {
-      if (instant_.empty()) break;
-      std::vector<OpId> done;
-      done.swap(instant_);
-      for (OpId id : done) finish(id, now);
-      continue;
-    }
-    const size_t pick = policy_.select(runnable_, SimView{g_, op_seconds_});
+    const size_t pick =
+        runnable_.empty() ? kNoDispatch : policy_.select(runnable_, SimView{g_, op_seconds_});
     if (pick == kNoDispatch) {
+      // Nothing to dispatch now: complete the instant ops, whose successors may be runnable.
       if (instant_.empty()) break;
       std::vector<OpId> done;
       done.swap(instant_);
@@ -97,15 +94,17 @@ std::vector<OpTiming> Simulation::run() {
   timing_.assign(n, OpTiming{});
   order_.clear();
   order_.reserve(n);
+  // Each op's duration alone, as the analytic backend computes it, for schedulers.
+  const LinkLayout links(platform_);
+  std::vector<double> scratch;
   op_seconds_.resize(n);
   for (OpId i = 0; i < n; ++i) {
     const OpCost& c = costs_[i];
-    const Placement& p = g_.op(i).place;
-    double bw = platform_.dram_bandwidth;
-    for (uint8_t k = 0; k < p.count; ++k)
-      bw = std::min(bw, platform_.units[p.unit[k]].port_bandwidth);
-    op_seconds_[i] =
-        c.delay_s + c.flash_service_s + std::max(c.compute_s, c.dram_bytes / std::max(1.0, bw));
+    LaunchDesc d;
+    d.place = g_.op(i).place;
+    d.compute_s = c.compute_s;
+    d.dram_bytes = c.dram_bytes;
+    op_seconds_[i] = c.delay_s + c.flash_service_s + lone_work_time(links, d, scratch);
   }
   policy_.begin(g_, platform_);
   free_.clear();
