@@ -19,6 +19,7 @@
 #include "sim/graph/op_formulas.hpp"
 #include "sim/lower/transformer_lowering.hpp"
 #include "sim/policy/memory_plan.hpp"
+#include "sim/policy/placement.hpp"
 #include "sim/policy/policy.hpp"
 #include "sim/policy/scheduler.hpp"
 
@@ -75,8 +76,8 @@ class MllmNpuPolicy final : public Policy {
 
   void lower(const LowerContext& ctx, TaskGraph& g) const override {
     const PlatformSpec& p = ctx.platform;
-    const Placement cpu = cpu_placement(p), npu = single(p, "npu"),
-                    side = side_ == "gpu" ? single(p, "gpu") : cpu;
+    const Placement cpu = performance_cpu_placement(p), npu = device_placement(p, "npu"),
+                    side = side_ == "gpu" ? device_placement(p, "gpu") : cpu;
     const bool float_fallback = !shadow_ && fallback_ == "cpu-float";
     LoweringChoices ch;
     ch.chunk = chunk_;
@@ -216,39 +217,6 @@ class MllmNpuPolicy final : public Policy {
     return gs.setup + graph_count(ctx) * gs.build_per_graph +
            gs.optimize_per_param * static_cast<double>(ctx.model.total_params()) *
                static_cast<double>(chunks);
-  }
-
-  static Placement single(const PlatformSpec& p, const char* name) {
-    Placement pl;
-    pl.count = 1;
-    pl.unit[0] = static_cast<UnitId>(p.find(name));
-    pl.cores[0] = 1;
-    return pl;
-  }
-  static Placement single_core(const Placement& p) {
-    Placement one = p;
-    one.count = 1;
-    one.cores[0] = 1;
-    return one;
-  }
-  // Every CPU cluster but the slowest, all cores (as the cpu policy).
-  static Placement cpu_placement(const PlatformSpec& p) {
-    Placement pl;
-    int slowest = -1, n = 0;
-    auto per_core = [&](size_t u) { return p.units[u].spec->peak_at_clock(DType::kInt8); };
-    for (size_t u = 0; u < p.units.size(); ++u)
-      if (p.units[u].type == UnitType::kCpuCluster) {
-        ++n;
-        if (slowest < 0 || per_core(u) < per_core(static_cast<size_t>(slowest)))
-          slowest = static_cast<int>(u);
-      }
-    for (size_t u = 0; u < p.units.size() && pl.count < 3; ++u)
-      if (p.units[u].type == UnitType::kCpuCluster && (n == 1 || static_cast<int>(u) != slowest)) {
-        pl.unit[pl.count] = static_cast<UnitId>(u);
-        pl.cores[pl.count] = static_cast<uint8_t>(p.units[u].cores);
-        ++pl.count;
-      }
-    return pl;
   }
 
   int64_t chunk_ = 256;

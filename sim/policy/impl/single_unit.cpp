@@ -7,6 +7,7 @@
 #include "sim/config/units.hpp"
 #include "sim/lower/transformer_lowering.hpp"
 #include "sim/policy/memory_plan.hpp"
+#include "sim/policy/placement.hpp"
 #include "sim/policy/policy.hpp"
 
 namespace socsim {
@@ -128,61 +129,30 @@ class SingleUnitPolicy : public Policy {
   }
 
   Placement placement(const PlatformSpec& p) const {
-    Placement pl;
     if (type_ == UnitType::kCpuCluster) return cpu_placement(p, nullptr);
-    const int u = p.find(type_ == UnitType::kGpu ? "gpu" : "npu");
-    pl.count = 1;
-    pl.unit[0] = static_cast<UnitId>(u);
-    pl.cores[0] = 1;
-    return pl;
+    return device_placement(p, type_ == UnitType::kGpu ? "gpu" : "npu");
   }
 
-  // The clusters named in `clusters_`, or all but the slowest (by int8 peak per core x cores).
+  // The clusters named in `clusters_`, or every cluster but the slowest.
   Placement cpu_placement(const PlatformSpec& p, std::string* error) const {
-    Placement pl;
+    if (clusters_.empty()) return performance_cpu_placement(p);
     std::vector<int> chosen;
-    if (!clusters_.empty()) {
-      size_t pos = 0;
-      while (pos <= clusters_.size()) {
-        size_t comma = clusters_.find(',', pos);
-        std::string name =
-            clusters_.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-        int u = p.find("cpu." + name);
-        if (u < 0 || p.units[u].type != UnitType::kCpuCluster) {
-          if (error) *error = fmt::format("policy.clusters: no CPU cluster named '{}'", name);
-        } else {
-          chosen.push_back(u);
-        }
-        if (comma == std::string::npos) break;
-        pos = comma + 1;
+    size_t pos = 0;
+    while (pos <= clusters_.size()) {
+      size_t comma = clusters_.find(',', pos);
+      std::string name =
+          clusters_.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+      int u = p.find("cpu." + name);
+      if (u < 0 || p.units[u].type != UnitType::kCpuCluster) {
+        if (error) *error = fmt::format("policy.clusters: no CPU cluster named '{}'", name);
+      } else {
+        chosen.push_back(u);
       }
-    } else {
-      int slowest = -1, n = 0;
-      for (size_t u = 0; u < p.units.size(); ++u) {
-        if (p.units[u].type != UnitType::kCpuCluster) continue;
-        ++n;
-        if (slowest < 0 || per_core(p.units[u]) < per_core(p.units[slowest]))
-          slowest = static_cast<int>(u);
-      }
-      for (size_t u = 0; u < p.units.size(); ++u)
-        if (p.units[u].type == UnitType::kCpuCluster && (n == 1 || static_cast<int>(u) != slowest))
-          chosen.push_back(static_cast<int>(u));
+      if (comma == std::string::npos) break;
+      pos = comma + 1;
     }
     if (chosen.size() > 3 && error) *error = "policy.clusters: at most 3 clusters";
-    for (int u : chosen) {
-      if (pl.count == 3) break;
-      pl.unit[pl.count] = static_cast<UnitId>(u);
-      pl.cores[pl.count] = static_cast<uint8_t>(p.units[u].cores);
-      ++pl.count;
-    }
-    return pl;
-  }
-
-  static double per_core(const PlatformUnit& u) {
-    double best = 0;
-    for (double v : u.spec->peak.by_dtype)
-      if (!std::isnan(v)) best = std::max(best, v * u.spec->clock / u.spec->rated_clock);
-    return best;
+    return clusters_placement(p, chosen);
   }
 
   UnitType type_;

@@ -1,0 +1,57 @@
+// Shared placements; see placement.hpp.
+#include "sim/policy/placement.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace socsim {
+
+Placement device_placement(const PlatformSpec& p, const char* name) {
+  Placement pl;
+  pl.count = 1;
+  pl.unit[0] = static_cast<UnitId>(p.find(name));
+  pl.cores[0] = 1;
+  return pl;
+}
+
+Placement single_core(const Placement& p) {
+  Placement one = p;
+  one.count = 1;
+  one.cores[0] = 1;
+  return one;
+}
+
+Placement clusters_placement(const PlatformSpec& p, const std::vector<int>& units) {
+  Placement pl;
+  for (int u : units) {
+    if (pl.count == 3) break;
+    pl.unit[pl.count] = static_cast<UnitId>(u);
+    pl.cores[pl.count] = static_cast<uint8_t>(p.units[static_cast<size_t>(u)].cores);
+    ++pl.count;
+  }
+  return pl;
+}
+
+static double per_core(const PlatformUnit& u) {
+  double best = 0;
+  for (double v : u.spec->peak.by_dtype)
+    if (!std::isnan(v)) best = std::max(best, v * u.spec->clock / u.spec->rated_clock);
+  return best;
+}
+
+Placement performance_cpu_placement(const PlatformSpec& p) {
+  int slowest = -1, n = 0;
+  for (size_t u = 0; u < p.units.size(); ++u) {
+    if (p.units[u].type != UnitType::kCpuCluster) continue;
+    ++n;
+    if (slowest < 0 || per_core(p.units[u]) < per_core(p.units[static_cast<size_t>(slowest)]))
+      slowest = static_cast<int>(u);
+  }
+  std::vector<int> chosen;
+  for (size_t u = 0; u < p.units.size(); ++u)
+    if (p.units[u].type == UnitType::kCpuCluster && (n == 1 || static_cast<int>(u) != slowest))
+      chosen.push_back(static_cast<int>(u));
+  return clusters_placement(p, chosen);
+}
+
+}  // namespace socsim

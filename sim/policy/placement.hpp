@@ -1,0 +1,22 @@
+// Placements shared by policies: a whole device (GPU or NPU, one kernel slot), one core of a
+// placement, and the CPU clusters an LLM engine runs on by default (every cluster but the slowest,
+// all their cores, as llama.cpp and mllm-NPU use the big and mid cores).
+#pragma once
+
+#include <vector>
+
+#include "sim/engine/platform.hpp"
+
+namespace socsim {
+
+// The unit named `name` ("gpu", "npu"), one slot. The unit must exist (policies check first).
+Placement device_placement(const PlatformSpec& p, const char* name);
+// The first unit of `p` with a single core.
+Placement single_core(const Placement& p);
+// Every core of the given CPU units (at most 3 are used).
+Placement clusters_placement(const PlatformSpec& p, const std::vector<int>& units);
+// Every CPU cluster but the slowest (by best peak per core at the operating clock), or the only
+// one.
+Placement performance_cpu_placement(const PlatformSpec& p);
+
+}  // namespace socsim
