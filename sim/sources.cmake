@@ -7,6 +7,7 @@ set(SOCSIM_CORE_SOURCES
   sim/config/overrides.cpp
   sim/config/describe.cpp
   sim/hw/hw_spec.cpp
+  sim/hw/engine_spec.cpp
   sim/model/model_spec.cpp
   sim/model/hf_config.cpp
   sim/graph/task_graph.cpp

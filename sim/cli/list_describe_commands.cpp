@@ -19,6 +19,8 @@ void list_all() {
   for (const std::string& n : shipped_names("hwprofiles")) std::cout << "  " << n << "\n";
   std::cout << "models (models/):\n";
   for (const std::string& n : shipped_names("models")) std::cout << "  " << n << "\n";
+  std::cout << "engine profiles (hwprofiles/engines/):\n";
+  for (const std::string& n : shipped_names("hwprofiles/engines")) std::cout << "  " << n << "\n";
   std::cout << "policies:\n";
   for (const std::string& n : policy_names())
     std::cout << fmt::format("  {:<14} {}\n", n, find_policy(n)->summary);
@@ -43,6 +45,12 @@ void describe(const std::string& name) {
     ModelSpec s;
     std::cout << format_param_table(describe_params([&](FieldVisitor& v) { visit_model(v, s); }),
                                     "model");
+    return;
+  }
+  if (n == "engine") {
+    EngineSpec s;
+    std::cout << format_param_table(describe_params([&](FieldVisitor& v) { visit_engine(v, s); }),
+                                    "engine");
     return;
   }
   if (n == "workload") {
@@ -74,7 +82,7 @@ void describe(const std::string& name) {
         std::cout << resolved_config(run);
         return;
       }
-  std::vector<std::string> all{"hw", "model", "workload"};
+  std::vector<std::string> all{"hw", "model", "engine", "workload"};
   for (const std::string& p : policy_names()) all.push_back("policy." + p);
   for (const std::string& e : estimator_names()) all.push_back("estimator." + e);
   for (const char* dir : {"hwprofiles", "models"})

@@ -22,8 +22,8 @@ std::vector<std::string> shipped_names(const std::string& dir) {
   return names;
 }
 
-std::string resolve_input(const std::string& name, const std::string& dir, Diagnostics& diags) {
-  const std::string option = dir == "hwprofiles" ? "--hw " : "--model ";
+std::string resolve_input(const std::string& name, const std::string& dir,
+                          const std::string& option, Diagnostics& diags) {
   if (fs::exists(name) && fs::is_regular_file(name)) return name;
   for (const char* ext : {".yaml", ".json"}) {
     fs::path p = fs::path(SOCSIM_DATA_DIR) / dir / (name + ext);
@@ -35,7 +35,7 @@ std::string resolve_input(const std::string& name, const std::string& dir, Diagn
     if (hint.empty() && n.rfind(name, 0) == 0) hint = n;  // a prefix of a shipped name
   std::string all;
   for (const std::string& n : names) all += (all.empty() ? "" : ", ") + n;
-  diags.error({option + name},
+  diags.error({option},
               fmt::format("no such file, and no shipped {} of that name{} (shipped: {})", dir,
                           hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint), all));
   return {};
@@ -54,8 +54,8 @@ LoadedRun load_run(const RunRequest& req) {
   Diagnostics d;
   LoadedRun run;
   run.hw = std::make_unique<HwSpec>();
-  run.hw_path = resolve_input(req.hw, "hwprofiles", d);
-  run.model_path = resolve_input(req.model, "models", d);
+  run.hw_path = resolve_input(req.hw, "hwprofiles", "--hw " + req.hw, d);
+  run.model_path = resolve_input(req.model, "models", "--model " + req.model, d);
   SourceMap hw_where, model_where;
   if (!run.hw_path.empty()) *run.hw = read_hw(run.hw_path, d, &hw_where);
   if (!run.model_path.empty()) run.model = read_model(run.model_path, d, &model_where);
@@ -79,7 +79,7 @@ LoadedRun load_run(const RunRequest& req) {
   std::vector<Override> ovs;
   for (const std::string& s : req.sets)
     if (auto o = parse_override(s, d)) ovs.push_back(*o);
-  check_override_roots(ovs, {"hw", "model", "policy", "workload"}, d);
+  check_override_roots(ovs, {"hw", "model", "policy", "workload", "engine"}, d);
   // Overrides of an input that failed to load would only repeat its errors.
   if (!run.hw_path.empty())
     apply_overrides(
@@ -92,13 +92,34 @@ LoadedRun load_run(const RunRequest& req) {
         "policy", ovs, [&](FieldVisitor& v) { run.policy->visit_params(v); }, d);
   apply_overrides(
       "workload", ovs, [&](FieldVisitor& v) { visit_workload(v, run.workload); }, d);
+  // The engine profile the policy names (after its overrides), read like the hardware profile.
+  SourceMap engine_where;
+  const std::string engine = run.policy ? run.policy->engine() : std::string();
+  if (!engine.empty()) {
+    run.engine_path =
+        resolve_input(engine, "hwprofiles/engines", "--set policy.engine=" + engine, d);
+    if (!run.engine_path.empty()) {
+      run.engine = read_engine(run.engine_path, d, &engine_where);
+      apply_overrides(
+          "engine", ovs, [&](FieldVisitor& v) { visit_engine(v, run.engine); }, d);
+    }
+  } else {
+    for (const Override& o : ovs)
+      if (o.root == "engine")
+        d.error({"--set " + o.spelled()},
+                fmt::format("policy '{}' runs on no engine profile (set policy.engine first)",
+                            run.policy_name));
+  }
   for (const Override& o : ovs) {
     if (o.root == "hw") hw_where.record(o.path, {"--set " + o.spelled()});
     if (o.root == "model") model_where.record(o.path, {"--set " + o.spelled()});
+    if (o.root == "engine") engine_where.record(o.path, {"--set " + o.spelled()});
   }
   if (!d.has_errors()) {
     finalize_hw(*run.hw, run.hw_path, d, hw_where);
     finalize_model(run.model, run.model_path, d, model_where);
+    if (!run.engine_path.empty())
+      apply_engine(*run.hw, run.engine, run.engine_path, d, engine_where);
   }
   d.throw_if_errors();
   return run;
@@ -121,6 +142,9 @@ std::string resolved_config(LoadedRun& run) {
   out += "model:\n" + indent(write_resolved([&](FieldVisitor& v) { visit_model(v, run.model); }));
   out += "policy:\n  name: " + run.policy_name + "\n" +
          indent(write_resolved([&](FieldVisitor& v) { run.policy->visit_params(v); }));
+  if (!run.engine_path.empty())
+    out += "engine:  # applied to hw above\n" +
+           indent(write_resolved([&](FieldVisitor& v) { visit_engine(v, run.engine); }));
   out += "workload:\n" +
          indent(write_resolved([&](FieldVisitor& v) { visit_workload(v, run.workload); }));
   return out;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/hw/engine_spec.hpp"
 #include "sim/hw/hw_spec.hpp"
 #include "sim/lower/workload.hpp"
 #include "sim/model/model_spec.hpp"
@@ -22,19 +23,22 @@ struct RunRequest {
 };
 
 struct LoadedRun {
-  std::unique_ptr<HwSpec> hw;  // stable address: the platform points into it
+  std::unique_ptr<HwSpec> hw;  // stable address: the platform points into it; engine applied
   ModelSpec model;
   std::string policy_name;
   std::unique_ptr<Policy> policy;
   Workload workload;
   std::string hw_path, model_path;
+  std::string engine_path;  // empty: the policy names no engine profile
+  EngineSpec engine;
 };
 
 // Resolves a shipped name ("redmi-k70-pro") or a path to a file; reports unknown names with the
-// closest shipped one.
+// closest shipped one, located at `option` (e.g. "--hw redmi").
 std::string resolve_input(const std::string& name_or_path, const std::string& dir,
-                          Diagnostics& diags);
-// Names of the shipped files in a data directory ("hwprofiles", "models"), sorted.
+                          const std::string& option, Diagnostics& diags);
+// Names of the shipped files in a data directory ("hwprofiles", "models", "hwprofiles/engines"),
+// sorted.
 std::vector<std::string> shipped_names(const std::string& dir);
 
 LoadedRun load_run(const RunRequest& req);

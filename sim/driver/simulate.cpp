@@ -13,13 +13,13 @@ static void check_memory(const LoadedRun& run, const MemoryPlan& m, double budge
   if (m.total() <= budget || run.policy->can_offload()) return;
   auto b = [](double v) { return format_human(v, Dim::kBytes); };
   throw InfeasibleError(
-      fmt::format("{} does not fit in memory under policy '{}': it needs {} (weights {}, KV cache "
-                  "{}, activations {}, NPU graphs {}) "
+      fmt::format("{} does not fit in memory under policy '{}': it needs {} (weights {}, float "
+                  "outlier rows {}, KV cache {}, activations {}, NPU graphs {}) "
                   "but the budget is {}; policy '{}' cannot offload weights to flash (raise "
                   "--memory, shorten the run, or pick an "
                   "offloading policy)",
-                  run.model.name, run.policy_name, b(m.total()), b(m.weights), b(m.kv_cache),
-                  b(m.activations), b(m.graphs), b(budget), run.policy_name));
+                  run.model.name, run.policy_name, b(m.total()), b(m.weights), b(m.float_weights),
+                  b(m.kv_cache), b(m.activations), b(m.graphs), b(budget), run.policy_name));
 }
 
 // Idle share of the NPU between its first and last prefill op (busy time as the union of its ops).

@@ -63,6 +63,10 @@ struct ModelSpec {
   int64_t embedding_params() const { return vocab * hidden; }
   int64_t lm_head_params() const { return tied_embeddings ? 0 : vocab * hidden; }
   int64_t total_params() const;
+  // Parameters of the transformer layers' linear layers (what NPU layer graphs hold).
+  int64_t layer_params() const {
+    return layers * (attention_params_per_layer() + ffn_params_per_layer());
+  }
   double weight_bytes() const;        // all weights in weight_dtype (embedding included)
   double kv_bytes_per_token() const;  // K and V, all layers
   double ffn_active_fraction(int64_t layer) const;  // 1.0 when dense

@@ -21,11 +21,12 @@ namespace socsim {
 
 // Peak memory, by part (bytes).
 struct MemoryPlan {
-  double weights = 0;      // resident weights
-  double kv_cache = 0;     // KV cache at the longest context of the run
-  double activations = 0;  // largest live activations (and attention scores)
-  double graphs = 0;       // NPU graph objects
-  double total() const { return weights + kv_cache + activations + graphs; }
+  double weights = 0;        // resident weights in their stored type (e.g. INT8)
+  double float_weights = 0;  // float weight rows held beside them (shadow outlier rows)
+  double kv_cache = 0;       // KV cache at the longest context of the run
+  double activations = 0;    // largest live activations (and attention scores)
+  double graphs = 0;         // NPU graph objects
+  double total() const { return weights + float_weights + kv_cache + activations + graphs; }
 };
 
 // What a policy's scheduler may look at when it picks the next op: the graph, every op's
@@ -47,6 +48,9 @@ class Policy {
   virtual void check(const LowerContext& ctx, Diagnostics& diags) const = 0;
   virtual void lower(const LowerContext& ctx, TaskGraph& g) const = 0;
   virtual MemoryPlan memory(const LowerContext& ctx, const TaskGraph& g) const = 0;
+  // The engine profile (name in hwprofiles/engines/ or a path) whose kernel efficiencies this
+  // policy runs with; empty = the hardware profile's own figures.
+  virtual std::string engine() const { return {}; }
   // True if the policy can run with weights that do not fit in the budget (offloading to flash).
   virtual bool can_offload() const { return false; }
   // Called once before a simulation of `g` on `p` starts (schedulers reset their state here).

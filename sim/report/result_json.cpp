@@ -37,6 +37,7 @@ nlohmann::ordered_json result_json(const LoadedRun& run, const RunOutput& out) {
   j["decode_j_per_token"] = decoded > 0 ? m.decode_energy_j / static_cast<double>(decoded) : 0.0;
   j["peak_memory_bytes"] = m.memory.total();
   j["memory_bytes_by_part"] = {{"weights", m.memory.weights},
+                               {"float_weights", m.memory.float_weights},
                                {"kv_cache", m.memory.kv_cache},
                                {"activations", m.memory.activations},
                                {"graphs", m.memory.graphs}};
@@ -72,9 +73,11 @@ std::string result_summary(const LoadedRun& run, const RunOutput& out) {
   for (const auto& [n, e] : m.energy.by_unit)
     if (e > 0) parts += fmt::format("{}{} {:.3f} J", parts.empty() ? "" : ", ", n, e);
   s += fmt::format("    by unit        {}\n", parts);
-  s += fmt::format("  peak memory      {} of {}  (weights {}, KV {}, activations {}, graphs {})\n",
-                   b(m.memory.total()), b(m.memory_budget), b(m.memory.weights),
-                   b(m.memory.kv_cache), b(m.memory.activations), b(m.memory.graphs));
+  s += fmt::format(
+      "  peak memory      {} of {}  (weights {}, float rows {}, KV {}, activations {}, graphs "
+      "{})\n",
+      b(m.memory.total()), b(m.memory_budget), b(m.memory.weights), b(m.memory.float_weights),
+      b(m.memory.kv_cache), b(m.memory.activations), b(m.memory.graphs));
   s += fmt::format("  simulated        {} ops in {:.1f} ms of wall time\n", m.ops_simulated,
                    m.sim_wall_s * 1e3);
   return s;

@@ -36,6 +36,7 @@ bool has_line(const std::string& text, const std::string& line) {
 
 const Args kProfiles = {"oneplus-12", "oneplus-ace2", "redmi-k60-pro", "redmi-k70-pro"};
 const Args kModels = {"bamboo-7b",
+                      "deepseek-r1-distill-qwen-1.5b",
                       "gemma-2b",
                       "llama-2-13b-prosparse",
                       "llama-2-7b",
@@ -46,7 +47,8 @@ const Args kModels = {"bamboo-7b",
                       "turbosparse-mistral-7b",
                       "turbosparse-mixtral-47b"};
 const char* const kModelList =
-    "bamboo-7b, gemma-2b, llama-2-13b-prosparse, llama-2-7b, mistral-7b, phi-2, qwen1.5-1.8b, "
+    "bamboo-7b, deepseek-r1-distill-qwen-1.5b, gemma-2b, llama-2-13b-prosparse, llama-2-7b, "
+    "mistral-7b, phi-2, qwen1.5-1.8b, "
     "qwen2-7b, turbosparse-mistral-7b, turbosparse-mixtral-47b";
 
 TEST(CliRun, DefaultsPrintSummary) {
@@ -172,9 +174,10 @@ TEST(CliErrors, UnknownPolicyIsRejectedWithHint) {
   const ProcessResult r = run_socsim({"run", "--policy", "nppu"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.out, "");
-  EXPECT_TRUE(has_line(r.err,
-                       "--policy nppu: error: unknown policy 'nppu'; did you mean 'npu'? "
-                       "(registered: cpu, gpu, mllm-npu, npu)"))
+  EXPECT_TRUE(
+      has_line(r.err,
+               "--policy nppu: error: unknown policy 'nppu'; did you mean 'npu'? "
+               "(registered: cpu, gpu, llamacpp, mlc, mllm-npu, mnn, npu, npu-naive, tflite)"))
       << r.err;
 }
 
@@ -258,12 +261,17 @@ TEST(CliList, ListsProfilesModelsPoliciesEstimators) {
   std::string expect_hw = "hardware profiles (hwprofiles/):\n",
               expect_models = "models (models/):\n";
   Args profiles = kProfiles;  // plus a calibrated host profile, when `socsim calibrate` wrote one
-  if (std::filesystem::exists(std::string(SOCSIM_DATA_DIR) + "/hwprofiles/host.yaml")) profiles.push_back("host");
+  if (std::filesystem::exists(std::string(SOCSIM_DATA_DIR) + "/hwprofiles/host.yaml"))
+    profiles.push_back("host");
   std::sort(profiles.begin(), profiles.end());
   for (const std::string& p : profiles) expect_hw += "  " + p + "\n";
   for (const std::string& m : kModels) expect_models += "  " + m + "\n";
   EXPECT_EQ(o.substr(0, models), expect_hw);
-  EXPECT_EQ(o.substr(models, policies - models), expect_models);
+  const size_t engines = o.find("engine profiles (hwprofiles/engines/):\n");
+  ASSERT_TRUE(models < engines && engines < policies) << o;
+  EXPECT_EQ(o.substr(models, engines - models), expect_models);
+  EXPECT_EQ(o.substr(engines, policies - engines),
+            "engine profiles (hwprofiles/engines/):\n  llamacpp\n  mlc\n  mllm\n  mnn\n  tflite\n");
   const std::string pol = o.substr(policies, estimators - policies);
   for (const char* p : {"cpu", "gpu", "npu"})
     EXPECT_TRUE(std::regex_search(pol, std::regex(std::string("\n  ") + p + " +\\S")))
@@ -327,7 +335,7 @@ TEST(CliDescribe, UnknownNameExitsTwo) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(r.err.rfind("describe nonsense: error: nothing named 'nonsense' (one of: hw, model, "
-                        "workload, policy.cpu",
+                        "engine, workload, policy.cpu",
                         0),
             0u)
       << r.err;

@@ -29,15 +29,23 @@ int unit_of(const RunOutput& out, OpId i) {
 }  // namespace
 
 TEST(MllmNpu, ChunkSharingAvoidsGraphBuildingButHoldsFewerGraphs) {
-  const auto shared = run({});
+  LoadedRun loaded;
+  const auto shared = run({}, &loaded);
   const auto rebuilt = run({"policy.chunk_sharing=false"});
   EXPECT_EQ(shared->metrics.setup_s, 0.0);
-  // 2 chunks x 3 graphs x 24 layers built (3.2 ms each) and optimised (4 ns per parameter per
-  // chunk).
-  EXPECT_GT(rebuilt->metrics.setup_s, 2 * 1.8e9 * 4e-9);
+  // 2 chunks x 6 graphs x 24 layers built (3.2 ms each) and optimised (4 ns per layer parameter,
+  // 1.21e9 of them, per chunk).
+  EXPECT_GT(rebuilt->metrics.setup_s, 2 * 1.2e9 * 4e-9);
   EXPECT_NEAR(rebuilt->metrics.prefill_s, shared->metrics.prefill_s,
               1e-9 * shared->metrics.prefill_s);
-  EXPECT_DOUBLE_EQ(rebuilt->metrics.memory.graphs, 2 * shared->metrics.memory.graphs);
+  // Shared: 5 linear graphs per layer once plus one attention graph per layer and chunk; each
+  // holds the profile's 9.9 MB besides weights. Per chunk: 6 per layer and chunk, and the second
+  // chunk's graphs hold a second copy of the INT8 layer weights.
+  const double per_graph = loaded.hw->npu.graph.memory_per_graph;
+  EXPECT_DOUBLE_EQ(shared->metrics.memory.graphs, (5 * 24 + 2 * 24) * per_graph);
+  const double layer_weights =
+      static_cast<double>(loaded.model.layer_params()) * storage_bits(DType::kInt8) / 8;
+  EXPECT_DOUBLE_EQ(rebuilt->metrics.memory.graphs, 2 * 6 * 24 * per_graph + layer_weights);
 }
 
 TEST(MllmNpu, ShadowOutliersBeatTheAccuracySafeFallbacks) {
@@ -72,8 +80,10 @@ TEST(MllmNpu, PruningOutlierLayersRemovesShadowWork) {
   EXPECT_EQ(shadows(*none), 2u * 3 * 24);
   EXPECT_EQ(shadows(*most), 2u * 3 * 4);
   EXPECT_EQ(shadows(*all), 0u);
-  EXPECT_GT(none->metrics.memory.weights,
-            all->metrics.memory.weights);  // resident FP16 outlier rows
+  EXPECT_GT(none->metrics.memory.float_weights,
+            most->metrics.memory.float_weights);  // resident FP16 outlier rows
+  EXPECT_EQ(all->metrics.memory.float_weights, 0.0);
+  EXPECT_EQ(none->metrics.memory.weights, all->metrics.memory.weights);  // the INT8 part
 }
 
 TEST(MllmNpu, OutOfOrderSchedulingShortensPrefillAndBubbles) {

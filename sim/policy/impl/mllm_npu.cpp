@@ -59,7 +59,13 @@ class MllmNpuPolicy final : public Policy {
     v.text("scheduler", scheduler_,
            {"scheduler plug-in used when out_of_order is on (see `socsim list`)", "cg-greedy"});
     v.choice("cpu_side", side_, kSides, {"unit running attention and shadow work", "cpu"});
+    v.text("engine", engine_,
+           {"engine profile (hwprofiles/engines/ name or path): the mllm CPU backend beside QNN "
+            "on the NPU; empty = the hardware profile's own kernel figures",
+            "mllm"});
   }
+
+  std::string engine() const override { return engine_; }
 
   void check(const LowerContext& ctx, Diagnostics& d) const override {
     if (!ctx.hw.has_npu)
@@ -131,10 +137,17 @@ class MllmNpuPolicy final : public Policy {
 
   MemoryPlan memory(const LowerContext& ctx, const TaskGraph& g) const override {
     MemoryPlan m;
-    m.weights = resident_weight_bytes(ctx.model, DType::kInt8) + outlier_row_bytes(ctx) * hot_;
+    m.weights = resident_weight_bytes(ctx.model, DType::kInt8);
+    m.float_weights = outlier_row_bytes(ctx) * hot_;  // hot rows resident, cold ones in flash
     m.kv_cache = kv_cache_bytes(ctx.model, ctx.workload);
     m.activations = peak_activation_bytes(ctx.model, g);
-    if (ctx.hw.npu.has_graph) m.graphs = graph_count(ctx) * ctx.hw.npu.graph.memory_per_graph;
+    if (ctx.hw.npu.has_graph) {
+      // Shared graphs map the one weight copy; per-chunk graphs each hold their own.
+      const double copies = sharing_ ? 0.0 : static_cast<double>(chunks(ctx) - 1);
+      const double layer_weights =
+          static_cast<double>(ctx.model.layer_params()) * storage_bits(DType::kInt8) / 8.0;
+      m.graphs = graph_count(ctx) * ctx.hw.npu.graph.memory_per_graph + copies * layer_weights;
+    }
     return m;
   }
 
@@ -205,25 +218,31 @@ class MllmNpuPolicy final : public Policy {
     return g.add(op, std::span<const OpPart>(&gemm, 1), preds, "shadow");
   }
 
+  int64_t chunks(const LowerContext& ctx) const {
+    return (ctx.workload.prompt + chunk_ - 1) / chunk_;
+  }
+
+  // The paper's subgraphs: 6 per layer and chunk, of which the 5 linear/norm/quantize ones depend
+  // only on the chunk length (shared by all chunks with chunk sharing) and the attention one on
+  // the chunk index (one per chunk either way).
   double graph_count(const LowerContext& ctx) const {
-    const double shared = 3.0 * static_cast<double>(ctx.model.layers);
-    const int64_t chunks = (ctx.workload.prompt + chunk_ - 1) / chunk_;
-    return sharing_ ? shared : shared * static_cast<double>(chunks);
+    const auto layers = static_cast<double>(ctx.model.layers);
+    const auto n = static_cast<double>(chunks(ctx));
+    return sharing_ ? 5.0 * layers + layers * n : 6.0 * layers * n;
   }
 
   double graph_setup_time(const LowerContext& ctx) const {
     const NpuGraphSpec& gs = ctx.hw.npu.graph;
-    const int64_t chunks = (ctx.workload.prompt + chunk_ - 1) / chunk_;
     return gs.setup + graph_count(ctx) * gs.build_per_graph +
-           gs.optimize_per_param * static_cast<double>(ctx.model.total_params()) *
-               static_cast<double>(chunks);
+           gs.optimize_per_param * static_cast<double>(ctx.model.layer_params()) *
+               static_cast<double>(chunks(ctx));
   }
 
   int64_t chunk_ = 256;
   bool sharing_ = true, shadow_ = true, ooo_ = true;
   double prune_ = 0.85, hot_ = 0.8, per_group_ = 9.3;
   int64_t channels_ = 10;
-  std::string fallback_ = "npu-per-group", scheduler_ = "cg-greedy", side_ = "cpu";
+  std::string fallback_ = "npu-per-group", scheduler_ = "cg-greedy", side_ = "cpu", engine_;
   mutable std::unique_ptr<Scheduler> sched_;
 };
 

@@ -1,6 +1,8 @@
-// The generic single-unit policies `cpu`, `gpu` and `npu`: every op of the model on one kind of
-// unit, in creation order, as a plain engine on that unit would run it (llama.cpp-style CPU, a GPU
-// engine, a naive whole-model NPU offload). They cannot offload weights to flash.
+// Single-unit policies: every op of the model on one kind of unit, in creation order, as a plain
+// engine on that unit runs it. The generic `cpu`, `gpu` and `npu` use the hardware profile's own
+// kernel figures; the baselines of the mllm-NPU paper are the same lowering with an engine profile
+// (hwprofiles/engines/): `llamacpp` and `mnn` on the CPU, `mlc` and `tflite` on the GPU, and
+// `npu-naive` (whole-prompt static graphs built per prompt). None can offload weights to flash.
 #include <fmt/format.h>
 #include <cmath>
 
@@ -15,7 +17,12 @@ namespace {
 
 class SingleUnitPolicy : public Policy {
  public:
-  explicit SingleUnitPolicy(UnitType type) : type_(type) {}
+  SingleUnitPolicy(UnitType type, const char* engine, bool graph_build)
+      : type_(type),
+        engine_default_(engine),
+        graph_build_default_(graph_build ? "true" : "false") {}
+
+  std::string engine() const override { return engine_; }
 
   void visit_params(FieldVisitor& v) override {
     if (type_ == UnitType::kCpuCluster)
@@ -31,7 +38,12 @@ class SingleUnitPolicy : public Policy {
                 "layer"});
     if (type_ == UnitType::kNpu)
       v.flag("graph_build", graph_build_,
-             {"pay the NPU graph setup, build and optimise time before prefill", "false"});
+             {"pay the NPU graph setup, build and optimise time before prefill",
+              graph_build_default_});
+    v.text("engine", engine_,
+           {"engine profile (name in hwprofiles/engines/ or a path); empty = the hardware "
+            "profile's own kernel figures",
+            engine_default_});
   }
 
   void check(const LowerContext& ctx, Diagnostics& d) const override {
@@ -100,8 +112,14 @@ class SingleUnitPolicy : public Policy {
     m.weights = resident_weight_bytes(ctx.model, weight_dtype(ctx.model));
     m.kv_cache = kv_cache_bytes(ctx.model, ctx.workload);
     m.activations = peak_activation_bytes(ctx.model, g);
-    if (type_ == UnitType::kNpu && ctx.hw.npu.has_graph)
-      m.graphs = graph_count(ctx) * ctx.hw.npu.graph.memory_per_graph;
+    if (type_ == UnitType::kNpu && ctx.hw.npu.has_graph) {
+      // One weight copy per prompt shape (prefill, decode): the first is `weights` itself.
+      const double extra_copies = ctx.workload.gen > 1 ? 1.0 : 0.0;
+      const double layer_weights =
+          static_cast<double>(ctx.model.layer_params()) * storage_bits(DType::kInt8) / 8.0;
+      m.graphs =
+          graph_count(ctx) * ctx.hw.npu.graph.memory_per_graph + extra_copies * layer_weights;
+    }
     return m;
   }
 
@@ -124,7 +142,7 @@ class SingleUnitPolicy : public Policy {
   double graph_setup_time(const LowerContext& ctx) const {
     const NpuGraphSpec& gs = ctx.hw.npu.graph;
     return gs.setup + graph_count(ctx) * gs.build_per_graph +
-           gs.optimize_per_param * static_cast<double>(ctx.model.total_params()) *
+           gs.optimize_per_param * static_cast<double>(ctx.model.layer_params()) *
                (ctx.workload.gen > 1 ? 2.0 : 1.0);
   }
 
@@ -156,31 +174,45 @@ class SingleUnitPolicy : public Policy {
   }
 
   UnitType type_;
+  const char* engine_default_;
+  const char* graph_build_default_;
+  std::string engine_;
   std::string clusters_;
   int64_t chunk_ = 0;
   Granularity granularity_ = Granularity::kLayer;
   bool graph_build_ = false;
 };
 
-class CpuPolicy final : public SingleUnitPolicy {
- public:
-  CpuPolicy() : SingleUnitPolicy(UnitType::kCpuCluster) {}
-};
-class GpuPolicy final : public SingleUnitPolicy {
- public:
-  GpuPolicy() : SingleUnitPolicy(UnitType::kGpu) {}
-};
-class NpuPolicy final : public SingleUnitPolicy {
- public:
-  NpuPolicy() : SingleUnitPolicy(UnitType::kNpu) {}
-};
+#define SOCSIM_SINGLE_UNIT_POLICY(Type, unit, engine, graph_build) \
+  class Type final : public SingleUnitPolicy {                     \
+   public:                                                         \
+    Type() : SingleUnitPolicy(unit, engine, graph_build) {}        \
+  }
+
+SOCSIM_SINGLE_UNIT_POLICY(CpuPolicy, UnitType::kCpuCluster, "", false);
+SOCSIM_SINGLE_UNIT_POLICY(GpuPolicy, UnitType::kGpu, "", false);
+SOCSIM_SINGLE_UNIT_POLICY(NpuPolicy, UnitType::kNpu, "", false);
+SOCSIM_SINGLE_UNIT_POLICY(LlamaCppPolicy, UnitType::kCpuCluster, "llamacpp", false);
+SOCSIM_SINGLE_UNIT_POLICY(MnnPolicy, UnitType::kCpuCluster, "mnn", false);
+SOCSIM_SINGLE_UNIT_POLICY(MlcPolicy, UnitType::kGpu, "mlc", false);
+SOCSIM_SINGLE_UNIT_POLICY(TflitePolicy, UnitType::kGpu, "tflite", false);
+SOCSIM_SINGLE_UNIT_POLICY(NpuNaivePolicy, UnitType::kNpu, "", true);
 
 }  // namespace
 
 SOCSIM_REGISTER_POLICY(CpuPolicy, "cpu",
-                       "every op on the CPU clusters (all cores of each), llama.cpp style");
+                       "every op on the CPU clusters (all cores of each), profile kernel figures");
 SOCSIM_REGISTER_POLICY(GpuPolicy, "gpu", "every op on the GPU, one kernel at a time, FP16 compute");
 SOCSIM_REGISTER_POLICY(NpuPolicy, "npu",
                        "every op on the NPU: INT8 matmuls, FP16 elsewhere, static shapes");
+SOCSIM_REGISTER_POLICY(LlamaCppPolicy, "llamacpp",
+                       "llama.cpp on the CPU clusters (engine profile llamacpp)");
+SOCSIM_REGISTER_POLICY(MnnPolicy, "mnn", "MNN-LLM on the CPU clusters (engine profile mnn)");
+SOCSIM_REGISTER_POLICY(MlcPolicy, "mlc", "MLC-LLM on the GPU, OpenCL (engine profile mlc)");
+SOCSIM_REGISTER_POLICY(TflitePolicy, "tflite",
+                       "TFLite / MediaPipe LLM on the GPU (engine profile tflite)");
+SOCSIM_REGISTER_POLICY(NpuNaivePolicy, "npu-naive",
+                       "direct NPU offload: whole-prompt static graphs built and optimised per "
+                       "prompt, then every op on the NPU");
 
 }  // namespace socsim
