@@ -3,7 +3,9 @@
 error of each point and the median absolute error in the title.
 
 Reads only the CSV that `socsim reproduce` writes (columns: experiment, label, model, policy, sets,
-prompt, gen, metric, simulated, published, error). Uses Debian's pandas and matplotlib.
+prompt, gen, metric, simulated, published, error). Rows without a published value (points compared
+only through a published range) are left out; the range ends ("range <name> low/high") are drawn.
+Uses Debian's pandas and matplotlib.
 
     python3 analysis/plot_reproduce.py out/ablation-512.csv -o out/ablation-512.png
 """
@@ -33,6 +35,10 @@ def main() -> int:
     if missing or df.empty:
         print(f"{args.csv}: error: not a `socsim reproduce` CSV (missing columns: {missing or 'rows'})",
               file=sys.stderr)
+        return 2
+    df = df[df["published"].notna()].reset_index(drop=True)
+    if df.empty:
+        print(f"{args.csv}: error: no row has a published value", file=sys.stderr)
         return 2
     out = args.out or args.csv.rsplit(".", 1)[0] + ".png"
     fig, ax = plt.subplots(figsize=(max(6, 0.7 * len(df) + 2), 4.5))

@@ -10,6 +10,11 @@ trap 'rm -rf "$tmp"' EXIT
 size=$(stat -c %s "$tmp/r.png")
 [ "$size" -gt 10000 ] || { echo "chart too small: $size bytes"; exit 1; }
 head -c 8 "$tmp/r.png" | grep -q PNG || { echo "not a PNG"; exit 1; }
+# An experiment of published ranges: members without a published value are left out, ends drawn.
+"$socsim" reproduce "$root/experiments/mllm-npu/speedup-1024.yaml" --csv "$tmp/s.csv" > /dev/null
+grep -q '"range llamacpp low"' "$tmp/s.csv" || { echo "no range row in the CSV"; exit 1; }
+"$python" "$root/analysis/plot_reproduce.py" "$tmp/s.csv" -o "$tmp/s.png" > /dev/null
+head -c 8 "$tmp/s.png" | grep -q PNG || { echo "ranges: not a PNG"; exit 1; }
 echo "a,b" > "$tmp/bad.csv"
 if "$python" "$root/analysis/plot_reproduce.py" "$tmp/bad.csv" -o "$tmp/bad.png" 2> "$tmp/err"; then
   echo "a malformed CSV was accepted"; exit 1
