@@ -2,7 +2,13 @@
 // Among ready ops, run the one with the largest C(g): a CPU or GPU op scores +sum of the estimated
 // NPU time it unlocks, an NPU op -sum of the CPU/GPU time it unlocks, so work that feeds the NPU
 // (the critical path in prefill) goes first and the NPU is kept busy. An op "unlocks" a successor
-// whose other predecessors have all been dispatched. Ties go to the lower rank.
+// whose other predecessors have all been dispatched or are runnable now (they are being chosen in
+// the same instant, e.g. an NPU op beside the CPU op that completes its successor's inputs). A
+// CPU/GPU successor it unlocks passes on what that one unlocks (up to 3 steps), so a chain such as
+// a cold-row flash read feeding a shadow GEMM scores as the one subgraph it is. Ties go to the
+// lower rank.
+#include <algorithm>
+
 #include "sim/policy/scheduler.hpp"
 
 namespace socsim {
@@ -18,6 +24,11 @@ class CgGreedy final : public Scheduler {
   }
 
   size_t select(std::span<const OpId> runnable, const SimView& view) override {
+    for (OpId d : dispatched_)
+      for (OpId s : view.graph.succs(d)) --waiting_[s];
+    dispatched_.clear();
+    if (runnable_.size() != view.graph.size()) runnable_.assign(view.graph.size(), 0);
+    for (OpId r : runnable) runnable_[r] = 1;
     size_t best = 0;
     double best_c = 0;
     for (size_t i = 0; i < runnable.size(); ++i) {
@@ -29,6 +40,7 @@ class CgGreedy final : public Scheduler {
         best_c = c;
       }
     }
+    for (OpId r : runnable) runnable_[r] = 0;
     return best;
   }
 
@@ -39,18 +51,24 @@ class CgGreedy final : public Scheduler {
     return op.place.count > 0 && platform_->units[op.place.unit[0]].type == UnitType::kNpu;
   }
 
-  double score(OpId id, const SimView& view) {
-    // Successor counts are advanced lazily from the ops dispatched since the last call.
-    for (OpId d : dispatched_)
-      for (OpId s : view.graph.succs(d)) --waiting_[s];
-    dispatched_.clear();
+  // Predecessors of `s` other than `id` that are neither dispatched nor runnable now.
+  uint32_t blockers(OpId s, OpId id, const SimView& view) const {
+    uint32_t n = waiting_[s] - 1;  // `id` itself is not dispatched yet
+    if (n == 0) return 0;
+    for (OpId p : view.graph.preds(s))
+      if (p != id && runnable_[p]) --n;
+    return n;
+  }
+
+  double score(OpId id, const SimView& view, int depth = 0) const {
     const bool npu = on_npu(view.graph.op(id));
     double c = 0;
     for (OpId s : view.graph.succs(id)) {
-      if (waiting_[s] != 1) continue;  // still waits for something else
+      if (blockers(s, id, view) != 0) continue;  // still waits for something else
       const bool s_npu = on_npu(view.graph.op(s));
       if (!npu && s_npu) c += view.op_seconds[s];
       if (npu && !s_npu && view.graph.op(s).place.count > 0) c -= view.op_seconds[s];
+      if (!npu && !s_npu && depth < 3) c += std::max(0.0, score(s, view, depth + 1));
     }
     return c;
   }
@@ -58,6 +76,7 @@ class CgGreedy final : public Scheduler {
   const PlatformSpec* platform_ = nullptr;
   std::vector<uint32_t> waiting_;  // predecessors not yet dispatched
   std::vector<OpId> dispatched_;
+  std::vector<uint8_t> runnable_;  // 1 while an op is in the runnable set of the current select
 };
 
 }  // namespace
