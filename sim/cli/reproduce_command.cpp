@@ -1,5 +1,10 @@
-// `socsim reproduce FILE`: simulate every point of a paper experiment and compare with the
-// published values; the table also goes to CSV (default out/<experiment>.csv) for analysis/.
+// `socsim reproduce FILE...`: simulate every point of one or more paper experiments and compare
+// with the published values; each table also goes to CSV (default out/<experiment>.csv) for
+// analysis/. With several files, the median absolute error over all of them closes the output.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -12,30 +17,53 @@ namespace socsim::cli {
 
 void add_reproduce_command(CLI::App& app, int& exit_code) {
   struct Options {
-    std::string file, csv;
+    std::vector<std::string> files;
+    std::string csv;
   };
   auto o = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand(
-      "reproduce", "simulate a paper experiment and compare with its published values");
-  sub->add_option("file", o->file, "experiment YAML, e.g. experiments/mllm-npu/ablation-512.yaml")
+      "reproduce", "simulate paper experiments and compare with their published values");
+  sub->add_option("files", o->files,
+                  "experiment YAML files, e.g. experiments/mllm-npu/ablation-512.yaml")
       ->required();
-  sub->add_option("--csv", o->csv, "CSV output (default out/<experiment>.csv; - for none)");
+  sub->add_option("--csv", o->csv,
+                  "CSV output (default out/<experiment>.csv; - for none; one file only)");
   sub->callback([o, &exit_code] {
-    const Experiment e = load_experiment(o->file);
-    std::string csv = o->csv.empty() ? "out/" + e.name + ".csv" : o->csv;
-    std::ofstream f;
-    if (csv != "-") {
-      std::filesystem::path dir = std::filesystem::path(csv).parent_path();
-      std::error_code ec;
-      if (!dir.empty()) std::filesystem::create_directories(dir, ec);
-      f.open(csv);
-      if (!f) throw InputError({csv}, "cannot open for writing");
+    if (o->files.size() > 1 && !o->csv.empty() && o->csv != "-")
+      throw InputError({"--csv " + o->csv}, "a CSV path needs exactly one experiment file");
+    std::vector<Experiment> experiments;
+    for (const std::string& file : o->files) experiments.push_back(load_experiment(file));
+    std::vector<double> errors;
+    size_t rankings = 0, rankings_right = 0;
+    for (const Experiment& e : experiments) {
+      const std::string csv = o->csv.empty() ? "out/" + e.name + ".csv" : o->csv;
+      std::ofstream f;
+      if (csv != "-") {
+        const std::filesystem::path dir = std::filesystem::path(csv).parent_path();
+        std::error_code ec;
+        if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+        f.open(csv);
+        if (!f) throw InputError({csv}, "cannot open for writing");
+      }
+      const Reproduction r = reproduce(e);
+      std::cout << format_reproduction(r);
+      if (f.is_open()) {
+        f << reproduction_csv(r);
+        std::cout << "  wrote " << csv << "\n";
+      }
+      for (const ReproducedPoint& p : r.rows)
+        if (!std::isnan(p.error)) errors.push_back(std::fabs(p.error));
+      for (const ReproducedRangeEnd& x : r.range_ends) errors.push_back(std::fabs(x.error));
+      for (const RankingCheck& k : r.rankings) rankings_right += k.right(), ++rankings;
     }
-    const Reproduction r = reproduce(e);
-    std::cout << format_reproduction(r);
-    if (f.is_open()) {
-      f << reproduction_csv(r);
-      std::cout << "  wrote " << csv << "\n";
+    if (experiments.size() > 1 && !errors.empty()) {
+      std::sort(errors.begin(), errors.end());
+      const size_t n = errors.size();
+      const double median = n % 2 ? errors[n / 2] : 0.5 * (errors[n / 2 - 1] + errors[n / 2]);
+      std::cout << fmt::format(
+          "all {} experiments: median |error| {:.1f}% over {} compared values; rankings right in "
+          "{} of {} rows\n",
+          experiments.size(), 100 * median, n, rankings_right, rankings);
     }
     exit_code = 0;
   });
