@@ -17,6 +17,8 @@ socsim_test(cli_test cli unit/cli_test.cpp)
 add_dependencies(cli_test socsim)
 socsim_test(trace_test cli unit/trace_test.cpp)
 add_dependencies(trace_test socsim)
+socsim_test(engine_spec_test unit unit/engine_spec_test.cpp)
+add_dependencies(engine_spec_test socsim)
 socsim_test(golden_test golden unit/golden_test.cpp)
 add_dependencies(golden_test socsim)
 # Relink golden_test (and so rediscover its tests) when golden files are added or removed.

@@ -112,6 +112,45 @@ TEST(CliRun, JsonValuesAreConsistent) {
   EXPECT_LE(j["peak_memory_bytes"].get<double>(), j["memory_budget_bytes"].get<double>());
 }
 
+// Peak memory by part: mllm-npu holds INT8 weights, FP16 shadow outlier rows, the KV cache,
+// activations and NPU graphs; the parts add up to the peak. Without shadow outliers there are no
+// float rows; the cpu policy holds none either.
+TEST(CliRun, MemoryPartsOfMllmNpuAddUpToThePeak) {
+  const Args base = {"--policy", "mllm-npu", "--prompt", "512", "--gen", "2"};
+  Args no_shadow = base;
+  no_shadow.insert(no_shadow.end(), {"--set", "policy.shadow_outliers=false"});
+  const nlohmann::json shadow = run_json(base), plain = run_json(no_shadow),
+                       cpu = run_json({"--prompt", "512", "--gen", "2"});
+  const std::vector<std::string> parts = {"weights", "float_weights", "kv_cache", "activations",
+                                          "graphs"};
+  std::vector<std::string> sorted_parts = parts;
+  std::sort(sorted_parts.begin(), sorted_parts.end());
+  for (const nlohmann::json* j : {&shadow, &plain, &cpu}) {
+    ASSERT_TRUE(j->contains("memory_bytes_by_part"));
+    const nlohmann::json& by_part = (*j)["memory_bytes_by_part"];
+    std::vector<std::string> keys;
+    double sum = 0;
+    for (const auto& [part, b] : by_part.items()) {
+      keys.push_back(part);
+      ASSERT_TRUE(b.is_number()) << part;
+      EXPECT_GE(b.get<double>(), 0.0) << part;
+      sum += b.get<double>();
+    }
+    std::sort(keys.begin(), keys.end());
+    EXPECT_EQ(keys, sorted_parts);
+    EXPECT_TRUE(near_rel(sum, (*j)["peak_memory_bytes"].get<double>(), 1e-12))
+        << sum << " vs " << (*j)["peak_memory_bytes"];
+  }
+  // mllm-npu with shadow outliers holds every part.
+  for (const std::string& part : parts)
+    EXPECT_GT(shadow["memory_bytes_by_part"][part].get<double>(), 0.0) << part;
+  EXPECT_EQ(plain["memory_bytes_by_part"]["float_weights"].get<double>(), 0.0);
+  EXPECT_EQ(cpu["memory_bytes_by_part"]["float_weights"].get<double>(), 0.0);
+  // Shadow outliers add float rows beside the INT8 weights, which stay the same.
+  EXPECT_EQ(plain["memory_bytes_by_part"]["weights"].get<double>(),
+            shadow["memory_bytes_by_part"]["weights"].get<double>());
+}
+
 TEST(CliRun, SameRunTwiceGivesIdenticalJson) {
   nlohmann::json a = run_json({"--prompt", "64", "--gen", "4"});
   nlohmann::json b = run_json({"--prompt", "64", "--gen", "4"});

@@ -1,12 +1,14 @@
 // Broken hardware profiles in tests/config_errors/: load_hw must throw InputError listing every
-// problem, compiler-style with file:line:col. Paths are relative to the repository root (the test
-// runs from there), so the expected text is the same on every checkout.
+// problem, compiler-style with file:line:col. Broken engine profiles (engine_*.yaml) likewise, read
+// and applied to the Redmi K70 Pro profile as the driver does. Paths are relative to the repository
+// root (the test runs from there), so the expected text is the same on every checkout.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <string>
 
 #include "sim/config/diagnostics.hpp"
+#include "sim/hw/engine_spec.hpp"
 #include "sim/hw/hw_spec.hpp"
 
 using namespace socsim;
@@ -30,6 +32,16 @@ class ConfigErrors : public ::testing::Test {
       return e.diagnostics().to_string();
     }
     return "";
+  }
+
+  // The diagnostics text of reading an engine fixture and applying it to `hw`, or "".
+  static std::string engine_errors_of(const std::string& fixture, HwSpec hw) {
+    const std::string path = "tests/config_errors/" + fixture;
+    Diagnostics d;
+    SourceMap where;
+    const EngineSpec e = read_engine(path, d, &where);
+    if (!d.has_errors()) apply_engine(hw, e, path, d, where);
+    return d.to_string();
   }
 
  private:
@@ -113,8 +125,30 @@ TEST_F(ConfigErrors, MissingFile) {
 // Rules across fields are checked after reading, but still point at the offending key.
 TEST_F(ConfigErrors, CrossFieldRulesAreLocated) {
   EXPECT_EQ(errors_of("cross_field.yaml"),
-            "tests/config_errors/cross_field.yaml:103:3: error: gpu.clock: 1GHz is outside the DVFS range "
+            "tests/config_errors/cross_field.yaml:103:3: error: gpu.clock: 1GHz is outside the "
+            "DVFS range "
             "300MHz..903MHz\n"
-            "tests/config_errors/cross_field.yaml:201:3: error: dram.available (30GB) exceeds dram.capacity "
+            "tests/config_errors/cross_field.yaml:201:3: error: dram.available (30GB) exceeds "
+            "dram.capacity "
             "(24GB)\n");
+}
+
+TEST_F(ConfigErrors, EngineProfileTypoKeys) {
+  EXPECT_EQ(engine_errors_of("engine_typo_keys.yaml", load_hw("hwprofiles/redmi-k70-pro.yaml")),
+            "tests/config_errors/engine_typo_keys.yaml:6:3: error: unknown key 'cpu.matmull'; did "
+            "you mean 'matmul'?\n"
+            "tests/config_errors/engine_typo_keys.yaml:7:20: error: cpu.launch_overhead: '5' has "
+            "no unit; a time needs one, e.g. 450ms\n"
+            "tests/config_errors/engine_typo_keys.yaml:8:1: error: unknown key 'dsp' (valid keys "
+            "here: schema_version, name, engine, cpu, gpu, npu)\n");
+}
+
+// Factors are checked against the profile they are applied to, and located at their key.
+TEST_F(ConfigErrors, EngineFactorAbovePeak) {
+  const HwSpec hw = load_hw("hwprofiles/redmi-k70-pro.yaml");
+  // The profile's GPU elementwise table is empty (1.0 everywhere) and its matmul table below 1.
+  ASSERT_TRUE(hw.gpu.efficiency[static_cast<size_t>(OpClass::kElementwise)].compute.empty());
+  EXPECT_EQ(engine_errors_of("engine_above_peak.yaml", hw),
+            "tests/config_errors/engine_above_peak.yaml:7:3: error: gpu.elementwise: factor 1.5 "
+            "takes gpu elementwise efficiency to 1.5, above peak (1.0)\n");
 }

@@ -153,5 +153,81 @@ TEST(Trace, SpansCarryPhaseAndEndAtTheRunTotal) {
   EXPECT_EQ(phases.count("?"), 0u);
 }
 
+// mllm-NPU's chunked prefill (Qwen1.5-1.8B, 1024 tokens = 4 chunks of 256): the CPU works on one
+// chunk (attention, shadow outlier GEMMs) while the NPU runs another chunk's blocks.
+TEST(Trace, MllmNpuOverlapsCpuAndNpuAcrossChunks) {
+  const Trace t = run_traced({"--hw", "redmi-k70-pro", "--model", "qwen1.5-1.8b", "--policy",
+                              "mllm-npu", "--prompt", "1024", "--gen", "1"});
+  expect_well_formed(t);
+  struct Span {
+    double start, end;
+    int chunk;
+  };
+  // Compute spans of prefill chunks (flash reads excluded) on the CPU cores and on the NPU.
+  auto spans_of = [&](const std::string& prefix) {
+    std::vector<Span> out;
+    for (int tid : tracks_named(t, prefix)) {
+      auto it = t.spans.find(tid);
+      if (it == t.spans.end()) continue;
+      for (const nlohmann::json& e : it->second) {
+        const nlohmann::json& a = e["args"];
+        if (a.value("phase", "") != "prefill" || a.value("estimator", "") == "flash") continue;
+        const int chunk = a.value("chunk", -1);
+        if (chunk < 0) continue;
+        const double ts = e["ts"], dur = e["dur"];
+        out.push_back({ts, ts + dur, chunk});
+      }
+    }
+    return out;
+  };
+  const std::vector<Span> cpu = spans_of("cpu."), npu = spans_of("npu");
+  ASSERT_FALSE(cpu.empty());
+  ASSERT_FALSE(npu.empty());
+  const int kChunks = 1024 / 256;
+  std::vector<int> npu_chunks;
+  for (const Span& s : npu) npu_chunks.push_back(s.chunk);
+  std::sort(npu_chunks.begin(), npu_chunks.end());
+  npu_chunks.erase(std::unique(npu_chunks.begin(), npu_chunks.end()), npu_chunks.end());
+  EXPECT_EQ(npu_chunks, (std::vector<int>{0, 1, 2, 3}));
+
+  // Chunks some CPU op of which runs at the same time as an NPU op of another chunk.
+  const double eps = 1e-3;  // us
+  int overlapping = 0;
+  for (int c = 0; c < kChunks; ++c) {
+    bool found = false;
+    for (const Span& a : cpu) {
+      if (a.chunk != c) continue;
+      for (const Span& b : npu)
+        if (b.chunk != c && std::min(a.end, b.end) - std::max(a.start, b.start) > eps) found = true;
+      if (found) break;
+    }
+    overlapping += found;
+  }
+  EXPECT_GE(overlapping, 3) << "of " << kChunks << " chunks";
+
+  // Time during which both the NPU and at least one CPU core are busy (unions of intervals).
+  auto merged = [](const std::vector<Span>& spans) {
+    std::vector<std::pair<double, double>> iv;
+    for (const Span& s : spans) iv.emplace_back(s.start, s.end);
+    std::sort(iv.begin(), iv.end());
+    std::vector<std::pair<double, double>> out;
+    for (const auto& i : iv)
+      if (!out.empty() && i.first <= out.back().second)
+        out.back().second = std::max(out.back().second, i.second);
+      else
+        out.push_back(i);
+    return out;
+  };
+  const auto cpu_busy = merged(cpu), npu_busy = merged(npu);
+  double both = 0, npu_total = 0;
+  for (const auto& n : npu_busy) {
+    npu_total += n.second - n.first;
+    for (const auto& c : cpu_busy)
+      both += std::max(0.0, std::min(n.second, c.second) - std::max(n.first, c.first));
+  }
+  EXPECT_GT(both, 0.0);
+  EXPECT_LE(both, npu_total * (1 + 1e-12));
+}
+
 }  // namespace
 }  // namespace socsim::testing
