@@ -24,6 +24,8 @@ set(SOCSIM_CORE_SOURCES
   sim/engine/link_model.cpp
   sim/engine/analytic_backend.cpp
   sim/energy/energy.cpp
+  sim/sparse/activation_model.cpp
+  sim/sparse/neuron_cache.cpp
 )
 # Running design points end to end (needs the engine backends).
 set(SOCSIM_DRIVER_SOURCES

@@ -40,3 +40,5 @@ add_test(NAME analysis.plot_reproduce
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/analysis/plot_reproduce_test.sh $<TARGET_FILE:socsim> ${SOCSIM_SYSTEM_PYTHON}
                  ${CMAKE_SOURCE_DIR})
 set_tests_properties(analysis.plot_reproduce PROPERTIES LABELS analysis)
+socsim_core_test(activation_model_test unit unit/activation_model_test.cpp)
+socsim_core_test(neuron_cache_test unit unit/neuron_cache_test.cpp)

@@ -1,0 +1,2 @@
+// Placeholder: being written.
+#include "sim/sparse/activation_model.hpp"

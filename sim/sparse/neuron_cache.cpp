@@ -1,0 +1,2 @@
+// Placeholder: being written.
+#include "sim/sparse/neuron_cache.hpp"
