@@ -31,6 +31,7 @@ set(SOCSIM_CORE_SOURCES
 set(SOCSIM_DRIVER_SOURCES
   sim/driver/inputs.cpp
   sim/driver/simulate.cpp
+  sim/driver/decode_metrics.cpp
   sim/report/result_json.cpp
   sim/report/trace.cpp
   sim/experiments/experiment.cpp

@@ -103,6 +103,8 @@ std::unique_ptr<RunOutput> simulate(const LoadedRun& run, BackendKind backend_ki
   m.decode_energy_j = account_energy(g, out->costs, out->timing, out->platform, ttft, end).total;
   m.ops_simulated = g.size();
   m.npu_bubble_rate = npu_bubble_rate(g, out->timing, out->platform);
+  m.decode = decode_metrics(g, out->timing, ttft);
+  m.policy_metrics = run.policy->metrics();
 
   std::vector<std::string> est = estimator_names();
   std::vector<double> by_est(est.size(), 0.0), by_unit(out->platform.units.size(), 0.0);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/driver/decode_metrics.hpp"
 #include "sim/driver/inputs.hpp"
 #include "sim/energy/energy.hpp"
 #include "sim/engine/simulation.hpp"
@@ -37,6 +38,8 @@ struct RunMetrics {
   // Share of the NPU's prefill span (first NPU op start to last NPU op end) in which it held no op;
   // 0 when the NPU runs no prefill op.
   double npu_bubble_rate = 0;
+  DecodeMetrics decode;  // per-token latency distribution, flash traffic, critical path
+  std::vector<std::pair<std::string, double>> policy_metrics;  // the policy's own figures
   size_t ops_simulated = 0;
   double sim_wall_s = 0;
   std::vector<std::pair<std::string, double>> busy_s_by_estimator;  // op time per estimator

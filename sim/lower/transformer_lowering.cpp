@@ -193,6 +193,19 @@ class Lowerer {
     const OpId attn = stage(Stage::kAttention, l, std::span<const OpPart>(&attention, 1),
                             std::span<const OpId>(deps_), lname(l, "attention"));
     const OpId out = stage(Stage::kAttnOut, l, lp.attn_out, {attn}, lname(l, "attn_out"));
+    if (ch_.ffn_stage) {
+      Op tags;
+      tags.phase = tags_.phase, tags.chunk = tags_.chunk, tags.token = tags_.token;
+      tags.pos = tags_.pos, tags.rows = tags_.rows, tags.layer = static_cast<int32_t>(l);
+      tags.place = ch_.place(Stage::kFfn, tags_.phase);
+      deps_.assign(1, out);
+      deps_.insert(deps_.end(), carry_.begin(), carry_.end());
+      std::vector<OpId> ends = ch_.ffn_stage(tags, deps_, lp.ffn, g_);
+      if (!ends.empty()) {
+        carry_.assign(ends.begin() + 1, ends.end());
+        return ends.front();
+      }
+    }
     return stage(Stage::kFfn, l, lp.ffn, {out}, lname(l, "ffn"));
   }
 

@@ -38,6 +38,13 @@ struct LoweringChoices {
   // inputs (e.g. shadow-outlier GEMMs). The next stage of the same chunk or token also waits for
   // the returned ops.
   std::function<std::vector<OpId>(Stage, OpId id, TaskGraph& g)> side_ops;
+  // Replaces the FFN stage of a layer (block granularity): gets an op carrying the stage's tags
+  // (phase, chunk or token, position, rows, layer, placement), the ops the FFN waits for and the
+  // parts the standard FFN op would have; adds its own ops and returns the ops the next stage
+  // waits for, or nothing to keep the standard FFN op (e.g. sparse offloaded FFNs).
+  std::function<std::vector<OpId>(const Op& tags, std::span<const OpId> preds,
+                                  std::span<const OpPart> ffn, TaskGraph& g)>
+      ffn_stage;
 };
 
 // Appends the prefill and decode ops of ctx.workload; ranks follow creation order. Returns the id

@@ -63,6 +63,9 @@ class Policy {
   virtual size_t select(std::span<const OpId> runnable, const SimView& view) const;
   // Told when an op has been dispatched (schedulers with sequences advance here).
   virtual void dispatched(OpId op) const { (void)op; }
+  // The policy's own figures of the last lowering (e.g. neuron-cache hit rate), reported as
+  // result key `policy_metrics`.
+  virtual std::vector<std::pair<std::string, double>> metrics() const { return {}; }
 };
 
 struct PolicyInfo {

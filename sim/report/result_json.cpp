@@ -43,6 +43,18 @@ nlohmann::ordered_json result_json(const LoadedRun& run, const RunOutput& out) {
                                {"graphs", m.memory.graphs}};
   j["memory_budget_bytes"] = m.memory_budget;
   j["npu_bubble_rate"] = m.npu_bubble_rate;
+  j["decode_token_latency_s"] = {{"mean", m.decode.mean_s},
+                                 {"p50", m.decode.p50_s},
+                                 {"p90", m.decode.p90_s},
+                                 {"p99", m.decode.p99_s}};
+  j["decode_flash_bytes_per_token"] = m.decode.flash_bytes_per_token;
+  const double cp = m.decode.critical_compute_s + m.decode.critical_io_s + m.decode.critical_wait_s;
+  j["decode_critical_path_share"] = {{"compute", cp > 0 ? m.decode.critical_compute_s / cp : 0.0},
+                                     {"io", cp > 0 ? m.decode.critical_io_s / cp : 0.0},
+                                     {"wait", cp > 0 ? m.decode.critical_wait_s / cp : 0.0}};
+  nlohmann::ordered_json pm = nlohmann::ordered_json::object();
+  for (const auto& [n, v] : m.policy_metrics) pm[n] = v;
+  j["policy_metrics"] = pm;
   j["ops_simulated"] = m.ops_simulated;
   nlohmann::ordered_json est = nlohmann::ordered_json::object();
   for (const auto& [n, s] : m.busy_s_by_estimator) est[n] = s;
