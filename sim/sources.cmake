@@ -19,6 +19,7 @@ set(SOCSIM_CORE_SOURCES
   sim/policy/scheduler_registry.cpp
   sim/policy/memory_plan.cpp
   sim/policy/placement.cpp
+  sim/policy/mmap_paging.cpp
   sim/cost/cost_model.cpp
   sim/engine/simulation.cpp
   sim/engine/link_model.cpp

@@ -99,13 +99,15 @@ struct Op {
   uint16_t launches = 1;  // kernel launches the op costs (a fused CPU/GPU op launches each part)
   uint32_t first_pred = 0;
   uint32_t num_preds = 0;
-  int64_t rank = 0;          // policy order: lower runs first among ready ops
-  double fixed_time = 0;     // pure-time ops (graph build, sync) and flash ops: added duration
-  double compute_scale = 1;  // slowdown of the kernel variant chosen (e.g. per-group INT8 on an NPU)
-  double flash_bytes = 0;    // bytes read from flash
+  int64_t rank = 0;       // policy order: lower runs first among ready ops
+  double fixed_time = 0;  // pure-time ops (graph build, sync) and flash ops: added duration
+  double compute_scale =
+      1;                   // slowdown of the kernel variant chosen (e.g. per-group INT8 on an NPU)
+  double flash_bytes = 0;  // bytes read from flash
   double flash_request = 0;  // flash request size (bytes)
   double flash_span = 0;     // span of the file the reads fall in (0 = sequential)
   uint32_t name_id = 0;      // index into TaskGraph::names (short label such as "L3.ffn")
+  uint16_t flash_depth = 0;  // requests the issuer keeps outstanding; 0 = all of the op's (<= 64)
 };
 
 class TaskGraph {

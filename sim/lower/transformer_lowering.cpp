@@ -95,6 +95,10 @@ class Lowerer {
     op.rows = tags_.rows;
     op.layer = static_cast<int32_t>(layer);
     op.place = ch_.place(s, tags_.phase);
+    if (ch_.before_stage) {
+      before_buf_ = ch_.before_stage(s, op, parts, preds_buf_, g_);
+      preds_buf_.insert(preds_buf_.end(), before_buf_.begin(), before_buf_.end());
+    }
     if (ch_.granularity != Granularity::kOp || parts.size() == 1) {
       op.kind = dominant(parts);
       op.rank = static_cast<int64_t>(g_.size());
@@ -266,6 +270,7 @@ class Lowerer {
   std::vector<OpId> preds_buf_;
   std::vector<OpId> deps_;
   std::vector<OpId> carry_;  // side ops the next stage of this chunk or token waits for
+  std::vector<OpId> before_buf_;
 };
 
 }  // namespace

@@ -38,6 +38,11 @@ struct LoweringChoices {
   // inputs (e.g. shadow-outlier GEMMs). The next stage of the same chunk or token also waits for
   // the returned ops.
   std::function<std::vector<OpId>(Stage, OpId id, TaskGraph& g)> side_ops;
+  // Called before each stage op is created with an op carrying its tags and placement, its parts
+  // and its predecessors; may add ops the stage also waits for (e.g. weights paged in from flash).
+  std::function<std::vector<OpId>(Stage, const Op& tags, std::span<const OpPart> parts,
+                                  std::span<const OpId> preds, TaskGraph& g)>
+      before_stage;
   // Replaces the FFN stage of a layer (block granularity): gets an op carrying the stage's tags
   // (phase, chunk or token, position, rows, layer, placement), the ops the FFN waits for and the
   // parts the standard FFN op would have; adds its own ops and returns the ops the next stage

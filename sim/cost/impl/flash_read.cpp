@@ -1,7 +1,8 @@
 // The flash estimator: service time of a flash read on the UFS device when alone. Bandwidth comes
 // from the profile's curves over request size (sequential, or random scaled by the span the reads
 // fall in), capped by the IOPS limit for random reads, scaled by the issuing cluster's measured
-// throughput and by the queue depth the op's requests can keep outstanding (up to 64).
+// throughput and by the queue depth the op's requests can keep outstanding (up to 64, or the op's
+// flash_depth when its issuer is synchronous, e.g. page faults of a few threads).
 #include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
@@ -33,7 +34,9 @@ class FlashRead final : public Estimator {
       bw = std::min(bw, f.iops_limit * request);
       bw *= issuer_factor(op, pf);
     }
-    const double outstanding = std::min(64.0, std::ceil(op.flash_bytes / request));
+    double outstanding = std::min(64.0, std::ceil(op.flash_bytes / request));
+    if (op.flash_depth > 0)
+      outstanding = std::min(outstanding, static_cast<double>(op.flash_depth));
     bw *= interpolate_curve(f.queue_depth, outstanding, 1.0);
     OpCost c;
     c.delay_s = op.fixed_time;

@@ -9,6 +9,7 @@
 #include "sim/config/units.hpp"
 #include "sim/lower/transformer_lowering.hpp"
 #include "sim/policy/memory_plan.hpp"
+#include "sim/policy/mmap_paging.hpp"
 #include "sim/policy/placement.hpp"
 #include "sim/policy/policy.hpp"
 
@@ -17,14 +18,26 @@ namespace {
 
 class SingleUnitPolicy : public Policy {
  public:
-  SingleUnitPolicy(UnitType type, const char* engine, bool graph_build)
+  SingleUnitPolicy(UnitType type, const char* engine, bool graph_build, bool mmap = false)
       : type_(type),
         engine_default_(engine),
-        graph_build_default_(graph_build ? "true" : "false") {}
+        graph_build_default_(graph_build ? "true" : "false"),
+        mmap_default_(mmap ? "true" : "false") {}
 
   std::string engine() const override { return engine_; }
+  bool can_offload() const override { return mmap_; }
 
   void visit_params(FieldVisitor& v) override {
+    if (type_ == UnitType::kCpuCluster) {
+      v.flag("mmap", mmap_,
+             {"weights that exceed the memory budget are paged in from flash by page faults on "
+              "every pass (llama.cpp's mmap loading); off = such a run does not fit",
+              mmap_default_});
+      v.quantity("mmap_request", mmap_request_, Dim::kBytes,
+                 {"bytes read per page fault (the kernel's mmap read-around window; assumption: "
+                  "Linux's default 128 KiB)",
+                  "128KiB", 4096, 64 << 20});
+    }
     if (type_ == UnitType::kCpuCluster)
       v.text("clusters", clusters_,
              {"comma-separated CPU clusters to run on (all their cores); empty = every cluster but "
@@ -80,6 +93,15 @@ class SingleUnitPolicy : public Policy {
     ch.chunk = chunk_;
     ch.granularity = granularity_;
     ch.launch_per_part = type_ != UnitType::kNpu;  // CPU/GPU engines launch a kernel per primitive
+    if (mmap_) {
+      const MmapPaging paging =
+          plan_mmap_paging(ctx, resident_weight_bytes(ctx.model, ch.weight_dtype),
+                           kv_cache_bytes(ctx.model, ctx.workload), mmap_request_);
+      ch.before_stage = [paging](Stage, const Op& tags, std::span<const OpPart> parts,
+                                 std::span<const OpId> preds, TaskGraph& graph) {
+        return page_in(paging, tags, parts, preds, graph);
+      };
+    }
     switch (type_) {
       case UnitType::kCpuCluster:
         ch.matmul_dtype = (ch.weight_dtype == DType::kInt4 || ch.weight_dtype == DType::kInt8)
@@ -112,6 +134,8 @@ class SingleUnitPolicy : public Policy {
     m.weights = resident_weight_bytes(ctx.model, weight_dtype(ctx.model));
     m.kv_cache = kv_cache_bytes(ctx.model, ctx.workload);
     m.activations = peak_activation_bytes(ctx.model, g);
+    if (mmap_)  // only the page-cached share is resident
+      m.weights *= plan_mmap_paging(ctx, m.weights, m.kv_cache, mmap_request_).resident_fraction;
     if (type_ == UnitType::kNpu && ctx.hw.npu.has_graph) {
       // One weight copy per prompt shape (prefill, decode): the first is `weights` itself.
       const double extra_copies = ctx.workload.gen > 1 ? 1.0 : 0.0;
@@ -176,6 +200,9 @@ class SingleUnitPolicy : public Policy {
   UnitType type_;
   const char* engine_default_;
   const char* graph_build_default_;
+  const char* mmap_default_;
+  bool mmap_ = false;
+  double mmap_request_ = 128 * 1024;
   std::string engine_;
   std::string clusters_;
   int64_t chunk_ = 0;
@@ -183,16 +210,16 @@ class SingleUnitPolicy : public Policy {
   bool graph_build_ = false;
 };
 
-#define SOCSIM_SINGLE_UNIT_POLICY(Type, unit, engine, graph_build) \
-  class Type final : public SingleUnitPolicy {                     \
-   public:                                                         \
-    Type() : SingleUnitPolicy(unit, engine, graph_build) {}        \
+#define SOCSIM_SINGLE_UNIT_POLICY(Type, unit, ...)  \
+  class Type final : public SingleUnitPolicy {      \
+   public:                                          \
+    Type() : SingleUnitPolicy(unit, __VA_ARGS__) {} \
   }
 
 SOCSIM_SINGLE_UNIT_POLICY(CpuPolicy, UnitType::kCpuCluster, "", false);
 SOCSIM_SINGLE_UNIT_POLICY(GpuPolicy, UnitType::kGpu, "", false);
 SOCSIM_SINGLE_UNIT_POLICY(NpuPolicy, UnitType::kNpu, "", false);
-SOCSIM_SINGLE_UNIT_POLICY(LlamaCppPolicy, UnitType::kCpuCluster, "llamacpp", false);
+SOCSIM_SINGLE_UNIT_POLICY(LlamaCppPolicy, UnitType::kCpuCluster, "llamacpp", false, true);
 SOCSIM_SINGLE_UNIT_POLICY(MnnPolicy, UnitType::kCpuCluster, "mnn", false);
 SOCSIM_SINGLE_UNIT_POLICY(MlcPolicy, UnitType::kGpu, "mlc", false);
 SOCSIM_SINGLE_UNIT_POLICY(TflitePolicy, UnitType::kGpu, "tflite", false);

@@ -1,0 +1,40 @@
+// mmap paging of weights that do not fit; see mmap_paging.hpp.
+#include "sim/policy/mmap_paging.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace socsim {
+
+MmapPaging plan_mmap_paging(const LowerContext& ctx, double weight_bytes, double other_bytes,
+                            double request) {
+  const double budget =
+      std::isnan(ctx.workload.memory) ? ctx.hw.dram.available : ctx.workload.memory;
+  MmapPaging p;
+  p.request = request;
+  p.span = weight_bytes;
+  p.resident_fraction =
+      weight_bytes > 0 ? std::clamp((budget - other_bytes) / weight_bytes, 0.0, 1.0) : 1.0;
+  return p;
+}
+
+std::vector<OpId> page_in(const MmapPaging& plan, const Op& stage, std::span<const OpPart> parts,
+                          std::span<const OpId> preds, TaskGraph& g) {
+  if (plan.resident_fraction >= 1.0) return {};
+  double weights = 0;
+  for (const OpPart& p : parts) weights += p.weight_bytes;
+  const double bytes = (1.0 - plan.resident_fraction) * weights;
+  if (bytes <= 0) return {};
+  Op read = stage;
+  read.kind = OpKind::kFlashRead;
+  read.flash_bytes = bytes;
+  read.flash_request = plan.request;
+  read.flash_span = plan.span;
+  int threads = 0;
+  for (uint8_t i = 0; i < stage.place.count; ++i) threads += stage.place.cores[i];
+  read.flash_depth = static_cast<uint16_t>(std::max(1, threads));
+  read.rank = static_cast<int64_t>(g.size());
+  return {g.add(read, {}, preds, "page_in")};
+}
+
+}  // namespace socsim
