@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "sim/config/units.hpp"
+#include "sim/policy/memory_plan.hpp"
 
 namespace socsim {
 
@@ -62,7 +63,7 @@ std::unique_ptr<RunOutput> simulate(const LoadedRun& run, BackendKind backend_ki
 
   RunMetrics& m = out->metrics;
   m.memory = run.policy->memory(ctx, out->graph);
-  m.memory_budget = std::isnan(run.workload.memory) ? run.hw->dram.available : run.workload.memory;
+  m.memory_budget = memory_budget(run.model, *run.hw, run.workload);
   if (m.memory_budget > run.hw->dram.capacity)
     throw InputError(
         {"--memory"},

@@ -11,6 +11,10 @@ void visit_workload(FieldVisitor& v, Workload& w) {
   v.quantity(
       "memory", w.memory, Dim::kBytes,
       {"memory budget; default the profile's dram.available", std::nullopt, 1e6, 1e14, true});
+  v.quantity("ffn_offload", w.ffn_offload, Dim::kNumber,
+             {"share of FFN weights kept in flash: sets the budget to the weights less that share "
+              "of the FFN, plus the KV cache (exclusive with memory)",
+              std::nullopt, 0, 1, true});
 }
 
 }  // namespace socsim

@@ -2,6 +2,7 @@
 #include "sim/policy/memory_plan.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace socsim {
 
@@ -11,6 +12,19 @@ double resident_weight_bytes(const ModelSpec& m, DType weight_dtype) {
 
 double kv_cache_bytes(const ModelSpec& m, const Workload& w) {
   return static_cast<double>(w.prompt + w.gen) * m.kv_bytes_per_token();
+}
+
+double ffn_weight_bytes(const ModelSpec& m) {
+  return static_cast<double>(m.layers * m.ffn_params_per_layer()) * storage_bits(m.weight_dtype) /
+         8.0;
+}
+
+double memory_budget(const ModelSpec& m, const HwSpec& hw, const Workload& w) {
+  if (!std::isnan(w.memory)) return w.memory;
+  if (!std::isnan(w.ffn_offload))
+    return resident_weight_bytes(m, m.weight_dtype) - w.ffn_offload * ffn_weight_bytes(m) +
+           kv_cache_bytes(m, w);
+  return hw.dram.available;
 }
 
 double peak_activation_bytes(const ModelSpec& m, const TaskGraph& g) {

@@ -13,5 +13,10 @@ double resident_weight_bytes(const ModelSpec& m, DType weight_dtype);
 double peak_activation_bytes(const ModelSpec& m, const TaskGraph& g);
 // KV cache at prompt + gen positions.
 double kv_cache_bytes(const ModelSpec& m, const Workload& w);
+// FFN weights (all layers and experts) in the model's stored type.
+double ffn_weight_bytes(const ModelSpec& m);
+// The run's memory budget: workload.memory, else derived from workload.ffn_offload, else the
+// profile's dram.available.
+double memory_budget(const ModelSpec& m, const HwSpec& hw, const Workload& w);
 
 }  // namespace socsim

@@ -4,12 +4,13 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sim/policy/memory_plan.hpp"
+
 namespace socsim {
 
 MmapPaging plan_mmap_paging(const LowerContext& ctx, double weight_bytes, double other_bytes,
                             double request) {
-  const double budget =
-      std::isnan(ctx.workload.memory) ? ctx.hw.dram.available : ctx.workload.memory;
+  const double budget = memory_budget(ctx.model, ctx.hw, ctx.workload);
   MmapPaging p;
   p.request = request;
   p.span = weight_bytes;
