@@ -27,6 +27,7 @@ set(SOCSIM_CORE_SOURCES
   sim/energy/energy.cpp
   sim/sparse/activation_model.cpp
   sim/sparse/neuron_cache.cpp
+  sim/sparse/bundle_reads.cpp
 )
 # Running design points end to end (needs the engine backends).
 set(SOCSIM_DRIVER_SOURCES
