@@ -26,6 +26,7 @@ set(SOCSIM_CORE_SOURCES
   sim/engine/analytic_backend.cpp
   sim/energy/energy.cpp
   sim/sparse/activation_model.cpp
+  sim/sparse/activation_trace.cpp
   sim/sparse/neuron_cache.cpp
   sim/sparse/bundle_reads.cpp
 )
