@@ -1,14 +1,14 @@
 // The SimGrid adapter: the only code that includes SimGrid. It builds the platform as hosts (one
 // per compute unit, core count = slots), links (a port per unit, the CPU-complex link, the DRAM
-// bus, modelled as hosts) and a disk for flash, under the ptask_L07 model so that every op is one
-// parallel task {its units..., the DRAM links it crosses} whose progress is limited by max(compute,
-// bytes/bandwidth) with max-min sharing of every link it crosses: DRAM contention is simulated, not
-// added up. Activities are created lazily when an op is launched, and completions come back through
-// one static callback.
+// bus, modelled as hosts) and a one-core "flash" host, under the ptask_L07 model so that every op
+// is one parallel task {its units..., the DRAM links it crosses} whose progress is limited by
+// max(compute, bytes/bandwidth) with max-min sharing of every link it crosses: DRAM contention is
+// simulated, not added up. Activities are created lazily when an op is launched, and completions
+// come back through one static callback.
 //
 // Each op runs in up to three stages: a launch delay (an Exec on a "timer" host with many cores,
-// so delays never contend), a flash read (an Io on the disk, sized so that it takes its service
-// time alone; concurrent reads share the device), then its compute and memory work.
+// so delays never contend), a flash read (an Exec on the flash host, sized so that it takes its
+// service time alone; concurrent reads share the device), then its compute and memory work.
 //
 // SimGrid 3.32 facts relied on (see tests/simgrid/): model options can be set once per process;
 // the clock is not reset between engines; static signals survive engines; a started activity
@@ -33,9 +33,8 @@ void simgrid_process_setup(bool energy_plugin);
 
 namespace {
 
-constexpr double kSpeed = 1e9;      // flop/s per core of every host: compute is given in seconds
-constexpr double kDiskRate = 1e12;  // B/s of the disk: flash service time in picoseconds
-constexpr int kTimerCores = 4096;   // concurrent launch delays that never contend
+constexpr double kSpeed = 1e9;     // flop/s per core of every host: compute is given in seconds
+constexpr int kTimerCores = 4096;  // concurrent launch delays that never contend
 
 enum Stage : intptr_t { kDelay = 0, kFlash = 1, kWork = 2 };
 
@@ -74,8 +73,10 @@ class SimGridBackend final : public Backend {
   void build(const PlatformSpec& p) override {
     links_ = std::make_unique<LinkLayout>(p);
     auto* zone = sg4::create_full_zone("soc");
-    storage_ = zone->create_host("storage", kSpeed);
-    disk_ = storage_->create_disk("flash", kDiskRate, kDiskRate);
+    // The UFS device is a one-core host: concurrent reads share its service rate fairly, as a
+    // disk's would. (A SimGrid Io would do the same, but in 3.32 finished Ios stay in maestro's
+    // activity list, making every later completion scan them: quadratic in the number of reads.)
+    storage_ = zone->create_host("flash", kSpeed);
     storage_->seal();
     timer_ = zone->create_host("timer", kSpeed);
     timer_->set_core_count(kTimerCores);
@@ -158,8 +159,10 @@ class SimGridBackend final : public Backend {
       ex->set_host(timer_);
       act = ex;
     } else if (stage == kFlash) {
-      act = disk_->io_init(static_cast<sg_size_t>(std::llround(d.flash_service_s * kDiskRate)),
-                           sg4::Io::OpType::READ);
+      auto ex = sg4::Exec::init();
+      ex->set_flops_amount(d.flash_service_s * kSpeed);
+      ex->set_host(storage_);
+      act = ex;
     } else {
       act = work(d);
     }
@@ -209,7 +212,6 @@ class SimGridBackend final : public Backend {
   double t0_ = 0;
   sg4::Host* storage_ = nullptr;
   sg4::Host* timer_ = nullptr;
-  sg4::Disk* disk_ = nullptr;
   std::vector<sg4::Host*> hosts_;
   std::vector<sg4::Host*> cpu_hosts_;
   std::vector<sg4::Host*> link_hosts_;
