@@ -35,6 +35,7 @@ set(SOCSIM_DRIVER_SOURCES
   sim/driver/inputs.cpp
   sim/driver/simulate.cpp
   sim/driver/decode_metrics.cpp
+  sim/driver/isolated.cpp
   sim/report/result_json.cpp
   sim/report/trace.cpp
   sim/experiments/experiment.cpp

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "sim/config/yaml_reader.hpp"
+#include "sim/driver/isolated.hpp"
 #include "sim/driver/simulate.hpp"
 #include "sim/report/result_json.hpp"
 
@@ -21,7 +22,8 @@ static void visit_point(FieldVisitor& v, ExperimentPoint& p) {
   v.integer("prompt", p.prompt, {"prompt tokens", std::nullopt, 1, 1 << 20});
   v.integer("gen", p.gen, {"generated tokens", "1", 1, 1 << 20});
   v.quantity("published", p.published, Dim::kNumber,
-             {"the published value of the metric; omit if only its range is published",
+             {"the published value of the metric; omit if only its range is published, or for a "
+              "point that is simulated and reported but not compared (e.g. inside a sweep)",
               std::nullopt, 0, 1e12, true});
   v.text("baseline_policy", p.baseline_policy,
          {"compare against this policy's run: value = its metric / this point's metric", ""});
@@ -66,9 +68,6 @@ Experiment load_experiment(const std::string& path) {
     if (!known)
       d.error({fmt::format("{}: points.{}.range", path, i)},
               fmt::format("no range named '{}' under ranges", p.range));
-    if (std::isnan(p.published) && p.range.empty())
-      d.error({fmt::format("{}: points.{}", path, i)},
-              "a point needs a published value or a range");
   }
   d.throw_if_errors();
   return e;
@@ -76,8 +75,8 @@ Experiment load_experiment(const std::string& path) {
 
 namespace {
 
-double run_metric(const Experiment& e, const ExperimentPoint& p, const std::string& policy,
-                  const std::string& sets_text) {
+double run_metric_here(const Experiment& e, const ExperimentPoint& p, const std::string& policy,
+                       const std::string& sets_text) {
   RunRequest req;
   req.hw = e.hw;
   req.model = p.model;
@@ -92,6 +91,13 @@ double run_metric(const Experiment& e, const ExperimentPoint& p, const std::stri
   if (!json.contains(e.metric) || !json[e.metric].is_number())
     throw InputError({e.name}, fmt::format("metric '{}' is not a numeric result key", e.metric));
   return json[e.metric].get<double>();
+}
+
+// Every point runs in its own child process: results do not depend on the points before it.
+double run_metric(const Experiment& e, const ExperimentPoint& p, const std::string& policy,
+                  const std::string& sets_text) {
+  return run_isolated([&] { return std::vector<double>{run_metric_here(e, p, policy, sets_text)}; })
+      .at(0);
 }
 
 std::vector<std::string> order_by(std::vector<std::pair<double, std::string>> v) {
@@ -163,7 +169,7 @@ std::string format_reproduction(const Reproduction& r) {
   for (const ReproducedPoint& p : r.rows) {
     if (std::isnan(p.point.published))
       s += fmt::format("  {:<44} {:>12.4g} {:>12} {:>9}\n", p.point.label, p.simulated,
-                       "(range " + p.point.range + ")", "");
+                       p.point.range.empty() ? "-" : "(range " + p.point.range + ")", "");
     else
       s += fmt::format("  {:<44} {:>12.4g} {:>12.4g} {:>+8.1f}%\n", p.point.label, p.simulated,
                        p.point.published, 100 * p.error);

@@ -1,0 +1,18 @@
+// Runs a computation in a forked child process and returns its numeric result. SimGrid 3.32 keeps
+// process-wide state across engines (its clock is never reset; static signals pile up), so a
+// simulation's last digits can depend on what the process simulated before. Running each design
+// point of a batch (an experiment, a sweep) in its own child makes every result independent of
+// order and of how many points ran before it: bit-identical to a fresh `socsim run`.
+#pragma once
+
+#include <functional>
+#include <vector>
+
+namespace socsim {
+
+// Calls fn in a child process and returns the values it produced. An InputError (or any other
+// exception) thrown by fn is rethrown in the parent with the same message (as InputError when it
+// was one, std::runtime_error otherwise).
+std::vector<double> run_isolated(const std::function<std::vector<double>()>& fn);
+
+}  // namespace socsim
