@@ -20,6 +20,7 @@ set(SOCSIM_CORE_SOURCES
   sim/policy/memory_plan.cpp
   sim/policy/placement.cpp
   sim/policy/mmap_paging.cpp
+  sim/policy/sparse_ffn.cpp
   sim/cost/cost_model.cpp
   sim/engine/simulation.cpp
   sim/engine/link_model.cpp
@@ -44,6 +45,7 @@ set(SOCSIM_DRIVER_SOURCES
 set(SOCSIM_PLUGIN_SOURCES
   sim/policy/impl/single_unit.cpp
   sim/policy/impl/mllm_npu.cpp
+  sim/policy/impl/powerinfer2.cpp
   sim/policy/schedulers/in_order.cpp
   sim/policy/schedulers/cg_greedy.cpp
   sim/cost/impl/roofline.cpp

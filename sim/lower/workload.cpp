@@ -13,7 +13,8 @@ void visit_workload(FieldVisitor& v, Workload& w) {
       {"memory budget; default the profile's dram.available", std::nullopt, 1e6, 1e14, true});
   v.quantity("ffn_offload", w.ffn_offload, Dim::kNumber,
              {"share of FFN weights kept in flash: sets the budget to the weights less that share "
-              "of the FFN, plus the KV cache (exclusive with memory)",
+              "of the FFN, plus the KV cache; neuron-cache policies cache the other share of the "
+              "FFN neurons and report their predictors and runtime above it",
               std::nullopt, 0, 1, true});
 }
 

@@ -52,6 +52,7 @@ nlohmann::ordered_json result_json(const LoadedRun& run, const RunOutput& out) {
   j["decode_critical_path_share"] = {{"compute", cp > 0 ? m.decode.critical_compute_s / cp : 0.0},
                                      {"io", cp > 0 ? m.decode.critical_io_s / cp : 0.0},
                                      {"wait", cp > 0 ? m.decode.critical_wait_s / cp : 0.0}};
+  j["decode_io_share"] = cp > 0 ? m.decode.critical_io_s / cp : 0.0;  // for experiments
   nlohmann::ordered_json pm = nlohmann::ordered_json::object();
   for (const auto& [n, v] : m.policy_metrics) pm[n] = v;
   j["policy_metrics"] = pm;

@@ -213,10 +213,11 @@ TEST(CliErrors, UnknownPolicyIsRejectedWithHint) {
   const ProcessResult r = run_socsim({"run", "--policy", "nppu"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.out, "");
-  EXPECT_TRUE(
-      has_line(r.err,
-               "--policy nppu: error: unknown policy 'nppu'; did you mean 'npu'? "
-               "(registered: cpu, gpu, llamacpp, mlc, mllm-npu, mnn, npu, npu-naive, tflite)"))
+  EXPECT_TRUE(has_line(
+      r.err,
+      "--policy nppu: error: unknown policy 'nppu'; did you mean 'npu'? "
+      "(registered: cpu, gpu, llamacpp, llmflash, mlc, mllm-npu, mnn, npu, npu-naive, powerinfer2, "
+      "tflite)"))
       << r.err;
 }
 

@@ -112,6 +112,10 @@ TEST(VerifyPolicies, EveryRegisteredPolicyPassesVerify) {
     req.run.model = "qwen1.5-1.8b";
     req.run.policy = policy;
     req.run.sets = {"workload.prompt=24", "workload.gen=3"};
+    if (policy == "powerinfer2" || policy == "llmflash") {  // sparse offloading needs ReLU sparsity
+      req.run.model = "bamboo-7b";
+      req.run.sets.push_back("workload.ffn_offload=0.5");
+    }
     req.shape = {2, 128, 256, 3, 30.f};
     const VerifyReport r = run_verify(req);
     EXPECT_TRUE(r.pass) << format_report(r);

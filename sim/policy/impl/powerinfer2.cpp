@@ -1,0 +1,357 @@
+// `powerinfer2` (PowerInfer-2, arXiv 2406.06282 v3) and `llmflash` (LLM in a flash, arXiv
+// 2312.11514, as PowerInfer-2 evaluates it): sparse decode with FFN weights in flash behind a DRAM
+// neuron cache, every mechanism a parameter (sim/policy/sparse_ffn.hpp lowers the FFN):
+// - memory: the budget (--memory or workload.ffn_offload) is split as the paper does: a fixed
+//   region (attention, embeddings, LM head, norms, KV cache), the predictors, the quantisation
+//   scales, the runtime, and the neuron cache (the rest; hot region `hot_share` of it);
+// - neuron clusters: the hottest neurons of each FFN (up to `npu_share`, as many as the hot region
+//   holds) run densely on the NPU (`hybrid`), the cold ones sparsely on the CPU behind the
+//   predictor; hot clusters are cached cluster by cluster, cold neurons one by one (LRU both);
+// - flash: bundles (Gate/Up/Down together; INT4 read as two 4 KiB pages, Up/Down only if the Gate
+//   fires) from one I/O core; `bundling` off stores three matrices (a read per row);
+// - the cluster pipeline (`pipeline`) or matrix-level overlap;
+// - prefill: dense on the NPU, the next layer's offloaded FFN preloaded by sequential reads on the
+//   I/O core.
+// `llmflash` is the same machinery with its own defaults: CPU only, neuron-granular cache only
+// (standing in for its sliding window, which the memory budget bounds), whole-bundle reads issued
+// from several cores, matrix-level overlap.
+#include <fmt/format.h>
+#include <algorithm>
+#include <cmath>
+
+#include "sim/cost/estimator.hpp"
+#include "sim/graph/op_formulas.hpp"
+#include "sim/lower/transformer_lowering.hpp"
+#include "sim/policy/memory_plan.hpp"
+#include "sim/policy/placement.hpp"
+#include "sim/policy/policy.hpp"
+#include "sim/policy/sparse_ffn.hpp"
+
+namespace socsim {
+namespace {
+
+struct Defaults {
+  bool hybrid, pipeline, split;
+  double hot_share, io_slowdown;
+  int64_t window;
+};
+
+class SparseOffloadPolicy : public Policy {
+ public:
+  explicit SparseOffloadPolicy(Defaults d) : d_(d) {}
+
+  void visit_params(FieldVisitor& v) override {
+    auto b = [](bool x) { return x ? "true" : "false"; };
+    v.flag("hybrid", o_.hybrid,
+           {"hot neurons dense on the NPU; off: all on the CPU", b(d_.hybrid)});
+    v.flag("neuron_cache", o_.cache,
+           {"DRAM neuron cache; off: read every predicted neuron", "true"});
+    v.flag("bundling", o_.bundled,
+           {"Gate/Up/Down of a neuron stored together in flash; off: three matrices", "true"});
+    v.flag("pipeline", o_.pipeline,
+           {"cluster pipeline; off: matrix-level overlap", b(d_.pipeline)});
+    v.flag("gate_first", split_,
+           {"quantised bundles read Gate first, Up/Down only if the Gate fires", b(d_.split)});
+    v.integer(
+        "pipeline_depth", o_.pipeline_depth,
+        {"clusters a layer's cold path is cut into when pipelined (assumption)", "8", 1, 1024});
+    v.integer("cluster_size", cluster_size_,
+              {"hot neurons per cluster (one sequential read; assumption)", "32", 1, 65536});
+    v.quantity("npu_share", npu_share_, Dim::kNumber,
+               {"largest share of each FFN's neurons (the hottest) run densely on the NPU "
+                "(PowerInfer-2: half at batch 1)",
+                "0.5", 0, 1});
+    v.quantity("hot_share", hot_share_, Dim::kNumber,
+               {"share of the neuron cache given to hot clusters (assumption)",
+                d_.hot_share > 0 ? "0.5" : "0", 0, 1});
+    v.quantity("predictor_extra", o_.predictor_extra, Dim::kNumber,
+               {"predicted-but-inactive neurons per active one (assumption)", "0.2", 0, 10});
+    v.integer("predictor_rank", o_.predictor_rank,
+              {"rank of each FFN's FP16 low-rank predictor; 276 gives PowerInfer-2's 2.6 GB for "
+               "TurboSparse-Mixtral-47B",
+               "276", 1, 65536});
+    v.quantity("runtime_memory", runtime_, Dim::kBytes,
+               {"runtime buffers (PowerInfer-2, Mixtral-47B: 300 MB)", "300MB", 0, 1e12});
+    v.quantity("io_slowdown", o_.io_slowdown, Dim::kNumber,
+               {"slowdown of random reads from the issue pattern (several cores into one UFS "
+                "queue: up to 1/0.6, PowerInfer-2)",
+                d_.io_slowdown > 1 ? "1.667" : "1", 1, 10});
+    v.integer("window", o_.window,
+              {"LLM in a flash's sliding window in tokens: a neuron stays in DRAM while active in "
+               "the last `window` tokens; 0 = the neuron cache (LRU regions) decides",
+               d_.window > 0 ? "5" : "0", 0, 1 << 20});
+    v.integer("compute_cores", compute_cores_,
+              {"cores of the largest CPU cluster computing (PowerInfer-2: 4 compute + 1 I/O)", "4",
+               1, 64});
+    v.integer("seed", seed_, {"seed of the activation model", "1", 0, 1e15});
+    v.quantity("hotness_exponent", act_.hotness_exponent, Dim::kNumber,
+               {"power law of neuron firing rates (assumption)", "1", 0, 4});
+    v.quantity("locality", act_.locality, Dim::kNumber,
+               {"chance a neuron keeps its state from one token to the next (assumption)", "0.5", 0,
+                0.999});
+  }
+
+  bool can_offload() const override { return true; }
+
+  void check(const LowerContext& ctx, Diagnostics& d) const override {
+    if (o_.hybrid && !ctx.hw.has_npu)
+      d.error({"--set policy.hybrid"}, fmt::format("profile '{}' has no NPU", ctx.hw.name));
+    if (!ctx.hw.has_flash)
+      d.error({"--policy"}, fmt::format("profile '{}' has no flash", ctx.hw.name));
+    if (!ctx.model.has_sparsity)
+      d.error({"--model " + ctx.model.name},
+              "sparse offloading needs a model with a sparsity section (ffn_active)");
+    if (ctx.hw.has_flash && ctx.model.has_sparsity && cache_bytes(ctx) < 0)
+      d.error({"--memory"},
+              fmt::format("the budget leaves no room for the neuron cache: fixed region, "
+                          "predictors, scales and runtime need {}",
+                          format_human(budget(ctx) - cache_bytes(ctx), Dim::kBytes)));
+  }
+
+  void lower(const LowerContext& ctx, TaskGraph& g) const override {
+    const PlatformSpec& p = ctx.platform;
+    const Placement cpu = compute_placement(p);
+    SparseFfnOptions o = o_;
+    if (cached_share(ctx) >= 1.0) o.window = 0;  // everything fits: the window never drops a neuron
+    o.compute = cpu;
+    o.io = io_placement(p);
+    if (ctx.hw.has_npu) o.npu = device_placement(p, "npu");
+    const BundleLayout layout =
+        bundle_layout(ctx.model, cluster_size_, split_ ? GateSplit::kAuto : GateSplit::kWhole);
+    ActivationParams ap = act_;
+    ap.seed = static_cast<uint64_t>(seed_);
+    auto source = std::make_unique<StochasticActivations>(activation_shape(ctx.model), ap);
+    auto cache = std::make_unique<NeuronCache>(cache_config(ctx, layout, *source, o));
+    cache->warm();
+    sparse_ = std::make_unique<SparseFfnLowering>(ctx.model, o, std::move(source), std::move(cache),
+                                                  layout);
+
+    LoweringChoices ch;
+    ch.granularity = Granularity::kBlock;
+    ch.weight_dtype = ctx.model.weight_dtype;
+    ch.matmul_dtype = DType::kInt8;
+    ch.attention_dtype = DType::kFp16;
+    ch.elementwise_dtype = DType::kFp16;
+    ch.exploit_sparsity = true;
+    const Placement npu = ctx.hw.has_npu ? o.npu : cpu;
+    ch.place = [=](Stage s, Phase ph) {
+      if (ph == Phase::kPrefill && s != Stage::kAttention && s != Stage::kEmbedding) return npu;
+      return cpu;
+    };
+    const double resident = cached_share(ctx);
+    const double layer_ffn = ffn_weight_bytes(ctx.model) / static_cast<double>(ctx.model.layers);
+    auto* sparse = sparse_.get();
+    OpId last_preload = UINT32_MAX;
+    const Placement io = o.io;
+    ch.ffn_stage = [=, &last_preload](const Op& tags, std::span<const OpId> preds,
+                                      std::span<const OpPart> parts,
+                                      TaskGraph& graph) -> std::vector<OpId> {
+      if (tags.phase == Phase::kDecode) return sparse->lower(tags, preds, graph);
+      // Prefill: the layer's FFN waits for its offloaded weights, preloaded in layer order by one
+      // sequential reader (the next layer's read overlaps this layer's compute).
+      Op read = tags;
+      read.kind = OpKind::kFlashRead;
+      read.place = single_core(io);
+      read.flash_bytes = (1.0 - resident) * layer_ffn;
+      read.rank = static_cast<int64_t>(graph.size());
+      std::vector<OpId> deps;
+      if (last_preload != UINT32_MAX) deps.push_back(last_preload);
+      std::vector<OpId> ffn_deps(preds.begin(), preds.end());
+      if (read.flash_bytes > 0) {
+        last_preload = graph.add(read, {}, deps, "preload");
+        ffn_deps.push_back(last_preload);
+      }
+      Op ffn = tags;
+      ffn.kind = OpKind::kMatmul;
+      ffn.rank = static_cast<int64_t>(graph.size());
+      std::vector<OpPart> dense(parts.begin(), parts.end());
+      for (OpPart& part : dense) {  // prefill is dense: every neuron of the routed experts
+        if (part.role == PartRole::kGateUp || part.role == PartRole::kDown)
+          part.flops /= std::max(ctx.model.ffn_active_fraction(tags.layer), 1e-9);
+      }
+      return {graph.add(ffn, dense, ffn_deps, "ffn")};
+    };
+    lower_transformer(ctx, ch, g);
+  }
+
+  MemoryPlan memory(const LowerContext& ctx, const TaskGraph& g) const override {
+    MemoryPlan m;
+    m.weights = fixed_weights(ctx) + predictor_bytes(ctx) + scale_bytes(ctx) +
+                std::max(0.0, cache_bytes(ctx));
+    m.kv_cache = kv_cache_bytes(ctx.model, ctx.workload);
+    m.activations = peak_activation_bytes(ctx.model, g) + runtime_;
+    return m;
+  }
+
+  std::vector<std::pair<std::string, double>> metrics() const override {
+    if (!sparse_ || !sparse_->cache()) return {};
+    const double tokens = std::max<double>(1, static_cast<double>(sparse_->tokens()));
+    if (o_.window > 0)
+      return {{"cache_hit_rate", sparse_->window_hit_rate()},
+              {"ffn_flash_bytes_per_token", sparse_->flash_bytes() / tokens}};
+    const CacheStats& s = sparse_->cache()->stats();
+    return {{"cache_hit_rate", s.hit_rate()},
+            {"cache_byte_hit_rate", s.byte_hit_rate()},
+            {"hot_hit_rate", s.hot.hit_rate()},
+            {"cold_hit_rate", s.cold.hit_rate()},
+            {"neuron_cache_bytes",
+             sparse_->cache()->hot_capacity_bytes() + sparse_->cache()->cold_capacity_bytes()},
+            {"ffn_flash_bytes_per_token", sparse_->flash_bytes() / tokens}};
+  }
+
+ private:
+  double budget(const LowerContext& ctx) const {
+    return memory_budget(ctx.model, ctx.hw, ctx.workload);
+  }
+  double fixed_weights(const LowerContext& ctx) const {
+    return resident_weight_bytes(ctx.model, ctx.model.weight_dtype) - ffn_weight_bytes(ctx.model);
+  }
+  double predictor_bytes(const LowerContext& ctx) const {
+    const ModelSpec& m = ctx.model;
+    return 2.0 * static_cast<double>(m.layers * std::max<int64_t>(m.moe.experts, 1)) *
+           static_cast<double>(o_.predictor_rank) * static_cast<double>(m.hidden + m.ffn);
+  }
+  // Quantisation scales stay in DRAM; flash bundles hold the plain low-bit values.
+  double scale_bytes(const LowerContext& ctx) const {
+    const DType w = ctx.model.weight_dtype;
+    return ffn_weight_bytes(ctx.model) * (1.0 - plain_bits(w) / storage_bits(w));
+  }
+  // With workload.ffn_offload the cache holds the other share of the FFN neurons (bundles as
+  // stored in flash); otherwise whatever the budget leaves.
+  double cache_bytes(const LowerContext& ctx) const {
+    if (!std::isnan(ctx.workload.ffn_offload) && std::isnan(ctx.workload.memory)) {
+      const ModelSpec& m = ctx.model;
+      const double neurons =
+          static_cast<double>(m.layers * std::max<int64_t>(m.moe.experts, 1) * m.ffn);
+      return (1.0 - ctx.workload.ffn_offload) * neurons *
+             bundle_layout(m, cluster_size_).bundle_bytes;
+    }
+    return budget(ctx) - fixed_weights(ctx) - kv_cache_bytes(ctx.model, ctx.workload) -
+           predictor_bytes(ctx) - scale_bytes(ctx) - runtime_;
+  }
+  // Share of the FFN neurons the neuron cache holds.
+  double cached_share(const LowerContext& ctx) const {
+    const ModelSpec& m = ctx.model;
+    const double neurons =
+        static_cast<double>(m.layers * std::max<int64_t>(m.moe.experts, 1) * m.ffn);
+    return std::clamp(cache_bytes(ctx) / (neurons * bundle_layout(m, cluster_size_).bundle_bytes),
+                      0.0, 1.0);
+  }
+
+  // Time of an op alone on its placement: launch delay plus the larger of compute and traffic.
+  static double alone_s(const PlatformSpec& p, const Placement& place, std::vector<OpPart> parts) {
+    static const CostModel model;
+    TaskGraph g;
+    Op op;
+    op.place = place;
+    g.add(op, parts, {}, "probe");
+    const OpCost c = model.estimate(g, 0, p);
+    return c.delay_s + std::max(c.compute_s, c.dram_bytes / p.units[place.unit[0]].port_bandwidth);
+  }
+
+  // The planner's hot limit (PowerInfer-2 profiles NPU and CPU speed per matrix size offline): the
+  // number of hottest neurons per FFN, in whole clusters and at most npu_share, that the NPU runs
+  // densely so that it finishes with the CPU's expected sparse work on the rest.
+  int64_t balanced_hot_limit(const LowerContext& ctx, const ActivationSource& src,
+                             const SparseFfnOptions& o) const {
+    const ModelSpec& m = ctx.model;
+    const DType a = m.activation_dtype, w = m.weight_dtype;
+    const auto top = static_cast<int64_t>(npu_share_ * static_cast<double>(m.ffn));
+    std::vector<double> tail(static_cast<size_t>(m.ffn) + 1, 0.0);  // expected active ids >= h
+    for (int64_t r = m.ffn - 1; r >= 0; --r)
+      tail[static_cast<size_t>(r)] =
+          tail[static_cast<size_t>(r) + 1] + src.firing_probability(0, 0, r);
+    const auto k = static_cast<double>(std::max<int64_t>(m.moe.experts_per_token, 1));
+    int64_t best = 0;
+    double best_t = 0;
+    for (int64_t h = 0; h <= top; h += cluster_size_) {
+      double t_npu = 0;
+      if (h > 0)
+        t_npu = alone_s(
+            ctx.platform, o.npu,
+            {formulas::matmul(1, m.hidden, (m.gated ? 2 : 1) * h * static_cast<int64_t>(k),
+                              DType::kInt8, w, a),
+             formulas::matmul(1, h * static_cast<int64_t>(k), m.hidden, DType::kInt8, w, a)});
+      const auto act = static_cast<int64_t>(std::ceil(k * tail[static_cast<size_t>(h)]));
+      const auto gate =
+          static_cast<int64_t>(std::ceil((1.0 + o.predictor_extra) * static_cast<double>(act)));
+      std::vector<OpPart> cpu;
+      if (gate > 0) cpu.push_back(formulas::matmul(1, m.hidden, gate, o.compute_dtype, w, a));
+      if (act > 0) {
+        cpu.push_back(formulas::matmul(1, m.hidden, act, o.compute_dtype, w, a));
+        cpu.push_back(formulas::matmul(1, act, m.hidden, o.compute_dtype, w, a));
+      }
+      const double t_cpu = cpu.empty() ? 0.0 : alone_s(ctx.platform, o.compute, cpu);
+      const double t = std::max(t_npu, t_cpu);
+      if (h == 0 || t < best_t) best = h, best_t = t;
+    }
+    return best;
+  }
+
+  NeuronCacheConfig cache_config(const LowerContext& ctx, const BundleLayout& l,
+                                 const ActivationSource& src, const SparseFfnOptions& o) const {
+    const ModelSpec& m = ctx.model;
+    NeuronCacheConfig c;
+    c.layers = m.layers;
+    c.experts = std::max<int64_t>(m.moe.experts, 1);
+    c.neurons = m.ffn;
+    c.cluster_size = cluster_size_;
+    c.bytes_per_neuron = l.bundle_bytes;
+    const double cache = std::max(0.0, cache_bytes(ctx));
+    // As many hot neurons per matrix as hot_share of the cache holds, whole clusters, at most
+    // npu_share, and (hybrid) no more than the NPU can run in the CPU's time; the hot region holds
+    // exactly those clusters and the cold region the rest of the cache.
+    const double matrices = static_cast<double>(c.layers * c.experts);
+    auto hot = static_cast<int64_t>(cache * hot_share_ / (matrices * l.bundle_bytes));
+    hot = std::min<int64_t>(hot, static_cast<int64_t>(npu_share_ * static_cast<double>(m.ffn)));
+    if (o_.hybrid) hot = std::min(hot, balanced_hot_limit(ctx, src, o));
+    hot = hot / cluster_size_ * cluster_size_;
+    c.hot_limit = {hot};
+    c.hot_bytes = static_cast<double>(hot) * matrices * l.bundle_bytes;
+    c.cold_bytes = cache - c.hot_bytes;
+    return c;
+  }
+
+  Placement compute_placement(const PlatformSpec& p) const {
+    int best = -1;
+    for (size_t u = 0; u < p.units.size(); ++u)
+      if (p.units[u].type == UnitType::kCpuCluster &&
+          (best < 0 || p.units[u].cores > p.units[static_cast<size_t>(best)].cores))
+        best = static_cast<int>(u);
+    Placement pl = clusters_placement(p, {best});
+    pl.cores[0] = static_cast<uint8_t>(std::min<int64_t>(compute_cores_, pl.cores[0]));
+    return pl;
+  }
+  // One core of the fastest cluster issues the reads (PowerInfer-2: the big core reads fastest).
+  Placement io_placement(const PlatformSpec& p) const {
+    return single_core(performance_cpu_placement(p));
+  }
+
+  Defaults d_;
+  SparseFfnOptions o_;
+  ActivationParams act_;
+  bool split_ = true;
+  int64_t cluster_size_ = 32, compute_cores_ = 4, seed_ = 1;
+  double npu_share_ = 0.5, hot_share_ = 0.5, runtime_ = 300e6;
+  mutable std::unique_ptr<SparseFfnLowering> sparse_;
+};
+
+class PowerInfer2Policy final : public SparseOffloadPolicy {
+ public:
+  PowerInfer2Policy() : SparseOffloadPolicy({true, true, true, 0.5, 1.0, 0}) {}
+};
+class LlmFlashPolicy final : public SparseOffloadPolicy {
+ public:
+  LlmFlashPolicy() : SparseOffloadPolicy({false, false, false, 0.0, 1.667, 5}) {}
+};
+
+}  // namespace
+
+SOCSIM_REGISTER_POLICY(PowerInfer2Policy, "powerinfer2",
+                       "PowerInfer-2: hot neuron clusters on the NPU, cold neurons on the CPU "
+                       "behind a predictor, FFN in flash behind a neuron cache, cluster pipeline");
+SOCSIM_REGISTER_POLICY(LlmFlashPolicy, "llmflash",
+                       "LLM in a flash: predictor, neuron cache standing in for its window, "
+                       "row-column bundles read by several cores, CPU only");
+
+}  // namespace socsim

@@ -1,0 +1,235 @@
+// Sparse offloaded FFN lowering; see sparse_ffn.hpp.
+#include "sim/policy/sparse_ffn.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "sim/graph/op_formulas.hpp"
+#include "sim/policy/placement.hpp"
+
+namespace socsim {
+namespace {
+
+constexpr OpId kNoOp = UINT32_MAX;
+
+OpPart role(OpPart p, PartRole r) {
+  p.role = r;
+  return p;
+}
+
+}  // namespace
+
+SparseFfnLowering::SparseFfnLowering(const ModelSpec& m, SparseFfnOptions o,
+                                     std::unique_ptr<ActivationSource> src,
+                                     std::unique_ptr<NeuronCache> cache, BundleLayout layout)
+    : m_(m), o_(o), src_(std::move(src)), cache_(std::move(cache)), layout_(layout) {}
+
+// Predicted ids: the active ones plus the hottest inactive cold ones (a predictor's false
+// positives are the neurons it rates most likely), predictor_extra of the active count.
+static void predict(std::span<const uint32_t> active, double extra, uint32_t first_cold,
+                    uint32_t neurons, std::vector<uint32_t>& extra_ids,
+                    std::vector<uint32_t>& out) {
+  auto want = static_cast<int64_t>(std::llround(extra * static_cast<double>(active.size())));
+  extra_ids.clear();
+  auto a = std::lower_bound(active.begin(), active.end(), first_cold);
+  for (uint32_t id = first_cold; id < neurons && want > 0; ++id) {
+    while (a != active.end() && *a < id) ++a;
+    if (a != active.end() && *a == id) continue;
+    extra_ids.push_back(id);
+    --want;
+  }
+  out.resize(active.size() + extra_ids.size());
+  std::merge(active.begin(), active.end(), extra_ids.begin(), extra_ids.end(), out.begin());
+}
+
+SparseFfnLowering::Counts SparseFfnLowering::replay(int64_t layer) {
+  Counts c;
+  const auto neurons = static_cast<uint32_t>(layout_.neurons);
+  std::vector<uint32_t> cluster_ids;
+  for (int32_t e : src_->experts(layer)) {
+    const std::span<const uint32_t> active = src_->active(layer, e);
+    const uint32_t hot =
+        cache_ ? static_cast<uint32_t>(cache_->hot_limit(layer, e)) : 0u;  // dense NPU share
+    const uint32_t first_cold = o_.hybrid ? hot : 0u;
+    predict(active, o_.predictor_extra, first_cold, neurons, extra_, predicted_);
+    ++c.experts;
+    // CPU work: predicted (Gate) and active (Up/Down) neurons outside the NPU's dense part.
+    const auto cold_pred =
+        predicted_.end() - std::lower_bound(predicted_.begin(), predicted_.end(), first_cold);
+    const auto cold_active =
+        active.end() - std::lower_bound(active.begin(), active.end(), first_cold);
+    c.gate += cold_pred;
+    c.up_down += cold_active;
+    if (o_.hybrid) c.hot_neurons += hot;
+    if (o_.window > 0) {  // sliding window: hit if loaded within the last `window` tokens
+      const size_t base =
+          static_cast<size_t>((layer * src_->shape().experts + e) * layout_.neurons);
+      if (last_active_.empty())
+        last_active_.assign(
+            static_cast<size_t>(src_->shape().layers * src_->shape().experts * layout_.neurons),
+            INT32_MIN / 2);
+      int64_t miss_active = 0, miss_gate = 0;
+      size_t ai = 0;
+      for (uint32_t id : predicted_) {
+        while (ai < active.size() && active[ai] < id) ++ai;
+        const bool on = ai < active.size() && active[ai] == id;
+        int32_t& stamp = last_active_[base + id];
+        const bool hit = stamp >= token_ - static_cast<int32_t>(o_.window);
+        ++window_accesses_;
+        window_hits_ += hit;
+        if (!hit) (on ? miss_active : miss_gate) += 1;
+        if (on) stamp = token_;
+      }
+      c.reads += plan_bundle_reads(layout_, miss_active, miss_gate, 0, 0);
+      continue;
+    }
+    if (!o_.cache || !cache_) {
+      c.reads += plan_uncached_reads(layout_, predicted_, active);
+      continue;
+    }
+    if (o_.hybrid && hot > 0) {  // the NPU reads every hot cluster: touch one id per cluster
+      cluster_ids.clear();
+      for (uint32_t id = 0; id < hot; id += static_cast<uint32_t>(layout_.cluster_size))
+        cluster_ids.push_back(id);
+      c.reads += plan_bundle_reads(layout_, cache_->access(layer, e, cluster_ids));
+      const auto cold_begin = std::lower_bound(predicted_.begin(), predicted_.end(), hot);
+      const auto act_begin = std::lower_bound(active.begin(), active.end(), hot);
+      c.reads += plan_bundle_reads(
+          layout_, cache_->access(layer, e, std::span<const uint32_t>(cold_begin, predicted_.end()),
+                                  std::span<const uint32_t>(act_begin, active.end())));
+    } else {
+      c.reads += plan_bundle_reads(layout_, cache_->access(layer, e, predicted_, active));
+    }
+  }
+  if (!o_.bundled) {  // Gate, Up and Down in three matrices: one row read per matrix and neuron
+    const double row =
+        std::ceil(ffn_row_bytes(m_.hidden, m_.weight_dtype) / kFlashPage) * kFlashPage;
+    const int64_t gate = c.reads.gate.count + c.reads.whole.count;
+    const int64_t up_down =
+        c.reads.up_down.count + (c.reads.whole.count > 0 ? c.reads.whole.count : 0);
+    c.reads.gate = {gate, row, static_cast<double>(gate) * row};
+    c.reads.up_down = {2 * up_down, row, 2.0 * static_cast<double>(up_down) * row};
+    c.reads.whole = {};
+  }
+  return c;
+}
+
+OpId SparseFfnLowering::add(TaskGraph& g, Op op, std::vector<OpPart> parts, std::vector<OpId> preds,
+                            const char* name) {
+  op.rank = static_cast<int64_t>(g.size());
+  return g.add(op, parts, preds, name);
+}
+
+std::vector<OpId> SparseFfnLowering::lower(const Op& tags, std::span<const OpId> preds,
+                                           TaskGraph& g) {
+  if (tags.token != token_) {
+    src_->next_token();
+    token_ = tags.token;
+    ++tokens_;
+  }
+  const int64_t layer = tags.layer;
+  const Counts c = replay(layer);
+  const DType a = m_.activation_dtype, w = m_.weight_dtype, cd = o_.compute_dtype;
+  const std::vector<OpId> in(preds.begin(), preds.end());
+
+  Op base = tags;
+  base.kind = OpKind::kMatmul;
+  // FFN norm, router and predictor on the CPU.
+  Op pr = base;
+  pr.place = o_.compute;
+  std::vector<OpPart> pparts{
+      role(formulas::norm(1, m_.hidden, m_.norm, DType::kFp16, a, w), PartRole::kFfnNorm),
+      formulas::matmul(1, m_.hidden, o_.predictor_rank * c.experts, DType::kFp16, DType::kFp16, a),
+      formulas::matmul(1, o_.predictor_rank * c.experts, m_.ffn, DType::kFp16, DType::kFp16, a)};
+  if (m_.has_moe)
+    pparts.push_back(role(formulas::moe_router(1, m_.hidden, m_.moe.experts, DType::kFp32, a),
+                          PartRole::kRouter));
+  const OpId predict_op = add(g, pr, pparts, in, "predict");
+
+  auto read_op = [&](const ReadGroup& r, double span, std::vector<OpId> deps, const char* name) {
+    Op op = base;
+    op.kind = OpKind::kFlashRead;
+    op.place = single_core(o_.io);
+    op.flash_bytes = r.bytes;
+    op.flash_request = r.request;
+    op.flash_span = span;
+    op.compute_scale = span > 0 ? o_.io_slowdown : 1.0;
+    flash_bytes_ += r.bytes;
+    return add(g, op, {}, std::move(deps), name);
+  };
+  auto ffn_parts = [&](int64_t gate, int64_t up_down, double share) {
+    const auto n_gate = static_cast<int64_t>(std::ceil(share * static_cast<double>(gate)));
+    const auto n_ud = static_cast<int64_t>(std::ceil(share * static_cast<double>(up_down)));
+    std::vector<OpPart> p;
+    if (n_gate > 0) p.push_back(formulas::matmul(1, m_.hidden, n_gate, cd, w, a));
+    if (n_ud > 0) {
+      p.push_back(formulas::matmul(1, m_.hidden, n_ud, cd, w, a));  // Up
+      p.push_back(formulas::matmul(1, n_ud, m_.hidden, cd, w, a));  // Down
+    }
+    return p;
+  };
+
+  // Dense hot part on the NPU after its missed clusters arrive.
+  OpId npu_op = kNoOp;
+  if (o_.hybrid && c.hot_neurons > 0) {
+    std::vector<OpId> deps{predict_op};
+    if (c.reads.cluster.bytes > 0)
+      deps.push_back(read_op(c.reads.cluster, 0, {predict_op}, "hot.read"));
+    Op npu = base;
+    npu.place = o_.npu;
+    std::vector<OpPart> parts{
+        formulas::matmul(1, m_.hidden, (m_.gated ? 2 : 1) * c.hot_neurons, DType::kInt8, w, a),
+        formulas::matmul(1, c.hot_neurons, m_.hidden, DType::kInt8, w, a)};
+    npu_op = add(g, npu, parts, deps, "hot.npu");
+  }
+  // Cold path on the CPU; its last op also sums the NPU's part and adds the residual. For
+  // functional execution (socsim verify) that op carries the FFN's roles as zero-cost markers:
+  // the executor computes the FFN there, densely, which is what a perfect predictor computes.
+  ReadGroup gate = c.reads.gate, rest = c.reads.up_down;
+  if (c.reads.whole.count > 0) gate = c.reads.whole;  // whole bundles: one read per neuron
+  const double span = c.reads.span;
+  Op cpu = base;
+  cpu.place = o_.compute;
+  auto finish = [&](std::vector<OpPart> parts, std::vector<OpId> deps, const char* name) {
+    for (PartRole r : {PartRole::kGateUp, PartRole::kAct, PartRole::kDown}) {
+      OpPart marker;
+      marker.kind = OpKind::kMatmul;
+      marker.dtype = cd;
+      marker.role = r;
+      parts.push_back(marker);
+    }
+    parts.push_back(role(formulas::add(1, m_.hidden, DType::kFp16, a), PartRole::kFfnResidual));
+    if (npu_op != kNoOp) deps.push_back(npu_op);
+    return add(g, cpu, std::move(parts), std::move(deps), name);
+  };
+  if (c.gate + c.up_down == 0) return {finish({}, {predict_op}, "ffn.out")};
+  if (!o_.pipeline) {
+    std::vector<OpId> d{predict_op};
+    if (gate.bytes > 0) d = {read_op(gate, span, {predict_op}, "gate.read")};
+    const OpId gc = add(g, cpu, ffn_parts(c.gate, 0, 1.0), d, "gate.cpu");
+    std::vector<OpId> d2{gc};
+    if (rest.bytes > 0) d2 = {read_op(rest, span, {gc}, "updown.read")};
+    return {finish(ffn_parts(0, c.up_down, 1.0), d2, "updown.cpu")};
+  }
+  // First cluster's Gate reads, then every other read overlapping the compute of what has
+  // arrived, then the last cluster's compute after the last read.
+  const double first = 1.0 / static_cast<double>(std::max<int64_t>(o_.pipeline_depth, 1));
+  ReadGroup g0 = gate, g1 = gate;
+  g0.count = static_cast<int64_t>(std::ceil(first * static_cast<double>(gate.count)));
+  g0.bytes = static_cast<double>(g0.count) * gate.request;
+  g1.count = gate.count - g0.count;
+  g1.bytes = std::max(0.0, gate.bytes - g0.bytes);
+  ReadGroup others = g1;
+  others.count += rest.count;
+  others.bytes += rest.bytes;
+  others.request = others.count > 0 ? others.bytes / static_cast<double>(others.count) : 0;
+  OpId first_read = predict_op;
+  if (g0.bytes > 0) first_read = read_op(g0, span, {predict_op}, "gate.read");
+  const OpId main =
+      add(g, cpu, ffn_parts(c.gate, c.up_down, 1.0 - first), {first_read}, "cluster.cpu");
+  std::vector<OpId> tail_deps{main};
+  if (others.bytes > 0) tail_deps.push_back(read_op(others, span, {first_read}, "cluster.read"));
+  return {finish(ffn_parts(c.gate, c.up_down, first), tail_deps, "tail.cpu")};
+}
+
+}  // namespace socsim

@@ -1,0 +1,86 @@
+// Decode-time lowering of a sparse FFN whose weights live in flash behind a neuron cache, shared by
+// the PowerInfer-2 and LLM-in-a-flash policies. For one layer of one decoded token it replays the
+// activation source through the neuron cache (per neuron, per routed expert), turns the misses into
+// flash reads by the bundle layout, and emits a handful of ops:
+//   predict (CPU) -> [hot cluster reads (I/O core) -> dense hot part (NPU)]
+//                 -> cold path on the CPU: Gate reads -> Gate compute -> Up/Down reads ->
+//                    Up/Down compute, either matrix by matrix (pipeline off) or as a cluster
+//                    pipeline (on): the first cluster's Gate reads, then the rest of the reads
+//                    overlapping the compute of the clusters already read, then the last
+//                    cluster's compute.
+// Counts are summed over the routed experts of the layer, so the op count does not grow with them.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "sim/graph/task_graph.hpp"
+#include "sim/model/model_spec.hpp"
+#include "sim/sparse/activation_model.hpp"
+#include "sim/sparse/bundle_reads.hpp"
+#include "sim/sparse/neuron_cache.hpp"
+
+namespace socsim {
+
+struct SparseFfnOptions {
+  bool hybrid = true;          // hot neurons dense on the NPU; off: every active neuron on the CPU
+  bool cache = true;           // neuron cache; off: every predicted neuron read every token
+  bool bundled = true;         // Gate/Up/Down of a neuron stored together; off: three matrices
+  bool pipeline = true;        // cluster pipeline; off: matrix-level overlap
+  int64_t pipeline_depth = 8;  // clusters the cold path is cut into when pipelined
+  double predictor_extra = 0.2;  // predicted but inactive neurons, as a share of the active ones
+  int64_t predictor_rank = 276;  // low-rank predictor per (layer, expert): hidden x r + r x ffn
+  double io_slowdown = 1.0;      // issue-pattern slowdown of the random reads (e.g. many cores)
+  // LLM in a flash's sliding window: a neuron stays in DRAM while it was active in the last
+  // `window` tokens (0: the neuron cache decides instead).
+  int64_t window = 0;
+  Placement compute, io, npu;
+  DType compute_dtype = DType::kInt8;
+  uint64_t seed = 1;
+};
+
+// Per-run state: the activation source, the cache and the layout; lowers layer by layer.
+class SparseFfnLowering {
+ public:
+  SparseFfnLowering(const ModelSpec& m, SparseFfnOptions o, std::unique_ptr<ActivationSource> src,
+                    std::unique_ptr<NeuronCache> cache, BundleLayout layout);
+  // The ops of one layer's FFN for the decode step in `tags` (tags.layer); returns the ops the
+  // next layer waits for.
+  std::vector<OpId> lower(const Op& tags, std::span<const OpId> preds, TaskGraph& g);
+  const NeuronCache* cache() const { return cache_.get(); }
+  double flash_bytes() const { return flash_bytes_; }
+  int64_t tokens() const { return tokens_; }
+
+ private:
+  struct Counts {
+    int64_t hot_neurons = 0;  // computed densely on the NPU (hybrid)
+    int64_t gate = 0;         // cold neurons whose Gate row is computed on the CPU
+    int64_t up_down = 0;      // cold neurons whose Up/Down are computed on the CPU
+    int64_t experts = 0;
+    BundlePlan reads;
+  };
+  Counts replay(int64_t layer);
+  OpId add(TaskGraph& g, Op op, std::vector<OpPart> parts, std::vector<OpId> preds,
+           const char* name);
+
+  const ModelSpec& m_;
+  SparseFfnOptions o_;
+  std::unique_ptr<ActivationSource> src_;
+  std::unique_ptr<NeuronCache> cache_;
+  BundleLayout layout_;
+  int32_t token_ = -1;
+  int64_t tokens_ = 0;
+  double flash_bytes_ = 0;
+  std::vector<uint32_t> predicted_, extra_;
+  std::vector<int32_t> last_active_;  // per neuron (window mode): last token it was loaded for
+  int64_t window_hits_ = 0, window_accesses_ = 0;
+
+ public:
+  // Window mode: share of predicted neurons found in DRAM.
+  double window_hit_rate() const {
+    return window_accesses_ ? static_cast<double>(window_hits_) / window_accesses_ : 0.0;
+  }
+};
+
+}  // namespace socsim
