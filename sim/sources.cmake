@@ -76,5 +76,6 @@ set(SOCSIM_CLI_SOURCES
   sim/cli/list_describe_commands.cpp
   sim/cli/verify_commands.cpp
   sim/cli/reproduce_command.cpp
+  sim/cli/record_activations_command.cpp
   sim/cli/calibrate_commands.cpp
 )

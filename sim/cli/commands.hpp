@@ -13,5 +13,6 @@ void add_describe_command(CLI::App& app, int& exit_code);
 void add_verify_commands(CLI::App& app, int& exit_code);
 void add_reproduce_command(CLI::App& app, int& exit_code);
 void add_calibrate_commands(CLI::App& app, int& exit_code);
+void add_record_activations_command(CLI::App& app, int& exit_code);
 
 }  // namespace socsim::cli

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   socsim::cli::add_verify_commands(app, exit_code);
   socsim::cli::add_reproduce_command(app, exit_code);
   socsim::cli::add_calibrate_commands(app, exit_code);
+  socsim::cli::add_record_activations_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -26,6 +26,7 @@
 #include "sim/policy/placement.hpp"
 #include "sim/policy/policy.hpp"
 #include "sim/policy/sparse_ffn.hpp"
+#include "sim/sparse/activation_trace.hpp"
 
 namespace socsim {
 namespace {
@@ -83,6 +84,10 @@ class SparseOffloadPolicy : public Policy {
     v.integer("compute_cores", compute_cores_,
               {"cores of the largest CPU cluster computing (PowerInfer-2: 4 compute + 1 I/O)", "4",
                1, 64});
+    v.text("activation_trace", trace_,
+           {"recorded activation trace to replay (format: sim/sparse/activation_trace.hpp); "
+            "empty = the seeded stochastic model",
+            ""});
     v.integer("seed", seed_, {"seed of the activation model", "1", 0, 1e15});
     v.quantity("hotness_exponent", act_.hotness_exponent, Dim::kNumber,
                {"power law of neuron firing rates (assumption)", "1", 0, 4});
@@ -120,7 +125,21 @@ class SparseOffloadPolicy : public Policy {
         bundle_layout(ctx.model, cluster_size_, split_ ? GateSplit::kAuto : GateSplit::kWhole);
     ActivationParams ap = act_;
     ap.seed = static_cast<uint64_t>(seed_);
-    auto source = std::make_unique<StochasticActivations>(activation_shape(ctx.model), ap);
+    std::unique_ptr<ActivationSource> source;
+    if (trace_.empty()) {
+      source = std::make_unique<StochasticActivations>(activation_shape(ctx.model), ap);
+    } else {
+      source = std::make_unique<TraceActivations>(trace_);
+      const ActivationShape want = activation_shape(ctx.model), got = source->shape();
+      if (got.layers != want.layers || got.experts != want.experts || got.neurons != want.neurons ||
+          got.experts_per_token != want.experts_per_token)
+        throw InputError(
+            {trace_},
+            fmt::format("the trace's shape (layers {}, experts {}, experts_per_token "
+                        "{}, neurons {}) is not {}'s ({}, {}, {}, {})",
+                        got.layers, got.experts, got.experts_per_token, got.neurons, ctx.model.name,
+                        want.layers, want.experts, want.experts_per_token, want.neurons));
+    }
     auto cache = std::make_unique<NeuronCache>(cache_config(ctx, layout, *source, o));
     cache->warm();
     sparse_ = std::make_unique<SparseFfnLowering>(ctx.model, o, std::move(source), std::move(cache),
@@ -331,6 +350,7 @@ class SparseOffloadPolicy : public Policy {
   SparseFfnOptions o_;
   ActivationParams act_;
   bool split_ = true;
+  std::string trace_;
   int64_t cluster_size_ = 32, compute_cores_ = 4, seed_ = 1;
   double npu_share_ = 0.5, hot_share_ = 0.5, runtime_ = 300e6;
   mutable std::unique_ptr<SparseFfnLowering> sparse_;
