@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdio>
+#include <iostream>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -77,6 +79,10 @@ Diagnostics decode_diagnostics(const std::string& text) {
 std::vector<double> run_isolated(const std::function<std::vector<double>()>& fn) {
   int fds[2];
   if (::pipe(fds) != 0) throw std::runtime_error("pipe() failed");
+  // Pending output would be written twice if the child flushed its copy of the buffers.
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork() failed");
   if (pid == 0) {  // child: 'v' + values, 'i' + input error text, 'e' + other error text

@@ -101,6 +101,14 @@ SparseFfnLowering::Counts SparseFfnLowering::replay(int64_t layer) {
       c.reads += plan_bundle_reads(layout_, cache_->access(layer, e, predicted_, active));
     }
   }
+  if (o_.fault_request > 0) {  // page faults: one read-around per missed row, matrices separate
+    const int64_t rows = c.reads.gate.count + c.reads.whole.count +
+                         2 * (c.reads.up_down.count + c.reads.whole.count);
+    const double bytes = static_cast<double>(rows) * o_.fault_request;
+    c.reads.gate = {rows, o_.fault_request, bytes};
+    c.reads.up_down = c.reads.whole = {};
+    return c;
+  }
   if (!o_.bundled) {  // Gate, Up and Down in three matrices: one row read per matrix and neuron
     const double row =
         std::ceil(ffn_row_bytes(m_.hidden, m_.weight_dtype) / kFlashPage) * kFlashPage;
@@ -150,6 +158,12 @@ std::vector<OpId> SparseFfnLowering::lower(const Op& tags, std::span<const OpId>
     Op op = base;
     op.kind = OpKind::kFlashRead;
     op.place = single_core(o_.io);
+    if (o_.fault_request > 0) {  // faults stall the compute threads, one request each
+      op.place = o_.compute;
+      int threads = 0;
+      for (uint8_t i = 0; i < o_.compute.count; ++i) threads += o_.compute.cores[i];
+      op.flash_depth = static_cast<uint16_t>(std::max(1, threads));
+    }
     op.flash_bytes = r.bytes;
     op.flash_request = r.request;
     op.flash_span = span;

@@ -35,6 +35,10 @@ struct SparseFfnOptions {
   // LLM in a flash's sliding window: a neuron stays in DRAM while it was active in the last
   // `window` tokens (0: the neuron cache decides instead).
   int64_t window = 0;
+  // PC-style loading (PowerInfer on a PC): the weights are mmapped matrices, and each missed row
+  // is a synchronous page fault of this many bytes (the read-around window) on a compute thread;
+  // 0 = reads planned by the bundle layout from the I/O core.
+  double fault_request = 0;
   Placement compute, io, npu;
   DType compute_dtype = DType::kInt8;
   uint64_t seed = 1;

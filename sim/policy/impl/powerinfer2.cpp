@@ -77,6 +77,14 @@ class SparseOffloadPolicy : public Policy {
                {"slowdown of random reads from the issue pattern (several cores into one UFS "
                 "queue: up to 1/0.6, PowerInfer-2)",
                 d_.io_slowdown > 1 ? "1.667" : "1", 1, 10});
+    v.flag("page_faults", page_faults_,
+           {"PC-style loading (PowerInfer on a PC, a llama.cpp fork): mmapped matrices, each "
+            "missed row a synchronous page fault of `fault_request` on a compute thread",
+            "false"});
+    v.quantity("fault_request", fault_request_, Dim::kBytes,
+               {"bytes read per page fault (the kernel's read-around window; assumption: Linux's "
+                "default 128 KiB)",
+                "128KiB", 4096, 64 << 20});
     v.integer("window", o_.window,
               {"LLM in a flash's sliding window in tokens: a neuron stays in DRAM while active in "
                "the last `window` tokens; 0 = the neuron cache (LRU regions) decides",
@@ -118,6 +126,7 @@ class SparseOffloadPolicy : public Policy {
     const Placement cpu = compute_placement(p);
     SparseFfnOptions o = o_;
     if (cached_share(ctx) >= 1.0) o.window = 0;  // everything fits: the window never drops a neuron
+    if (page_faults_) o.fault_request = fault_request_, o.pipeline = false;
     o.compute = cpu;
     o.io = io_placement(p);
     if (ctx.hw.has_npu) o.npu = device_placement(p, "npu");
@@ -351,6 +360,8 @@ class SparseOffloadPolicy : public Policy {
   ActivationParams act_;
   bool split_ = true;
   std::string trace_;
+  bool page_faults_ = false;
+  double fault_request_ = 128 * 1024;
   int64_t cluster_size_ = 32, compute_cores_ = 4, seed_ = 1;
   double npu_share_ = 0.5, hot_share_ = 0.5, runtime_ = 300e6;
   mutable std::unique_ptr<SparseFfnLowering> sparse_;
