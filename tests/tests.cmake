@@ -42,3 +42,7 @@ add_test(NAME analysis.plot_reproduce
 set_tests_properties(analysis.plot_reproduce PROPERTIES LABELS analysis)
 socsim_core_test(activation_model_test unit unit/activation_model_test.cpp)
 socsim_core_test(neuron_cache_test unit unit/neuron_cache_test.cpp)
+socsim_test(sparse_offload_test rule unit/sparse_offload_test.cpp)
+socsim_test(mmap_paging_test rule unit/mmap_paging_test.cpp)
+socsim_test(decode_metrics_test unit unit/decode_metrics_test.cpp)
+socsim_test(isolated_test unit unit/isolated_test.cpp)

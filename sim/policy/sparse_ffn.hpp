@@ -55,6 +55,7 @@ class SparseFfnLowering {
   const NeuronCache* cache() const { return cache_.get(); }
   double flash_bytes() const { return flash_bytes_; }
   int64_t tokens() const { return tokens_; }
+  int64_t window() const { return o_.window; }  // 0: the neuron cache decides
 
  private:
   struct Counts {

@@ -12,9 +12,10 @@
 // - the cluster pipeline (`pipeline`) or matrix-level overlap;
 // - prefill: dense on the NPU, the next layer's offloaded FFN preloaded by sequential reads on the
 //   I/O core.
-// `llmflash` is the same machinery with its own defaults: CPU only, neuron-granular cache only
-// (standing in for its sliding window, which the memory budget bounds), whole-bundle reads issued
-// from several cores, matrix-level overlap.
+// `llmflash` is the same machinery with its own defaults: CPU only, its sliding window (a neuron
+// stays in DRAM while it was active in the last `window` tokens; the window, not the budget, bounds
+// what it keeps, unless the whole FFN fits), whole-bundle reads issued from several cores,
+// matrix-level overlap.
 #include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
@@ -214,7 +215,7 @@ class SparseOffloadPolicy : public Policy {
   std::vector<std::pair<std::string, double>> metrics() const override {
     if (!sparse_ || !sparse_->cache()) return {};
     const double tokens = std::max<double>(1, static_cast<double>(sparse_->tokens()));
-    if (o_.window > 0)
+    if (sparse_->window() > 0)  // as lowered: no window when the whole FFN fits
       return {{"cache_hit_rate", sparse_->window_hit_rate()},
               {"ffn_flash_bytes_per_token", sparse_->flash_bytes() / tokens}};
     const CacheStats& s = sparse_->cache()->stats();
@@ -382,7 +383,7 @@ SOCSIM_REGISTER_POLICY(PowerInfer2Policy, "powerinfer2",
                        "PowerInfer-2: hot neuron clusters on the NPU, cold neurons on the CPU "
                        "behind a predictor, FFN in flash behind a neuron cache, cluster pipeline");
 SOCSIM_REGISTER_POLICY(LlmFlashPolicy, "llmflash",
-                       "LLM in a flash: predictor, neuron cache standing in for its window, "
+                       "LLM in a flash: predictor, sliding window of recently active neurons, "
                        "row-column bundles read by several cores, CPU only");
 
 }  // namespace socsim
