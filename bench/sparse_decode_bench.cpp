@@ -6,9 +6,11 @@
 // so the SimGrid share is their difference. Each timed iteration runs in a forked child with
 // fresh SimGrid state (see design_point_bench.cpp).
 #include <benchmark/benchmark.h>
+
 #include <fmt/format.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "bench/child_timer.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -19,32 +21,9 @@
 #include "sim/engine/platform.hpp"
 
 using namespace socsim;
+using socsim::bench::time_in_child;
 
 namespace {
-
-double time_in_child(const std::function<void()>& fn) {
-  int fds[2];
-  if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
-  std::fflush(nullptr);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    close(fds[0]);
-    const auto t0 = std::chrono::steady_clock::now();
-    fn();
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const ssize_t w = write(fds[1], &s, sizeof s);
-    _exit(w == sizeof s ? 0 : 1);
-  }
-  close(fds[1]);
-  double s = -1;
-  const ssize_t r = read(fds[0], &s, sizeof s);
-  close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (r != sizeof s || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    throw std::runtime_error("benchmark child failed");
-  return s;
-}
 
 LoadedRun mixtral_point(int64_t gen) {
   RunRequest req;
