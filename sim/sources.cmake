@@ -28,6 +28,7 @@ set(SOCSIM_CORE_SOURCES
   sim/energy/energy.cpp
   sim/sparse/activation_model.cpp
   sim/sparse/activation_trace.cpp
+  sim/sparse/prefetched_activations.cpp
   sim/sparse/neuron_cache.cpp
   sim/sparse/bundle_reads.cpp
 )

@@ -24,11 +24,10 @@ SparseFfnLowering::SparseFfnLowering(const ModelSpec& m, SparseFfnOptions o,
                                      std::unique_ptr<NeuronCache> cache, BundleLayout layout)
     : m_(m), o_(o), src_(std::move(src)), cache_(std::move(cache)), layout_(layout) {}
 
-// Predicted ids: the active ones plus the hottest inactive cold ones (a predictor's false
-// positives are the neurons it rates most likely), predictor_extra of the active count.
-static void predict(std::span<const uint32_t> active, double extra, uint32_t first_cold,
-                    uint32_t neurons, std::vector<uint32_t>& extra_ids,
-                    std::vector<uint32_t>& out) {
+// The predictor's false positives: the hottest inactive cold neurons (those it rates most
+// likely), predictor_extra of the active count. Predicted = active + these.
+static void false_positives(std::span<const uint32_t> active, double extra, uint32_t first_cold,
+                            uint32_t neurons, std::vector<uint32_t>& extra_ids) {
   auto want = static_cast<int64_t>(std::llround(extra * static_cast<double>(active.size())));
   extra_ids.clear();
   auto a = std::lower_bound(active.begin(), active.end(), first_cold);
@@ -38,8 +37,6 @@ static void predict(std::span<const uint32_t> active, double extra, uint32_t fir
     extra_ids.push_back(id);
     --want;
   }
-  out.resize(active.size() + extra_ids.size());
-  std::merge(active.begin(), active.end(), extra_ids.begin(), extra_ids.end(), out.begin());
 }
 
 SparseFfnLowering::Counts SparseFfnLowering::replay(int64_t layer) {
@@ -51,15 +48,18 @@ SparseFfnLowering::Counts SparseFfnLowering::replay(int64_t layer) {
     const uint32_t hot =
         cache_ ? static_cast<uint32_t>(cache_->hot_limit(layer, e)) : 0u;  // dense NPU share
     const uint32_t first_cold = o_.hybrid ? hot : 0u;
-    predict(active, o_.predictor_extra, first_cold, neurons, extra_, predicted_);
+    false_positives(active, o_.predictor_extra, first_cold, neurons, extra_);
     ++c.experts;
     // CPU work: predicted (Gate) and active (Up/Down) neurons outside the NPU's dense part.
-    const auto cold_pred =
-        predicted_.end() - std::lower_bound(predicted_.begin(), predicted_.end(), first_cold);
-    const auto cold_active =
-        active.end() - std::lower_bound(active.begin(), active.end(), first_cold);
-    c.gate += cold_pred;
+    const auto act_cold = std::lower_bound(active.begin(), active.end(), first_cold);
+    const auto cold_active = active.end() - act_cold;
+    c.gate += cold_active + static_cast<int64_t>(extra_.size());
     c.up_down += cold_active;
+    auto merged = [&] {  // the predicted list, for the paths that walk it
+      predicted_.resize(active.size() + extra_.size());
+      std::merge(active.begin(), active.end(), extra_.begin(), extra_.end(), predicted_.begin());
+      return std::span<const uint32_t>(predicted_);
+    };
     if (o_.hybrid) c.hot_neurons += hot;
     if (o_.window > 0) {  // sliding window: hit if loaded within the last `window` tokens
       const size_t base =
@@ -70,7 +70,7 @@ SparseFfnLowering::Counts SparseFfnLowering::replay(int64_t layer) {
             INT32_MIN / 2);
       int64_t miss_active = 0, miss_gate = 0;
       size_t ai = 0;
-      for (uint32_t id : predicted_) {
+      for (uint32_t id : merged()) {
         while (ai < active.size() && active[ai] < id) ++ai;
         const bool on = ai < active.size() && active[ai] == id;
         int32_t& stamp = last_active_[base + id];
@@ -84,22 +84,27 @@ SparseFfnLowering::Counts SparseFfnLowering::replay(int64_t layer) {
       continue;
     }
     if (!o_.cache || !cache_) {
-      c.reads += plan_uncached_reads(layout_, predicted_, active);
+      c.reads += plan_uncached_reads(layout_, merged(), active);
       continue;
     }
+    // One matrix per (layer, expert): its accesses' plans share one file span.
+    auto same_matrix = [](BundlePlan p) {
+      p.span = 0;
+      return p;
+    };
     if (o_.hybrid && hot > 0) {  // the NPU reads every hot cluster: touch one id per cluster
       cluster_ids.clear();
       for (uint32_t id = 0; id < hot; id += static_cast<uint32_t>(layout_.cluster_size))
         cluster_ids.push_back(id);
-      c.reads += plan_bundle_reads(layout_, cache_->access(layer, e, cluster_ids));
-      const auto cold_begin = std::lower_bound(predicted_.begin(), predicted_.end(), hot);
-      const auto act_begin = std::lower_bound(active.begin(), active.end(), hot);
-      c.reads += plan_bundle_reads(
-          layout_, cache_->access(layer, e, std::span<const uint32_t>(cold_begin, predicted_.end()),
-                                  std::span<const uint32_t>(act_begin, active.end())));
-    } else {
-      c.reads += plan_bundle_reads(layout_, cache_->access(layer, e, predicted_, active));
+      c.reads += same_matrix(plan_bundle_reads(layout_, cache_->access(layer, e, cluster_ids)));
     }
+    // The active cold neurons, then the false positives as Gate-only accesses (a miss reads the
+    // Gate part and is not admitted): two accesses, so no merged list per expert and token.
+    const std::span<const uint32_t> cold =
+        o_.hybrid ? std::span<const uint32_t>(act_cold, active.end()) : active;
+    c.reads += plan_bundle_reads(layout_, cache_->access(layer, e, cold));
+    if (!extra_.empty())
+      c.reads += same_matrix(plan_bundle_reads(layout_, cache_->access(layer, e, extra_, {})));
   }
   if (o_.fault_request > 0) {  // page faults: one read-around per missed row, matrices separate
     const int64_t rows = c.reads.gate.count + c.reads.whole.count +

@@ -28,6 +28,7 @@
 #include "sim/policy/policy.hpp"
 #include "sim/policy/sparse_ffn.hpp"
 #include "sim/sparse/activation_trace.hpp"
+#include "sim/sparse/prefetched_activations.hpp"
 
 namespace socsim {
 namespace {
@@ -152,8 +153,10 @@ class SparseOffloadPolicy : public Policy {
     }
     auto cache = std::make_unique<NeuronCache>(cache_config(ctx, layout, *source, o));
     cache->warm();
-    sparse_ = std::make_unique<SparseFfnLowering>(ctx.model, o, std::move(source), std::move(cache),
-                                                  layout);
+    // Tokens are sampled ahead on a second core while this one replays the cache and builds ops.
+    sparse_ = std::make_unique<SparseFfnLowering>(
+        ctx.model, o, std::make_unique<PrefetchedActivations>(std::move(source)), std::move(cache),
+        layout);
 
     LoweringChoices ch;
     ch.granularity = Granularity::kBlock;
