@@ -190,6 +190,17 @@ class Lowerer {
       writers.push_back(op);
       return op;
     }
+    if (ch_.fuse_decode_attention && tags_.phase == Phase::kDecode) {
+      scratch_.assign(lp.attn_in.begin(), lp.attn_in.end());
+      scratch_.push_back(attention);
+      scratch_.insert(scratch_.end(), lp.attn_out.begin(), lp.attn_out.end());
+      deps_.assign(writers.begin(), writers.end());
+      deps_.push_back(in);
+      const OpId att =
+          stage(Stage::kAttnIn, l, scratch_, std::span<const OpId>(deps_), lname(l, "attention"));
+      writers.push_back(att);
+      return ffn_stage(l, lp, att);
+    }
     const OpId in_op = stage(Stage::kAttnIn, l, lp.attn_in, {in}, lname(l, "attn_in"));
     deps_.assign(writers.begin(), writers.end());
     deps_.push_back(in_op);
@@ -197,6 +208,11 @@ class Lowerer {
     const OpId attn = stage(Stage::kAttention, l, std::span<const OpPart>(&attention, 1),
                             std::span<const OpId>(deps_), lname(l, "attention"));
     const OpId out = stage(Stage::kAttnOut, l, lp.attn_out, {attn}, lname(l, "attn_out"));
+    return ffn_stage(l, lp, out);
+  }
+
+  // The FFN stage after `out`: the policy's replacement if it gives one, else the standard op.
+  OpId ffn_stage(int64_t l, const LayerParts& lp, OpId out) {
     if (ch_.ffn_stage) {
       Op tags;
       tags.phase = tags_.phase, tags.chunk = tags_.chunk, tags.token = tags_.token;

@@ -33,7 +33,10 @@ struct LoweringChoices {
   Granularity granularity = Granularity::kBlock;
   bool launch_per_part = false;
   bool exploit_sparsity = false;  // FFN matmuls touch only active neurons (needs a sparse model)
-  std::vector<OpId> entry_deps;   // extra predecessors of every prefill chunk (e.g. graph setup)
+  // Decode steps at block granularity fuse attn_in, attention and attn_out into one op (placed as
+  // attn_in) and keep the FFN separate: fewer ops where the FFN is what a policy restructures.
+  bool fuse_decode_attention = false;
+  std::vector<OpId> entry_deps;  // extra predecessors of every prefill chunk (e.g. graph setup)
   // Called after each stage op `id` is created; may add side ops that run beside it from the same
   // inputs (e.g. shadow-outlier GEMMs). The next stage of the same chunk or token also waits for
   // the returned ops.

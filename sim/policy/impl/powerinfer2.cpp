@@ -165,6 +165,7 @@ class SparseOffloadPolicy : public Policy {
     ch.attention_dtype = DType::kFp16;
     ch.elementwise_dtype = DType::kFp16;
     ch.exploit_sparsity = true;
+    ch.fuse_decode_attention = true;  // decode attention is one CPU op; the FFN is restructured
     const Placement npu = ctx.hw.has_npu ? o.npu : cpu;
     ch.place = [=](Stage s, Phase ph) {
       if (ph == Phase::kPrefill && s != Stage::kAttention && s != Stage::kEmbedding) return npu;
