@@ -44,7 +44,15 @@ SparseFfnLowering::Counts SparseFfnLowering::replay(int64_t layer) {
   const auto neurons = static_cast<uint32_t>(layout_.neurons);
   std::vector<uint32_t> cluster_ids;
   for (int32_t e : src_->experts(layer)) {
-    const std::span<const uint32_t> active = src_->active(layer, e);
+    std::span<const uint32_t> active = src_->active(layer, e);
+    if (o_.predictor_recall < 1.0) {  // the coldest active neurons go unpredicted
+      const auto hot_end =
+          std::lower_bound(active.begin(), active.end(),
+                           cache_ ? static_cast<uint32_t>(cache_->hot_limit(layer, e)) : 0u);
+      const auto cold = static_cast<double>(active.end() - hot_end);
+      const auto keep = static_cast<size_t>(std::ceil(o_.predictor_recall * cold));
+      active = active.first(static_cast<size_t>(hot_end - active.begin()) + keep);
+    }
     const uint32_t hot =
         cache_ ? static_cast<uint32_t>(cache_->hot_limit(layer, e)) : 0u;  // dense NPU share
     const uint32_t first_cold = o_.hybrid ? hot : 0u;

@@ -30,6 +30,9 @@ struct SparseFfnOptions {
   bool pipeline = true;        // cluster pipeline; off: matrix-level overlap
   int64_t pipeline_depth = 8;  // clusters the cold path is cut into when pipelined
   double predictor_extra = 0.2;  // predicted but inactive neurons, as a share of the active ones
+  // Share of the active cold neurons the predictor catches; it misses the coldest ones, which are
+  // then neither read nor computed (an accuracy loss, not a cost).
+  double predictor_recall = 1.0;
   int64_t predictor_rank = 276;  // low-rank predictor per (layer, expert): hidden x r + r x ffn
   double io_slowdown = 1.0;      // issue-pattern slowdown of the random reads (e.g. many cores)
   // LLM in a flash's sliding window: a neuron stays in DRAM while it was active in the last

@@ -333,3 +333,18 @@ TEST(SparseOffload, DecodeMetricsAreConsistent) {
     }
   }
 }
+
+// A predictor that misses the coldest active neurons reads and computes less (their accuracy is
+// what it costs): flash bytes fall as recall falls, recall 1 is the default, and with recall 0
+// only the hot neurons (none on this profile, whose planner gives the NPU nothing) and the false
+// positives (none: they scale with the predicted active ones) remain.
+TEST(SparseOffload, LowerRecallReadsLess) {
+  const Sim full = run("powerinfer2", 0.5);
+  const Sim one = run("powerinfer2", 0.5, {"policy.predictor_recall=1"});
+  const Sim most = run("powerinfer2", 0.5, {"policy.predictor_recall=0.9"});
+  const Sim none = run("powerinfer2", 0.5, {"policy.predictor_recall=0"});
+  EXPECT_EQ(flash_per_token(one), flash_per_token(full));
+  EXPECT_LT(flash_per_token(most), flash_per_token(one));
+  EXPECT_LT(flash_per_token(none), flash_per_token(most));
+  EXPECT_GT(most.m().decode_tokens_per_s, one.m().decode_tokens_per_s);
+}

@@ -67,6 +67,10 @@ class SparseOffloadPolicy : public Policy {
     v.quantity("hot_share", hot_share_, Dim::kNumber,
                {"share of the neuron cache given to hot clusters (assumption)",
                 d_.hot_share > 0 ? "0.5" : "0", 0, 1});
+    v.quantity("predictor_recall", o_.predictor_recall, Dim::kNumber,
+               {"share of active cold neurons the predictor catches; the coldest are missed (not "
+                "read, not computed; assumption: 1)",
+                "1", 0, 1});
     v.quantity("predictor_extra", o_.predictor_extra, Dim::kNumber,
                {"predicted-but-inactive neurons per active one (assumption)", "0.2", 0, 10});
     v.integer("predictor_rank", o_.predictor_rank,
