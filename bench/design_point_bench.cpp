@@ -11,14 +11,10 @@
 // child with fresh SimGrid state (as sweeps do) and reports its wall time to the parent.
 #include <benchmark/benchmark.h>
 
-#include <malloc.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <xbt/log.h>
 #include "bench/child_timer.hpp"
 
 #include <chrono>
-#include <cstdio>
 #include <functional>
 #include <simgrid/s4u.hpp>
 

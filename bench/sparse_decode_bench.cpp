@@ -8,14 +8,10 @@
 #include <benchmark/benchmark.h>
 
 #include <fmt/format.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include "bench/child_timer.hpp"
 
 #include <chrono>
-#include <cstdio>
 #include <functional>
-#include <stdexcept>
 
 #include "sim/driver/simulate.hpp"
 #include "sim/engine/platform.hpp"

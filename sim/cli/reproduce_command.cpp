@@ -51,20 +51,14 @@ void add_reproduce_command(CLI::App& app, int& exit_code) {
         f << reproduction_csv(r);
         std::cout << "  wrote " << csv << "\n";
       }
-      for (const ReproducedPoint& p : r.rows)
-        if (!std::isnan(p.error)) errors.push_back(std::fabs(p.error));
-      for (const ReproducedRangeEnd& x : r.range_ends) errors.push_back(std::fabs(x.error));
+      errors.insert(errors.end(), r.abs_errors.begin(), r.abs_errors.end());
       for (const RankingCheck& k : r.rankings) rankings_right += k.right(), ++rankings;
     }
-    if (experiments.size() > 1 && !errors.empty()) {
-      std::sort(errors.begin(), errors.end());
-      const size_t n = errors.size();
-      const double median = n % 2 ? errors[n / 2] : 0.5 * (errors[n / 2 - 1] + errors[n / 2]);
+    if (experiments.size() > 1 && !errors.empty())
       std::cout << fmt::format(
           "all {} experiments: median |error| {:.1f}% over {} compared values; rankings right in "
           "{} of {} rows\n",
-          experiments.size(), 100 * median, n, rankings_right, rankings);
-    }
+          experiments.size(), 100 * median(errors), errors.size(), rankings_right, rankings);
     exit_code = 0;
   });
 }

@@ -79,4 +79,18 @@ class YamlReader final : public FieldVisitor {
 // Loads a YAML (or JSON) file; syntax errors are reported with their location and give nullopt.
 std::optional<YAML::Node> load_yaml_file(const std::string& path, Diagnostics& diags);
 
+// Reads the spec file `path` through its declaration `visit` (hardware profiles, engine profiles,
+// experiments): problems go to diags, key locations to `where` when given.
+template <class Spec>
+Spec read_spec_file(const std::string& path, void (*visit)(FieldVisitor&, Spec&),
+                    Diagnostics& diags, SourceMap* where = nullptr) {
+  Spec s;
+  if (std::optional<YAML::Node> root = load_yaml_file(path, diags)) {
+    YamlReader r(path, *root, diags);
+    r.record_locations(where);
+    r.read_root([&](FieldVisitor& v) { visit(v, s); });
+  }
+  return s;
+}
+
 }  // namespace socsim

@@ -41,4 +41,13 @@ double lone_work_time(const LinkLayout& links, const LaunchDesc& d, std::vector<
   return t;
 }
 
+double lone_op_seconds(const LinkLayout& links, const Placement& place, const OpCost& c,
+                       std::vector<double>& scratch) {
+  LaunchDesc d;
+  d.place = place;
+  d.compute_s = c.compute_s;
+  d.dram_bytes = c.dram_bytes;
+  return c.delay_s + c.flash_service_s + lone_work_time(links, d, scratch);
+}
+
 }  // namespace socsim

@@ -6,6 +6,7 @@
 
 #include <vector>
 
+#include "sim/cost/estimator.hpp"
 #include "sim/engine/backend.hpp"
 
 namespace socsim {
@@ -33,5 +34,10 @@ void bytes_per_link(const LinkLayout& links, const LaunchDesc& d, std::vector<do
 
 // Time of the op's main work (after delay and flash) when it runs alone.
 double lone_work_time(const LinkLayout& links, const LaunchDesc& d, std::vector<double>& scratch);
+
+// Whole time of an op alone on `place` with cost `c`: delay, flash service and main work. This is
+// the duration schedulers see; planners use it to compare placements before lowering.
+double lone_op_seconds(const LinkLayout& links, const Placement& place, const OpCost& c,
+                       std::vector<double>& scratch);
 
 }  // namespace socsim

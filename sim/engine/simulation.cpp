@@ -98,14 +98,8 @@ std::vector<OpTiming> Simulation::run() {
   const LinkLayout links(platform_);
   std::vector<double> scratch;
   op_seconds_.resize(n);
-  for (OpId i = 0; i < n; ++i) {
-    const OpCost& c = costs_[i];
-    LaunchDesc d;
-    d.place = g_.op(i).place;
-    d.compute_s = c.compute_s;
-    d.dram_bytes = c.dram_bytes;
-    op_seconds_[i] = c.delay_s + c.flash_service_s + lone_work_time(links, d, scratch);
-  }
+  for (OpId i = 0; i < n; ++i)
+    op_seconds_[i] = lone_op_seconds(links, g_.op(i).place, costs_[i], scratch);
   policy_.begin(g_, platform_);
   free_.clear();
   for (const PlatformUnit& u : platform_.units) free_.push_back(u.cores);

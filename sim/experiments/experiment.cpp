@@ -54,11 +54,7 @@ void visit_experiment(FieldVisitor& v, Experiment& e) {
 
 Experiment load_experiment(const std::string& path) {
   Diagnostics d;
-  Experiment e;
-  if (std::optional<YAML::Node> root = load_yaml_file(path, d)) {
-    YamlReader r(path, *root, d);
-    r.read_root([&](FieldVisitor& v) { visit_experiment(v, e); });
-  }
+  Experiment e = read_spec_file<Experiment>(path, &visit_experiment, d);
   if (!d.has_errors() && e.points.empty())
     d.error({path}, "points: an experiment needs at least one point");
   for (size_t i = 0; i < e.points.size() && !d.has_errors(); ++i) {
@@ -111,8 +107,8 @@ std::vector<std::string> order_by(std::vector<std::pair<double, std::string>> v)
 }  // namespace
 
 Reproduction reproduce(const Experiment& e) {
-  Reproduction r{e, {}, {}, {}, 0, 0};
-  std::vector<double> errors;
+  Reproduction r{e, {}, {}, {}, {}, 0};
+  std::vector<double>& errors = r.abs_errors;
   for (const ExperimentPoint& p : e.points) {
     ReproducedPoint row{p, run_metric(e, p, p.policy, p.sets), kUnset};
     if (!p.baseline_policy.empty())
@@ -155,11 +151,15 @@ Reproduction reproduce(const Experiment& e) {
       }
     r.rankings.push_back({name, order_by(pub), order_by(sim)});
   }
-  std::sort(errors.begin(), errors.end());
-  const size_t n = errors.size();
-  r.compared = n;
-  if (n > 0) r.median_abs_error = n % 2 ? errors[n / 2] : 0.5 * (errors[n / 2 - 1] + errors[n / 2]);
+  r.median_abs_error = median(errors);
   return r;
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 std::string format_reproduction(const Reproduction& r) {
@@ -178,7 +178,7 @@ std::string format_reproduction(const Reproduction& r) {
     s += fmt::format("  {:<44} {:>12.4g} {:>12.4g} {:>+8.1f}%\n", "range " + x.label, x.simulated,
                      x.published, 100 * x.error);
   s += fmt::format("  median |error| {:.1f}% over {} compared values\n", 100 * r.median_abs_error,
-                   r.compared);
+                   r.abs_errors.size());
   if (!r.rankings.empty()) {
     size_t right = 0;
     for (const RankingCheck& k : r.rankings) right += k.right();

@@ -71,9 +71,12 @@ struct Reproduction {
   std::vector<ReproducedPoint> rows;
   std::vector<ReproducedRangeEnd> range_ends;
   std::vector<RankingCheck> rankings;
-  double median_abs_error = 0;  // over published points and range ends
-  size_t compared = 0;          // how many errors the median is over
+  std::vector<double> abs_errors;  // |error| of every published point and range end
+  double median_abs_error = 0;     // their median
 };
+
+// Median of the values (0 for none).
+double median(std::vector<double> values);
 
 Reproduction reproduce(const Experiment& e);
 std::string format_reproduction(const Reproduction& r);

@@ -55,14 +55,7 @@ void visit_engine(FieldVisitor& v, EngineSpec& e) {
 }
 
 EngineSpec read_engine(const std::string& path, Diagnostics& d, SourceMap* where) {
-  EngineSpec e;
-  std::optional<YAML::Node> root = load_yaml_file(path, d);
-  if (root) {
-    YamlReader r(path, *root, d);
-    r.record_locations(where);
-    r.read_root([&](FieldVisitor& v) { visit_engine(v, e); });
-  }
-  return e;
+  return read_spec_file<EngineSpec>(path, &visit_engine, d, where);
 }
 
 void apply_engine(HwSpec& hw, const EngineSpec& e, const std::string& file, Diagnostics& d,

@@ -224,14 +224,7 @@ void finalize_hw(HwSpec& s, const std::string& file, Diagnostics& d, const Sourc
 }
 
 HwSpec read_hw(const std::string& path, Diagnostics& d, SourceMap* where) {
-  HwSpec s;
-  std::optional<YAML::Node> root = load_yaml_file(path, d);
-  if (root) {
-    YamlReader r(path, *root, d);
-    r.record_locations(where);
-    r.read_root([&](FieldVisitor& v) { visit_hw(v, s); });
-  }
-  return s;
+  return read_spec_file<HwSpec>(path, &visit_hw, d, where);
 }
 
 HwSpec load_hw(const std::string& path) {

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "sim/policy/memory_plan.hpp"
+#include "sim/policy/placement.hpp"
 
 namespace socsim {
 
@@ -31,9 +32,7 @@ std::vector<OpId> page_in(const MmapPaging& plan, const Op& stage, std::span<con
   read.flash_bytes = bytes;
   read.flash_request = plan.request;
   read.flash_span = plan.span;
-  int threads = 0;
-  for (uint8_t i = 0; i < stage.place.count; ++i) threads += stage.place.cores[i];
-  read.flash_depth = static_cast<uint16_t>(std::max(1, threads));
+  read.flash_depth = static_cast<uint16_t>(std::max(1, cores_of(stage.place)));
   read.rank = static_cast<int64_t>(g.size());
   return {g.add(read, {}, preds, "page_in")};
 }

@@ -21,6 +21,12 @@ Placement single_core(const Placement& p) {
   return one;
 }
 
+int cores_of(const Placement& p) {
+  int n = 0;
+  for (uint8_t i = 0; i < p.count; ++i) n += p.cores[i];
+  return n;
+}
+
 Placement clusters_placement(const PlatformSpec& p, const std::vector<int>& units) {
   Placement pl;
   for (int u : units) {

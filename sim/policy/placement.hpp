@@ -13,6 +13,8 @@ namespace socsim {
 Placement device_placement(const PlatformSpec& p, const char* name);
 // The first unit of `p` with a single core.
 Placement single_core(const Placement& p);
+// Cores (threads) a placement occupies, over its units.
+int cores_of(const Placement& p);
 // Every core of the given CPU units (at most 3 are used).
 Placement clusters_placement(const PlatformSpec& p, const std::vector<int>& units);
 // Every CPU cluster but the slowest (by best peak per core at the operating clock), or the only

@@ -126,8 +126,7 @@ SparseFfnLowering::Counts SparseFfnLowering::replay(int64_t layer) {
     const double row =
         std::ceil(ffn_row_bytes(m_.hidden, m_.weight_dtype) / kFlashPage) * kFlashPage;
     const int64_t gate = c.reads.gate.count + c.reads.whole.count;
-    const int64_t up_down =
-        c.reads.up_down.count + (c.reads.whole.count > 0 ? c.reads.whole.count : 0);
+    const int64_t up_down = c.reads.up_down.count + c.reads.whole.count;
     c.reads.gate = {gate, row, static_cast<double>(gate) * row};
     c.reads.up_down = {2 * up_down, row, 2.0 * static_cast<double>(up_down) * row};
     c.reads.whole = {};
@@ -173,9 +172,7 @@ std::vector<OpId> SparseFfnLowering::lower(const Op& tags, std::span<const OpId>
     op.place = single_core(o_.io);
     if (o_.fault_request > 0) {  // faults stall the compute threads, one request each
       op.place = o_.compute;
-      int threads = 0;
-      for (uint8_t i = 0; i < o_.compute.count; ++i) threads += o_.compute.cores[i];
-      op.flash_depth = static_cast<uint16_t>(std::max(1, threads));
+      op.flash_depth = static_cast<uint16_t>(std::max(1, cores_of(o_.compute)));
     }
     op.flash_bytes = r.bytes;
     op.flash_request = r.request;
@@ -241,14 +238,11 @@ std::vector<OpId> SparseFfnLowering::lower(const Op& tags, std::span<const OpId>
   // First cluster's Gate reads, then every other read overlapping the compute of what has
   // arrived, then the last cluster's compute after the last read.
   const double first = 1.0 / static_cast<double>(std::max<int64_t>(o_.pipeline_depth, 1));
-  ReadGroup g0 = gate, g1 = gate;
+  ReadGroup g0 = gate, others;
   g0.count = static_cast<int64_t>(std::ceil(first * static_cast<double>(gate.count)));
   g0.bytes = static_cast<double>(g0.count) * gate.request;
-  g1.count = gate.count - g0.count;
-  g1.bytes = std::max(0.0, gate.bytes - g0.bytes);
-  ReadGroup others = g1;
-  others.count += rest.count;
-  others.bytes += rest.bytes;
+  others.count = gate.count - g0.count + rest.count;
+  others.bytes = std::max(0.0, gate.bytes - g0.bytes) + rest.bytes;
   others.request = others.count > 0 ? others.bytes / static_cast<double>(others.count) : 0;
   OpId first_read = predict_op;
   if (g0.bytes > 0) first_read = read_op(g0, span, {predict_op}, "gate.read");

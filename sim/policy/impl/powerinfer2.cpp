@@ -21,6 +21,7 @@
 #include <cmath>
 
 #include "sim/cost/estimator.hpp"
+#include "sim/engine/link_model.hpp"
 #include "sim/graph/op_formulas.hpp"
 #include "sim/lower/transformer_lowering.hpp"
 #include "sim/policy/memory_plan.hpp"
@@ -253,37 +254,33 @@ class SparseOffloadPolicy : public Policy {
     const DType w = ctx.model.weight_dtype;
     return ffn_weight_bytes(ctx.model) * (1.0 - plain_bits(w) / storage_bits(w));
   }
-  // With workload.ffn_offload the cache holds the other share of the FFN neurons (bundles as
-  // stored in flash); otherwise whatever the budget leaves.
+  // Bytes of every FFN neuron's bundle as stored in flash (what a full cache would hold).
+  double all_bundle_bytes(const ModelSpec& m) const {
+    return static_cast<double>(m.layers * std::max<int64_t>(m.moe.experts, 1) * m.ffn) *
+           bundle_layout(m, cluster_size_).bundle_bytes;
+  }
+  // With workload.ffn_offload the cache holds the other share of the FFN neurons; otherwise
+  // whatever the budget leaves.
   double cache_bytes(const LowerContext& ctx) const {
-    if (!std::isnan(ctx.workload.ffn_offload) && std::isnan(ctx.workload.memory)) {
-      const ModelSpec& m = ctx.model;
-      const double neurons =
-          static_cast<double>(m.layers * std::max<int64_t>(m.moe.experts, 1) * m.ffn);
-      return (1.0 - ctx.workload.ffn_offload) * neurons *
-             bundle_layout(m, cluster_size_).bundle_bytes;
-    }
+    if (!std::isnan(ctx.workload.ffn_offload) && std::isnan(ctx.workload.memory))
+      return (1.0 - ctx.workload.ffn_offload) * all_bundle_bytes(ctx.model);
     return budget(ctx) - fixed_weights(ctx) - kv_cache_bytes(ctx.model, ctx.workload) -
            predictor_bytes(ctx) - scale_bytes(ctx) - runtime_;
   }
   // Share of the FFN neurons the neuron cache holds.
   double cached_share(const LowerContext& ctx) const {
-    const ModelSpec& m = ctx.model;
-    const double neurons =
-        static_cast<double>(m.layers * std::max<int64_t>(m.moe.experts, 1) * m.ffn);
-    return std::clamp(cache_bytes(ctx) / (neurons * bundle_layout(m, cluster_size_).bundle_bytes),
-                      0.0, 1.0);
+    return std::clamp(cache_bytes(ctx) / all_bundle_bytes(ctx.model), 0.0, 1.0);
   }
 
-  // Time of an op alone on its placement: launch delay plus the larger of compute and traffic.
+  // Time of an op alone on its placement, as the engine's schedulers see it.
   static double alone_s(const PlatformSpec& p, const Placement& place, std::vector<OpPart> parts) {
     static const CostModel model;
     TaskGraph g;
     Op op;
     op.place = place;
     g.add(op, parts, {}, "probe");
-    const OpCost c = model.estimate(g, 0, p);
-    return c.delay_s + std::max(c.compute_s, c.dram_bytes / p.units[place.unit[0]].port_bandwidth);
+    std::vector<double> scratch;
+    return lone_op_seconds(LinkLayout(p), place, model.estimate(g, 0, p), scratch);
   }
 
   // The planner's hot limit (PowerInfer-2 profiles NPU and CPU speed per matrix size offline): the
