@@ -25,18 +25,37 @@ SparseFfnLowering::SparseFfnLowering(const ModelSpec& m, SparseFfnOptions o,
     : m_(m), o_(o), src_(std::move(src)), cache_(std::move(cache)), layout_(layout) {}
 
 // The predictor's false positives: the hottest inactive cold neurons (those it rates most
-// likely), predictor_extra of the active count. Predicted = active + these.
+// likely), predictor_extra of the active count. Predicted = active + these. The inactive ids are
+// the gaps between consecutive active ids; the fully active prefix (the hottest ranks fire on
+// every token) is skipped by binary search, so the cost is O(log n + extras), not O(prefix).
 static void false_positives(std::span<const uint32_t> active, double extra, uint32_t first_cold,
                             uint32_t neurons, std::vector<uint32_t>& extra_ids) {
   auto want = static_cast<int64_t>(std::llround(extra * static_cast<double>(active.size())));
   extra_ids.clear();
-  auto a = std::lower_bound(active.begin(), active.end(), first_cold);
-  for (uint32_t id = first_cold; id < neurons && want > 0; ++id) {
-    while (a != active.end() && *a < id) ++a;
-    if (a != active.end() && *a == id) continue;
-    extra_ids.push_back(id);
-    --want;
+  if (want <= 0) return;
+  const auto from = std::lower_bound(active.begin(), active.end(), first_cold);
+  // Sorted distinct ids: active[from + i] == first_cold + i exactly on the complete prefix.
+  size_t lo = 0, hi = static_cast<size_t>(active.end() - from);
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (from[static_cast<std::ptrdiff_t>(mid)] == first_cold + mid)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
+  extra_ids.resize(static_cast<size_t>(want));
+  uint32_t* out = extra_ids.data();
+  uint32_t* const out_end = out + want;
+  const uint32_t* a = active.data() + (from - active.begin()) + lo;
+  const uint32_t* const a_end = active.data() + active.size();
+  uint32_t id = first_cold + static_cast<uint32_t>(lo);  // first id not known to be active
+  while (out != out_end && id < neurons) {
+    const uint32_t gap_end = a != a_end ? *a : neurons;  // ids [id, gap_end) are inactive
+    while (id < gap_end && out != out_end) *out++ = id++;
+    if (a == a_end) break;
+    id = *a++ + 1;
+  }
+  extra_ids.resize(static_cast<size_t>(out - extra_ids.data()));
 }
 
 SparseFfnLowering::Counts SparseFfnLowering::replay(int64_t layer) {

@@ -64,12 +64,16 @@ void LruRegion::evict_to_fit(int64_t& evicted_units, int64_t& evicted_neurons) {
 }
 
 void LruRegion::compact() {
+  uint32_t* const pos = pos_.data();
+  uint32_t* const queue = queue_.data();
   size_t w = 0;
-  for (size_t r = head_; r < tail_; ++r) {
-    const uint32_t v = queue_[r];
-    if (pos_[v] != r) continue;
-    queue_[w] = v;
-    pos_[v] = static_cast<uint32_t>(w++);
+  const size_t tail = tail_;
+  for (size_t r = head_; r < tail; ++r) {
+    if (r + kAhead < tail) __builtin_prefetch(&pos[queue[r + kAhead]], 1);
+    const uint32_t v = queue[r];
+    if (pos[v] != r) continue;
+    queue[w] = v;
+    pos[v] = static_cast<uint32_t>(w++);
   }
   head_ = 0;
   tail_ = w;

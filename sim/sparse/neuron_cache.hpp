@@ -13,6 +13,8 @@
 #include <span>
 #include <vector>
 
+#include "sim/sparse/huge_page_allocator.hpp"
+
 namespace socsim {
 
 // An exact LRU over units 0..n-1 of given sizes (in neurons), bounded by a capacity in neurons.
@@ -72,8 +74,9 @@ class LruRegion {
   }
   void compact();
 
-  std::vector<uint32_t> pos_;    // per unit: index of its latest queue entry, or kAbsent
-  std::vector<uint32_t> queue_;  // unit ids, oldest first, live ones from head_ to tail_
+  using HugeArray = std::vector<uint32_t, HugePageAllocator<uint32_t>>;
+  HugeArray pos_;    // per unit: index of its latest queue entry, or kAbsent
+  HugeArray queue_;  // unit ids, oldest first, live ones from head_ to tail_
   std::vector<uint32_t> sizes_;
   size_t head_ = 0, tail_ = 0;
   int64_t capacity_ = 0;
