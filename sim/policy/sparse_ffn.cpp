@@ -21,8 +21,21 @@ OpPart role(OpPart p, PartRole r) {
 
 SparseFfnLowering::SparseFfnLowering(const ModelSpec& m, SparseFfnOptions o,
                                      std::unique_ptr<ActivationSource> src,
-                                     std::unique_ptr<NeuronCache> cache, BundleLayout layout)
-    : m_(m), o_(o), src_(std::move(src)), cache_(std::move(cache)), layout_(layout) {}
+                                     std::unique_ptr<NeuronCache> cache, BundleLayout layout,
+                                     bool prefetch)
+    : m_(m), o_(o), src_(std::move(src)), cache_(std::move(cache)), layout_(layout) {
+  if (!prefetch) return;
+  auto p = std::make_unique<PrefetchedActivations>(
+      std::move(src_), 4,
+      [this](int64_t layer, int32_t e, std::span<const uint32_t> active,
+             std::vector<uint32_t>& extra) { return predict(layer, e, active, extra); });
+  prefetched_ = p.get();
+  src_ = std::move(p);
+}
+
+SparseFfnLowering::~SparseFfnLowering() {
+  src_.reset();
+}
 
 // The predictor's false positives: the hottest inactive cold neurons (those it rates most
 // likely), predictor_extra of the active count. Predicted = active + these. The inactive ids are
@@ -58,33 +71,44 @@ static void false_positives(std::span<const uint32_t> active, double extra, uint
   extra_ids.resize(static_cast<size_t>(out - extra_ids.data()));
 }
 
+uint32_t SparseFfnLowering::predict(int64_t layer, int32_t e, std::span<const uint32_t> active,
+                                    std::vector<uint32_t>& extra) const {
+  const uint32_t hot = cache_ ? static_cast<uint32_t>(cache_->hot_limit(layer, e)) : 0u;
+  if (o_.predictor_recall < 1.0) {  // the coldest active neurons go unpredicted
+    const auto hot_end = std::lower_bound(active.begin(), active.end(), hot);
+    const auto cold = static_cast<double>(active.end() - hot_end);
+    const auto keep = static_cast<size_t>(std::ceil(o_.predictor_recall * cold));
+    active = active.first(static_cast<size_t>(hot_end - active.begin()) + keep);
+  }
+  false_positives(active, o_.predictor_extra, o_.hybrid ? hot : 0u,
+                  static_cast<uint32_t>(layout_.neurons), extra);
+  return static_cast<uint32_t>(active.size());
+}
+
 SparseFfnLowering::Counts SparseFfnLowering::replay(int64_t layer) {
   Counts c;
-  const auto neurons = static_cast<uint32_t>(layout_.neurons);
   std::vector<uint32_t> cluster_ids;
   for (int32_t e : src_->experts(layer)) {
-    std::span<const uint32_t> active = src_->active(layer, e);
-    if (o_.predictor_recall < 1.0) {  // the coldest active neurons go unpredicted
-      const auto hot_end =
-          std::lower_bound(active.begin(), active.end(),
-                           cache_ ? static_cast<uint32_t>(cache_->hot_limit(layer, e)) : 0u);
-      const auto cold = static_cast<double>(active.end() - hot_end);
-      const auto keep = static_cast<size_t>(std::ceil(o_.predictor_recall * cold));
-      active = active.first(static_cast<size_t>(hot_end - active.begin()) + keep);
+    std::span<const uint32_t> active = src_->active(layer, e), extra;
+    if (prefetched_) {
+      active = active.first(prefetched_->derived_count(layer, e));
+      extra = prefetched_->derived_ids(layer, e);
+    } else {
+      active = active.first(predict(layer, e, active, extra_));
+      extra = extra_;
     }
     const uint32_t hot =
         cache_ ? static_cast<uint32_t>(cache_->hot_limit(layer, e)) : 0u;  // dense NPU share
     const uint32_t first_cold = o_.hybrid ? hot : 0u;
-    false_positives(active, o_.predictor_extra, first_cold, neurons, extra_);
     ++c.experts;
     // CPU work: predicted (Gate) and active (Up/Down) neurons outside the NPU's dense part.
     const auto act_cold = std::lower_bound(active.begin(), active.end(), first_cold);
     const auto cold_active = active.end() - act_cold;
-    c.gate += cold_active + static_cast<int64_t>(extra_.size());
+    c.gate += cold_active + static_cast<int64_t>(extra.size());
     c.up_down += cold_active;
     auto merged = [&] {  // the predicted list, for the paths that walk it
-      predicted_.resize(active.size() + extra_.size());
-      std::merge(active.begin(), active.end(), extra_.begin(), extra_.end(), predicted_.begin());
+      predicted_.resize(active.size() + extra.size());
+      std::merge(active.begin(), active.end(), extra.begin(), extra.end(), predicted_.begin());
       return std::span<const uint32_t>(predicted_);
     };
     if (o_.hybrid) c.hot_neurons += hot;
@@ -130,8 +154,8 @@ SparseFfnLowering::Counts SparseFfnLowering::replay(int64_t layer) {
     const std::span<const uint32_t> cold =
         o_.hybrid ? std::span<const uint32_t>(act_cold, active.end()) : active;
     c.reads += plan_bundle_reads(layout_, cache_->access(layer, e, cold));
-    if (!extra_.empty())
-      c.reads += same_matrix(plan_bundle_reads(layout_, cache_->access(layer, e, extra_, {})));
+    if (!extra.empty())
+      c.reads += same_matrix(plan_bundle_reads(layout_, cache_->access(layer, e, extra, {})));
   }
   if (o_.fault_request > 0) {  // page faults: one read-around per missed row, matrices separate
     const int64_t rows = c.reads.gate.count + c.reads.whole.count +

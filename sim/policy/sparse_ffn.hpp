@@ -20,6 +20,7 @@
 #include "sim/sparse/activation_model.hpp"
 #include "sim/sparse/bundle_reads.hpp"
 #include "sim/sparse/neuron_cache.hpp"
+#include "sim/sparse/prefetched_activations.hpp"
 
 namespace socsim {
 
@@ -50,8 +51,11 @@ struct SparseFfnOptions {
 // Per-run state: the activation source, the cache and the layout; lowers layer by layer.
 class SparseFfnLowering {
  public:
+  // prefetch: sample tokens ahead on a second core (with the predictor's picks), while the
+  // caller's core replays the cache and builds ops; the results do not change.
   SparseFfnLowering(const ModelSpec& m, SparseFfnOptions o, std::unique_ptr<ActivationSource> src,
-                    std::unique_ptr<NeuronCache> cache, BundleLayout layout);
+                    std::unique_ptr<NeuronCache> cache, BundleLayout layout, bool prefetch = false);
+  ~SparseFfnLowering();  // stops the prefetching worker before the state it reads goes
   // The ops of one layer's FFN for the decode step in `tags` (tags.layer); returns the ops the
   // next layer waits for.
   std::vector<OpId> lower(const Op& tags, std::span<const OpId> preds, TaskGraph& g);
@@ -69,6 +73,11 @@ class SparseFfnLowering {
     BundlePlan reads;
   };
   Counts replay(int64_t layer);
+  // The predictor on one routed expert's sorted active ids: returns how many of them it catches
+  // (a prefix: it misses the coldest) and writes its false positives to `extra`. Reads only state
+  // fixed at construction, so it can run on the prefetching worker.
+  uint32_t predict(int64_t layer, int32_t expert, std::span<const uint32_t> active,
+                   std::vector<uint32_t>& extra) const;
   OpId add(TaskGraph& g, Op op, std::vector<OpPart> parts, std::vector<OpId> preds,
            const char* name);
 
@@ -77,6 +86,7 @@ class SparseFfnLowering {
   std::unique_ptr<ActivationSource> src_;
   std::unique_ptr<NeuronCache> cache_;
   BundleLayout layout_;
+  const PrefetchedActivations* prefetched_ = nullptr;  // src_, when it prefetches
   int32_t token_ = -1;
   int64_t tokens_ = 0;
   double flash_bytes_ = 0;

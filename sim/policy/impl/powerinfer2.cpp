@@ -159,9 +159,8 @@ class SparseOffloadPolicy : public Policy {
     auto cache = std::make_unique<NeuronCache>(cache_config(ctx, layout, *source, o));
     cache->warm();
     // Tokens are sampled ahead on a second core while this one replays the cache and builds ops.
-    sparse_ = std::make_unique<SparseFfnLowering>(
-        ctx.model, o, std::make_unique<PrefetchedActivations>(std::move(source)), std::move(cache),
-        layout);
+    sparse_ = std::make_unique<SparseFfnLowering>(ctx.model, o, std::move(source), std::move(cache),
+                                                  layout, /*prefetch=*/true);
 
     LoweringChoices ch;
     ch.granularity = Granularity::kBlock;
