@@ -47,6 +47,7 @@ set(SOCSIM_PLUGIN_SOURCES
   sim/policy/impl/single_unit.cpp
   sim/policy/impl/mllm_npu.cpp
   sim/policy/impl/powerinfer2.cpp
+  sim/policy/skeleton/skeleton_policy.cpp
   sim/policy/schedulers/in_order.cpp
   sim/policy/schedulers/cg_greedy.cpp
   sim/cost/impl/roofline.cpp
@@ -71,6 +72,17 @@ set(SOCSIM_CALIBRATE_SOURCES
   sim/calibrate/host_profile_writer.cpp
   sim/calibrate/validate_host.cpp
 )
+# `socsim check`: run invariants, the policy check matrix, SLOs and the report.
+set(SOCSIM_CHECK_SOURCES
+  sim/check/invariants.cpp
+  sim/check/schedule_invariants.cpp
+  sim/check/data_flow.cpp
+  sim/check/total_invariants.cpp
+  sim/check/point.cpp
+  sim/check/slo.cpp
+  sim/check/check.cpp
+  sim/check/check_report.cpp
+)
 set(SOCSIM_CLI_SOURCES
   sim/cli/main.cpp
   sim/cli/run_command.cpp
@@ -79,4 +91,6 @@ set(SOCSIM_CLI_SOURCES
   sim/cli/reproduce_command.cpp
   sim/cli/record_activations_command.cpp
   sim/cli/calibrate_commands.cpp
+  sim/cli/report_command.cpp
+  sim/cli/check_command.cpp
 )

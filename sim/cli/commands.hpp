@@ -1,6 +1,7 @@
 // The socsim subcommands. Each returns the process exit code; errors inside are thrown as
 // InputError (bad input, exit 2) or InfeasibleError (cannot run as asked, exit 3) and reported by
-// main, which is the only place that decides the exit code. `verify` exits 4 on a mismatch.
+// main, which is the only place that decides the exit code. `verify` exits 4 on a mismatch; `check`
+// exits 6 when an invariant or verify fails and 7 when only SLOs are missed.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -14,5 +15,7 @@ void add_verify_commands(CLI::App& app, int& exit_code);
 void add_reproduce_command(CLI::App& app, int& exit_code);
 void add_calibrate_commands(CLI::App& app, int& exit_code);
 void add_record_activations_command(CLI::App& app, int& exit_code);
+void add_check_command(CLI::App& app, int& exit_code);
+void add_report_command(CLI::App& app, int& exit_code);
 
 }  // namespace socsim::cli

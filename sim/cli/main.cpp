@@ -1,6 +1,8 @@
 // socsim command-line entry point: subcommand dispatch and the single place where errors become
 // messages and exit codes (0 ok, 1 internal error, 2 bad input, 3 infeasible run, 4 a verified
-// schedule does not compute the model, 5 host validation missed its accuracy targets).
+// schedule does not compute the model, 5 host validation missed its accuracy targets, 6 `check`
+// found a broken invariant, a failed run or a verify mismatch, 7 `check` found only SLO
+// violations).
 #include <cstdio>
 #include <exception>
 
@@ -20,6 +22,8 @@ int main(int argc, char** argv) {
   socsim::cli::add_reproduce_command(app, exit_code);
   socsim::cli::add_calibrate_commands(app, exit_code);
   socsim::cli::add_record_activations_command(app, exit_code);
+  socsim::cli::add_check_command(app, exit_code);
+  socsim::cli::add_report_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Pareto front of a sweep: the design points no other point beats on every objective (latency,
+energy, memory by default), as a CSV and a scatter chart of the first two objectives with the
+front drawn and the third as colour.
+
+Objectives are result columns, minimised unless suffixed ':max' (e.g. decode_tokens_per_s:max).
+Only points with status ok take part.
+
+    python3 analysis/pareto.py SWEEP_DIR [--objectives ttft_s,energy_j,peak_memory_bytes]
+        [-o front.png] [--csv front.csv]
+"""
+import argparse
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from socsim_outputs import OutputError, Sweep  # noqa: E402
+
+DEFAULT_OBJECTIVES = "ttft_s,energy_j,peak_memory_bytes"
+
+
+def parse_objectives(text, sweep):
+    objectives = []
+    for item in text.split(","):
+        name, _, sense = item.strip().partition(":")
+        if sense not in ("", "min", "max"):
+            raise OutputError(f"--objectives: error: '{item}': the sense must be :min or :max")
+        sweep.require_metric(name)
+        objectives.append((name, sense == "max"))
+    if len(objectives) < 2:
+        raise OutputError("--objectives: error: name at least two objectives")
+    return objectives
+
+
+def front_mask(values):
+    """values: n x k array to minimise. True for the non-dominated rows (ties are all kept)."""
+    n = len(values)
+    keep = np.ones(n, dtype=bool)
+    order = np.lexsort(values.T[::-1])  # by first objective, then the next ones
+    for pos, i in enumerate(order):
+        if not keep[i]:
+            continue
+        later = order[pos + 1:]
+        dominated = np.all(values[later] >= values[i], axis=1) & np.any(
+            values[later] > values[i], axis=1)
+        keep[later[dominated]] = False
+    return keep
+
+
+def pareto(sweep, objectives):
+    """The ok rows on the front, sorted by the first objective."""
+    ok = sweep.ok().dropna(subset=[name for name, _ in objectives])
+    if ok.empty:
+        raise OutputError(f"{sweep.directory}: error: no point with status ok and every objective")
+    signs = np.array([-1.0 if is_max else 1.0 for _, is_max in objectives])
+    values = ok[[name for name, _ in objectives]].to_numpy(dtype=float) * signs
+    return ok[front_mask(values)].sort_values(objectives[0][0])
+
+
+def plot(sweep, objectives, front, ax):
+    ok = sweep.ok()
+    (x, _), (y, _) = objectives[0], objectives[1]
+    color = objectives[2][0] if len(objectives) > 2 else None
+    ax.scatter(ok[x], ok[y], s=10, color="#c8c8c8", label=f"all points ({len(ok)})")
+    sc = ax.scatter(front[x], front[y], s=30, c=front[color] if color else "#d62728",
+                    cmap="viridis", edgecolors="black", linewidths=0.5, zorder=3,
+                    label=f"Pareto front ({len(front)})")
+    ax.plot(front[x], front[y], color="#d62728", linewidth=0.8, zorder=2)
+    if color:
+        plt.colorbar(sc, ax=ax, label=color)
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    ax.legend(fontsize=8)
+    ax.set_title(f"{sweep.name}: Pareto front over {', '.join(n for n, _ in objectives)}",
+                 fontsize=10)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("sweep_dir")
+    ap.add_argument("--objectives", default=DEFAULT_OBJECTIVES)
+    ap.add_argument("-o", "--out", help="PNG or SVG (default SWEEP_DIR/pareto.png)")
+    ap.add_argument("--csv", help="front rows (default SWEEP_DIR/pareto.csv)")
+    args = ap.parse_args()
+    try:
+        sweep = Sweep(args.sweep_dir)
+        objectives = parse_objectives(args.objectives, sweep)
+        front = pareto(sweep, objectives)
+    except OutputError as e:
+        print(e, file=sys.stderr)
+        return 2
+    csv = args.csv or f"{args.sweep_dir}/pareto.csv"
+    front.to_csv(csv, index=False)
+    fig, ax = plt.subplots(figsize=(7, 5))
+    plot(sweep, objectives, front, ax)
+    fig.tight_layout()
+    out = args.out or f"{args.sweep_dir}/pareto.png"
+    fig.savefig(out, dpi=120)
+    print(f"{len(front)} of {len(sweep.ok())} points on the front; wrote {csv} and {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
