@@ -48,3 +48,8 @@ socsim_test(decode_metrics_test unit unit/decode_metrics_test.cpp)
 socsim_test(isolated_test unit unit/isolated_test.cpp)
 socsim_core_test(activation_trace_test unit unit/activation_trace_test.cpp)
 socsim_core_test(prefetched_activations_test unit unit/prefetched_activations_test.cpp)
+# `socsim check`: run invariants on hand-made runs, broken policies, SLOs, and the CLI end to end.
+socsim_test(check_test check check/invariants_test.cpp check/broken_policy_test.cpp check/slo_test.cpp)
+target_link_libraries(check_test PRIVATE socsim_check)
+socsim_test(check_cli_test check check/check_cli_test.cpp)
+add_dependencies(check_cli_test socsim)

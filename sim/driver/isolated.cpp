@@ -76,7 +76,7 @@ Diagnostics decode_diagnostics(const std::string& text) {
 
 }  // namespace
 
-std::vector<double> run_isolated(const std::function<std::vector<double>()>& fn) {
+std::string run_isolated_bytes(const std::function<std::string()>& fn) {
   int fds[2];
   if (::pipe(fds) != 0) throw std::runtime_error("pipe() failed");
   // Pending output would be written twice if the child flushed its copy of the buffers.
@@ -85,23 +85,18 @@ std::vector<double> run_isolated(const std::function<std::vector<double>()>& fn)
   std::fflush(nullptr);
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork() failed");
-  if (pid == 0) {  // child: 'v' + values, 'i' + input error text, 'e' + other error text
+  if (pid == 0) {  // child: 'v' + result, 'i' + input error text, 'e' + other error text
     ::close(fds[0]);
     std::string msg;
     char kind = 'v';
-    std::vector<double> values;
     try {
-      values = fn();
+      msg = fn();
     } catch (const InputError& e) {
       kind = 'i', msg = encode_diagnostics(e.diagnostics());
     } catch (const std::exception& e) {
       kind = 'e', msg = e.what();
     }
-    bool ok = write_all(fds[1], &kind, 1);
-    if (kind == 'v')
-      ok = ok && write_all(fds[1], values.data(), values.size() * sizeof(double));
-    else
-      ok = ok && write_all(fds[1], msg.data(), msg.size());
+    const bool ok = write_all(fds[1], &kind, 1) && write_all(fds[1], msg.data(), msg.size());
     ::close(fds[1]);
     ::_exit(ok ? 0 : 1);
   }
@@ -115,6 +110,14 @@ std::vector<double> run_isolated(const std::function<std::vector<double>()>& fn)
   const std::string body = data.substr(1);
   if (data[0] == 'i') throw InputError(decode_diagnostics(body));
   if (data[0] == 'e') throw std::runtime_error(body);
+  return body;
+}
+
+std::vector<double> run_isolated(const std::function<std::vector<double>()>& fn) {
+  const std::string body = run_isolated_bytes([&] {
+    const std::vector<double> v = fn();
+    return std::string(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(double));
+  });
   std::vector<double> values(body.size() / sizeof(double));
   std::memcpy(values.data(), body.data(), values.size() * sizeof(double));
   return values;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <string>
 #include <vector>
 
 namespace socsim {
@@ -14,5 +15,8 @@ namespace socsim {
 // exception) thrown by fn is rethrown in the parent with the same message (as InputError when it
 // was one, std::runtime_error otherwise).
 std::vector<double> run_isolated(const std::function<std::vector<double>()>& fn);
+
+// Same, for a computation whose result is any byte string (e.g. serialised JSON).
+std::string run_isolated_bytes(const std::function<std::string()>& fn);
 
 }  // namespace socsim

@@ -217,7 +217,7 @@ TEST(CliErrors, UnknownPolicyIsRejectedWithHint) {
       r.err,
       "--policy nppu: error: unknown policy 'nppu'; did you mean 'npu'? "
       "(registered: cpu, gpu, llamacpp, llmflash, mlc, mllm-npu, mnn, npu, npu-naive, powerinfer2, "
-      "tflite)"))
+      "skeleton, tflite)"))
       << r.err;
 }
 
