@@ -63,7 +63,7 @@ std::unique_ptr<RunOutput> simulate(const LoadedRun& run, BackendKind backend_ki
 
   RunMetrics& m = out->metrics;
   m.memory = run.policy->memory(ctx, out->graph);
-  m.memory_budget = memory_budget(run.model, *run.hw, run.workload);
+  m.memory_budget = run.policy->budget(ctx, m.memory);
   if (m.memory_budget > run.hw->dram.capacity)
     throw InputError(
         {"--memory"},

@@ -27,6 +27,10 @@ double memory_budget(const ModelSpec& m, const HwSpec& hw, const Workload& w) {
   return hw.dram.available;
 }
 
+bool offload_share_run(const Workload& w) {
+  return std::isnan(w.memory) && !std::isnan(w.ffn_offload);
+}
+
 double peak_activation_bytes(const ModelSpec& m, const TaskGraph& g) {
   const double a = plain_bits(m.activation_dtype) / 8.0;
   double peak = 0;

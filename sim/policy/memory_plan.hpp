@@ -10,6 +10,8 @@ namespace socsim {
 // Weights as stored by the policy (all parameters, in `weight_dtype`).
 double resident_weight_bytes(const ModelSpec& m, DType weight_dtype);
 // Largest activation footprint over the graph's ops, from their parts' shapes.
+// True when the run is sized by workload.ffn_offload rather than a --memory budget.
+bool offload_share_run(const Workload& w);
 double peak_activation_bytes(const ModelSpec& m, const TaskGraph& g);
 // KV cache at prompt + gen positions.
 double kv_cache_bytes(const ModelSpec& m, const Workload& w);

@@ -48,6 +48,10 @@ class Policy {
   virtual void check(const LowerContext& ctx, Diagnostics& diags) const = 0;
   virtual void lower(const LowerContext& ctx, TaskGraph& g) const = 0;
   virtual MemoryPlan memory(const LowerContext& ctx, const TaskGraph& g) const = 0;
+  // The memory budget the run's plan is held to: by default the workload's (--memory, or the
+  // model less its offloaded FFN share plus the KV cache; else the profile's available DRAM). A
+  // policy whose offload share, not a budget, defines the run may say otherwise.
+  virtual double budget(const LowerContext& ctx, const MemoryPlan& plan) const;
   // The engine profile (name in hwprofiles/engines/ or a path) whose kernel efficiencies this
   // policy runs with; empty = the hardware profile's own figures.
   virtual std::string engine() const { return {}; }

@@ -1,6 +1,7 @@
 // Function-local policy registry (no static-initialisation-order problems).
 #include <algorithm>
 
+#include "sim/policy/memory_plan.hpp"
 #include "sim/policy/policy.hpp"
 
 namespace socsim {
@@ -11,6 +12,13 @@ size_t Policy::select(std::span<const OpId> runnable, const SimView& view) const
   for (size_t i = 1; i < runnable.size(); ++i)
     if (g.op(runnable[i]).rank < g.op(runnable[best]).rank) best = i;
   return best;
+}
+
+double Policy::budget(const LowerContext& ctx, const MemoryPlan& plan) const {
+  // An offloading policy run with an FFN offload share (and no --memory): the share, not a
+  // budget, defines the run, so the budget is what the plan needs with that share in flash.
+  if (can_offload() && offload_share_run(ctx.workload)) return plan.total();
+  return memory_budget(ctx.model, ctx.hw, ctx.workload);
 }
 
 std::vector<PolicyInfo>& policy_registry() {

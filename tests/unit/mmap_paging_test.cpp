@@ -122,6 +122,20 @@ TEST(MmapPaging, RequestSizeChangesRequestsNotBytes) {
 
 // With every weight resident (the profile's 19 GB, or exactly weights + KV cache) nothing is
 // paged, and llama.cpp (an engine profile of factors 1) is the plain CPU policy.
+// Under a --memory budget the page cache gets what the KV cache and the activations leave (the
+// kernel evicts file pages for anonymous memory): the plan fills the budget, never more.
+TEST(MmapPaging, PageCacheLeavesRoomForActivationsUnderAMemoryBudget) {
+  const Sim r = run("llamacpp", {"workload.memory=3GB"});
+  const ModelSpec& m = r.loaded.model;
+  const double weights = resident_weight_bytes(m, m.weight_dtype);
+  const double act = r.m().memory.activations, kv = r.m().memory.kv_cache;
+  EXPECT_GT(act, 0.0);
+  EXPECT_DOUBLE_EQ(r.m().memory_budget, 3e9);
+  EXPECT_NEAR(r.m().memory.weights, 3e9 - kv - act, 1e-9 * weights);
+  EXPECT_NEAR(r.m().memory.total(), 3e9, 1.0);
+  EXPECT_GT(page_ins(r.out->graph), 0u);
+}
+
 TEST(MmapPaging, NoPagingWhenTheWeightsFit) {
   for (BackendKind backend : {BackendKind::kAnalytic, BackendKind::kSimGrid}) {
     const Sim cpu = run("cpu", {}, backend);

@@ -14,6 +14,7 @@
 #include "sim/driver/isolated.hpp"
 #include "sim/driver/simulate.hpp"
 #include "sim/policy/memory_plan.hpp"
+#include "sim/sparse/activation_model.hpp"
 #include "sim/sparse/bundle_reads.hpp"
 
 using namespace socsim;
@@ -216,13 +217,47 @@ TEST(SparseOffload, LlmFlashReadsNothingWhenTheFfnFits) {
 
 // A shorter window drops neurons sooner: fewer hits, more reads, slower decode.
 TEST(SparseOffload, LlmFlashShorterWindowReadsMore) {
-  const Sim w5 = run("llmflash", 0.5, {"policy.window=5"});
-  const Sim w1 = run("llmflash", 0.5, {"policy.window=1"});
-  const Sim dflt = run("llmflash", 0.5);
-  EXPECT_EQ(flash_per_token(dflt), flash_per_token(w5));  // 5 is llmflash's default
+  const Sim w5 = run("llmflash", 0.5, {"policy.window=5", "policy.window_fit=false"});
+  const Sim w1 = run("llmflash", 0.5, {"policy.window=1", "policy.window_fit=false"});
+  EXPECT_EQ(metric(w5, "window_tokens"), 5.0);
+  EXPECT_EQ(metric(w1, "window_tokens"), 1.0);
   EXPECT_GT(flash_per_token(w1), flash_per_token(w5));
   EXPECT_LT(metric(w1, "cache_hit_rate"), metric(w5, "cache_hit_rate"));
   EXPECT_LT(w1.m().decode_tokens_per_s, w5.m().decode_tokens_per_s);
+}
+
+// Sized to the cache (llmflash's default), the window grows with the budget and its expected
+// footprint, recomputed here from the firing rates, fits the cache while one token more would not;
+// with no room for even one token's neurons nothing is kept and every predicted neuron is read.
+TEST(SparseOffload, LlmFlashWindowSizedToTheCache) {
+  const Sim small = run("llmflash", 0.75), large = run("llmflash", 0.25);
+  const double k_small = metric(small, "window_tokens"), k_large = metric(large, "window_tokens");
+  EXPECT_GE(k_small, 1.0);
+  EXPECT_GT(k_large, k_small);
+  EXPECT_GT(metric(large, "cache_hit_rate"), metric(small, "cache_hit_rate"));
+  // Footprint of a window of k tokens, in neurons (dense model: q = 1).
+  const ModelSpec& m = small.loaded.model;
+  const ActivationShape shape = activation_shape(m);
+  ActivationParams ap;  // the policy's defaults
+  ap.seed = 1;
+  ap.hotness_exponent = 1.0;
+  ap.locality = 0.5;
+  const StochasticActivations src(shape, ap);
+  auto footprint = [&](double k) {
+    double n = 0;
+    for (int64_t l = 0; l < m.layers; ++l)
+      for (int64_t r = 0; r < m.ffn; ++r)
+        n += 1.0 - std::pow(1.0 - src.firing_probability(l, 0, r), k);
+    return n * bundle_layout(m, 32).bundle_bytes;
+  };
+  const double cache =
+      0.25 * static_cast<double>(m.layers * m.ffn) * bundle_layout(m, 32).bundle_bytes;
+  EXPECT_LE(footprint(k_small), cache);
+  EXPECT_GT(footprint(k_small + 1), cache);
+  const Sim none = run("llmflash", 0.999);
+  EXPECT_EQ(metric(none, "window_tokens"), 0.0);
+  EXPECT_EQ(metric(none, "cache_hit_rate"), 0.0);
+  EXPECT_GT(flash_per_token(none), flash_per_token(small));
 }
 
 // The plan's weights: the fixed region (all but the FFN), the FP16 low-rank predictors (hidden x r
@@ -245,7 +280,7 @@ TEST(SparseOffload, MemoryPlanParts) {
   EXPECT_NEAR(r.m().memory.weights, fixed + predictor(276) + scales + cache,
               1e-9 * r.m().memory.weights);
   EXPECT_DOUBLE_EQ(r.m().memory.kv_cache, kv_cache_bytes(m, r.loaded.workload));
-  EXPECT_GT(r.m().memory.activations, 300e6);  // runtime buffers
+  EXPECT_EQ(r.m().memory.activations, 300e6);  // the runtime buffers hold the activations
 
   const Sim r100 = run("powerinfer2", 0.5, {"policy.predictor_rank=100"});
   const Sim r500 = run("powerinfer2", 0.5, {"policy.predictor_rank=500"});
@@ -256,7 +291,13 @@ TEST(SparseOffload, MemoryPlanParts) {
   const Sim r25 = run("powerinfer2", 0.25);
   EXPECT_NEAR(r25.m().memory.weights - r.m().memory.weights, 0.5 * cache,
               1e-9 * r.m().memory.weights);
-  EXPECT_DOUBLE_EQ(r.m().memory_budget, memory_budget(m, *r.loaded.hw, r.loaded.workload));
+  // An offload share defines the run: its budget is what the plan needs. A budget given as
+  // --memory holds the plan (the runtime buffers hold the activations).
+  EXPECT_DOUBLE_EQ(r.m().memory_budget, r.m().memory.total());
+  const Sim given = run("powerinfer2", std::nan(""), {"workload.memory=5GB"});
+  EXPECT_DOUBLE_EQ(given.m().memory_budget, 5e9);
+  EXPECT_LE(given.m().memory.total(), 5e9);
+  EXPECT_GT(given.m().memory.total(), 0.99 * 5e9);
 }
 
 TEST(SparseOffload, RejectsModelsWithoutSparsity) {

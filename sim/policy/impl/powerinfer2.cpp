@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "sim/cost/estimator.hpp"
 #include "sim/engine/link_model.hpp"
@@ -38,6 +39,7 @@ struct Defaults {
   bool hybrid, pipeline, split;
   double hot_share, io_slowdown;
   int64_t window;
+  bool window_fit;
 };
 
 class SparseOffloadPolicy : public Policy {
@@ -95,7 +97,12 @@ class SparseOffloadPolicy : public Policy {
     v.integer("window", o_.window,
               {"LLM in a flash's sliding window in tokens: a neuron stays in DRAM while active in "
                "the last `window` tokens; 0 = the neuron cache (LRU regions) decides",
-               d_.window > 0 ? "5" : "0", 0, 1 << 20});
+               d_.window > 0 ? "256" : "0", 0, 1 << 20});
+    v.flag("window_fit", window_fit_,
+           {"size the window to the neuron cache: the largest window up to `window` whose "
+            "expected footprint fits it (none fits: nothing is kept, every predicted neuron is "
+            "read on every token)",
+            d_.window_fit ? "true" : "false"});
     v.integer("compute_cores", compute_cores_,
               {"cores of the largest CPU cluster computing (PowerInfer-2: 4 compute + 1 I/O)", "4",
                1, 64});
@@ -155,6 +162,11 @@ class SparseOffloadPolicy : public Policy {
                         "{}, neurons {}) is not {}'s ({}, {}, {}, {})",
                         got.layers, got.experts, got.experts_per_token, got.neurons, ctx.model.name,
                         want.layers, want.experts, want.experts_per_token, want.neurons));
+    }
+    fitted_window_ = -1;
+    if (window_fit_ && o.window > 0) {
+      o.window = fitted_window_ = fitted_window(ctx, *source, o.window);
+      if (o.window == 0) o.cache = false;  // not even one token's neurons fit: no reuse
     }
     auto cache = std::make_unique<NeuronCache>(cache_config(ctx, layout, *source, o));
     cache->warm();
@@ -216,15 +228,21 @@ class SparseOffloadPolicy : public Policy {
     m.weights = fixed_weights(ctx) + predictor_bytes(ctx) + scale_bytes(ctx) +
                 std::max(0.0, cache_bytes(ctx));
     m.kv_cache = kv_cache_bytes(ctx.model, ctx.workload);
-    m.activations = peak_activation_bytes(ctx.model, g) + runtime_;
+    // PowerInfer-2's split has no activation line: the runtime buffers hold them (Mixtral: 300 MB).
+    m.activations = std::max(peak_activation_bytes(ctx.model, g), runtime_);
     return m;
   }
 
   std::vector<std::pair<std::string, double>> metrics() const override {
     if (!sparse_ || !sparse_->cache()) return {};
     const double tokens = std::max<double>(1, static_cast<double>(sparse_->tokens()));
+    if (fitted_window_ == 0)  // sized to the cache, no window fits: no reuse at all
+      return {{"cache_hit_rate", 0.0},
+              {"window_tokens", 0.0},
+              {"ffn_flash_bytes_per_token", sparse_->flash_bytes() / tokens}};
     if (sparse_->window() > 0)  // as lowered: no window when the whole FFN fits
       return {{"cache_hit_rate", sparse_->window_hit_rate()},
+              {"window_tokens", static_cast<double>(sparse_->window())},
               {"ffn_flash_bytes_per_token", sparse_->flash_bytes() / tokens}};
     const CacheStats& s = sparse_->cache()->stats();
     return {{"cache_hit_rate", s.hit_rate()},
@@ -269,6 +287,38 @@ class SparseOffloadPolicy : public Policy {
   // Share of the FFN neurons the neuron cache holds.
   double cached_share(const LowerContext& ctx) const {
     return std::clamp(cache_bytes(ctx) / all_bundle_bytes(ctx.model), 0.0, 1.0);
+  }
+
+  // LLM in a flash holds the neurons active in the last `window` tokens. Sized to the cache, the
+  // window is the largest whose expected footprint fits: a neuron firing with probability p on a
+  // token routed to its expert (routed with probability q = experts_per_token / experts) is held
+  // with probability 1 - (1 - q p)^k. Tokens are taken as independent; locality makes the real
+  // footprint smaller, so the window errs short. Experts share their layer's firing rates.
+  int64_t fitted_window(const LowerContext& ctx, const ActivationSource& src,
+                        int64_t max_window) const {
+    const ModelSpec& m = ctx.model;
+    const double experts = static_cast<double>(std::max<int64_t>(m.moe.experts, 1));
+    const double q = static_cast<double>(std::max<int64_t>(m.moe.experts_per_token, 1)) / experts;
+    std::map<double, double> neurons_by_p;  // the rates are bucketed: a few hundred keys
+    for (int64_t l = 0; l < m.layers; ++l)
+      for (int64_t r = 0; r < m.ffn; ++r)
+        neurons_by_p[q * src.firing_probability(l, 0, r)] += experts;
+    const double cache_neurons = cache_bytes(ctx) / bundle_layout(m, cluster_size_).bundle_bytes;
+    auto footprint = [&](int64_t k) {
+      double n = 0;
+      for (const auto& [p, count] : neurons_by_p)
+        n += count * (1.0 - std::pow(1.0 - p, static_cast<double>(k)));
+      return n;
+    };
+    int64_t lo = 0, hi = max_window;  // the footprint grows with the window
+    while (lo < hi) {
+      const int64_t mid = lo + (hi - lo + 1) / 2;
+      if (footprint(mid) <= cache_neurons)
+        lo = mid;
+      else
+        hi = mid - 1;
+    }
+    return lo;
   }
 
   // Time of an op alone on its placement, as the engine's schedulers see it.
@@ -365,6 +415,8 @@ class SparseOffloadPolicy : public Policy {
   ActivationParams act_;
   bool split_ = true;
   std::string trace_;
+  bool window_fit_ = false;
+  mutable int64_t fitted_window_ = -1;  // the window fitted by the last lowering; -1: none
   bool page_faults_ = false;
   double fault_request_ = 128 * 1024;
   int64_t cluster_size_ = 32, compute_cores_ = 4, seed_ = 1;
@@ -374,11 +426,11 @@ class SparseOffloadPolicy : public Policy {
 
 class PowerInfer2Policy final : public SparseOffloadPolicy {
  public:
-  PowerInfer2Policy() : SparseOffloadPolicy({true, true, true, 0.5, 1.0, 0}) {}
+  PowerInfer2Policy() : SparseOffloadPolicy({true, true, true, 0.5, 1.0, 0, false}) {}
 };
 class LlmFlashPolicy final : public SparseOffloadPolicy {
  public:
-  LlmFlashPolicy() : SparseOffloadPolicy({false, false, false, 0.0, 1.667, 5}) {}
+  LlmFlashPolicy() : SparseOffloadPolicy({false, false, false, 0.0, 1.667, 5, true}) {}
 };
 
 }  // namespace

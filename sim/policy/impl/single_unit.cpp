@@ -93,15 +93,6 @@ class SingleUnitPolicy : public Policy {
     ch.chunk = chunk_;
     ch.granularity = granularity_;
     ch.launch_per_part = type_ != UnitType::kNpu;  // CPU/GPU engines launch a kernel per primitive
-    if (mmap_) {
-      const MmapPaging paging =
-          plan_mmap_paging(ctx, resident_weight_bytes(ctx.model, ch.weight_dtype),
-                           kv_cache_bytes(ctx.model, ctx.workload), mmap_request_);
-      ch.before_stage = [paging](Stage, const Op& tags, std::span<const OpPart> parts,
-                                 std::span<const OpId> preds, TaskGraph& graph) {
-        return page_in(paging, tags, parts, preds, graph);
-      };
-    }
     switch (type_) {
       case UnitType::kCpuCluster:
         ch.matmul_dtype = (ch.weight_dtype == DType::kInt4 || ch.weight_dtype == DType::kInt8)
@@ -126,6 +117,27 @@ class SingleUnitPolicy : public Policy {
         }
         break;
     }
+    if (mmap_) {
+      // The page cache holds what the KV cache and the activations leave of a --memory budget
+      // (the kernel evicts file pages for anonymous memory); the activations come from the same
+      // run lowered without paging (page-in reads hold none). With an offload share instead, the
+      // share defines what stays resident.
+      const double weights = resident_weight_bytes(ctx.model, ch.weight_dtype);
+      mmap_other_bytes_ = kv_cache_bytes(ctx.model, ctx.workload);
+      if (!offload_share_run(ctx.workload) &&
+          weights + mmap_other_bytes_ > 0.5 * memory_budget(ctx.model, ctx.hw, ctx.workload)) {
+        LoweringChoices dense = ch;  // activations matter only near the budget
+        dense.entry_deps.clear();
+        TaskGraph scratch;
+        lower_transformer(ctx, dense, scratch);
+        mmap_other_bytes_ += peak_activation_bytes(ctx.model, scratch);
+      }
+      const MmapPaging paging = plan_mmap_paging(ctx, weights, mmap_other_bytes_, mmap_request_);
+      ch.before_stage = [paging](Stage, const Op& tags, std::span<const OpPart> parts,
+                                 std::span<const OpId> preds, TaskGraph& graph) {
+        return page_in(paging, tags, parts, preds, graph);
+      };
+    }
     lower_transformer(ctx, ch, g);
   }
 
@@ -135,7 +147,8 @@ class SingleUnitPolicy : public Policy {
     m.kv_cache = kv_cache_bytes(ctx.model, ctx.workload);
     m.activations = peak_activation_bytes(ctx.model, g);
     if (mmap_)  // only the page-cached share is resident
-      m.weights *= plan_mmap_paging(ctx, m.weights, m.kv_cache, mmap_request_).resident_fraction;
+      m.weights *=
+          plan_mmap_paging(ctx, m.weights, mmap_other_bytes_, mmap_request_).resident_fraction;
     if (type_ == UnitType::kNpu && ctx.hw.npu.has_graph) {
       // One weight copy per prompt shape (prefill, decode): the first is `weights` itself.
       const double extra_copies = ctx.workload.gen > 1 ? 1.0 : 0.0;
@@ -148,6 +161,7 @@ class SingleUnitPolicy : public Policy {
   }
 
  private:
+  mutable double mmap_other_bytes_ = 0;  // KV cache + activations of the last lowering (mmap)
   DType weight_dtype(const ModelSpec& m) const {
     if (type_ == UnitType::kNpu) return DType::kInt8;  // W8A8 per-tensor on the NPU
     return m.weight_dtype;
