@@ -36,6 +36,12 @@ class Sweep:
             raise OutputError(f"{directory}/results.csv: error: not a sweep result "
                               "(needs columns point and status)")
         self.axes = self._axes()
+        # Axis values keep the text socsim wrote ('64', '600MHz'), not pandas' guess of a type.
+        text = pd.read_csv(os.path.join(directory, "results.csv"), dtype=str,
+                           usecols=self.axes) if self.axes else None
+        for axis in self.axes:
+            self.rows[axis] = text[axis]
+        self._fill_unset_axes()
         self.metrics = [c for c in self.rows.columns
                         if c not in SWEEP_META and c not in self.axes
                         and pd.api.types.is_numeric_dtype(self.rows[c])]
@@ -60,6 +66,19 @@ class Sweep:
         # Without a manifest: the columns between `point` and `status`.
         cols = list(self.rows.columns)
         return cols[cols.index("point") + 1:cols.index("status")]
+
+    def _fill_unset_axes(self):
+        """A point that leaves an axis unset runs the base value: show that value (from the
+        manifest's base run) or '(default)', never an empty cell."""
+        base = self._manifest().get("base", {})
+        known = {k: v for k, v in base.items() if k in ("hw", "model", "policy", "backend")}
+        for item in base.get("sets", []):
+            path, _, value = str(item).partition("=")
+            known[path] = value
+        for axis in self.axes:
+            if self.rows[axis].isna().any():
+                self.rows[axis] = self.rows[axis].astype(object).where(
+                    self.rows[axis].notna(), known.get(axis, "(default)"))
 
     def _name(self):
         name = self._manifest().get("name")
