@@ -35,12 +35,26 @@ set(SOCSIM_CORE_SOURCES
 # Running design points end to end (needs the engine backends).
 set(SOCSIM_DRIVER_SOURCES
   sim/driver/inputs.cpp
+  sim/driver/input_cache.cpp
   sim/driver/simulate.cpp
   sim/driver/decode_metrics.cpp
   sim/driver/isolated.cpp
   sim/report/result_json.cpp
   sim/report/trace.cpp
   sim/experiments/experiment.cpp
+  # Design-space sweeps (socsim sweep / merge).
+  sim/sweep/value_range.cpp
+  sim/sweep/sweep_spec.cpp
+  sim/sweep/sweep_points.cpp
+  sim/sweep/sweep_validate.cpp
+  sim/sweep/result_row.cpp
+  sim/sweep/point_runner.cpp
+  sim/sweep/worker_pool.cpp
+  sim/sweep/sweep_dir.cpp
+  sim/sweep/results_store.cpp
+  sim/sweep/progress.cpp
+  sim/sweep/sweep_run.cpp
+  sim/sweep/merge.cpp
 )
 # Self-registering plug-ins: linked as objects into every executable so none is dropped.
 set(SOCSIM_PLUGIN_SOURCES
@@ -56,6 +70,7 @@ set(SOCSIM_PLUGIN_SOURCES
 # The only translation units that include SimGrid.
 set(SOCSIM_SIMGRID_SOURCES
   sim/engine/simgrid_backend.cpp
+  sim/engine/simgrid_epoch.cpp
 )
 # Functional execution of schedules on the reference kernels (kernels/).
 set(SOCSIM_VERIFY_SOURCES
@@ -91,6 +106,7 @@ set(SOCSIM_CLI_SOURCES
   sim/cli/reproduce_command.cpp
   sim/cli/record_activations_command.cpp
   sim/cli/calibrate_commands.cpp
+  sim/cli/sweep_command.cpp
   sim/cli/report_command.cpp
   sim/cli/check_command.cpp
 )

@@ -40,6 +40,10 @@ add_test(NAME analysis.plot_reproduce
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/analysis/plot_reproduce_test.sh $<TARGET_FILE:socsim> ${SOCSIM_SYSTEM_PYTHON}
                  ${CMAKE_SOURCE_DIR})
 set_tests_properties(analysis.plot_reproduce PROPERTIES LABELS analysis)
+add_test(NAME analysis.sweep_report
+         COMMAND ${SOCSIM_SYSTEM_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/analysis/analysis_test.py
+                 $<TARGET_FILE:socsim> ${SOCSIM_SYSTEM_PYTHON} ${CMAKE_SOURCE_DIR})
+set_tests_properties(analysis.sweep_report PROPERTIES LABELS analysis)
 socsim_core_test(activation_model_test unit unit/activation_model_test.cpp)
 socsim_core_test(neuron_cache_test unit unit/neuron_cache_test.cpp)
 socsim_test(sparse_offload_test rule unit/sparse_offload_test.cpp)
@@ -53,3 +57,7 @@ socsim_test(check_test check check/invariants_test.cpp check/broken_policy_test.
 target_link_libraries(check_test PRIVATE socsim_check)
 socsim_test(check_cli_test check check/check_cli_test.cpp)
 add_dependencies(check_cli_test socsim)
+# socsim sweep / merge: sweep files, points, rows (in-process) and the command end to end.
+socsim_test(sweep_test sweep unit/sweep_test.cpp)
+socsim_test(sweep_cli_test sweep unit/sweep_cli_test.cpp)
+add_dependencies(sweep_cli_test socsim)

@@ -15,6 +15,7 @@ void add_verify_commands(CLI::App& app, int& exit_code);
 void add_reproduce_command(CLI::App& app, int& exit_code);
 void add_calibrate_commands(CLI::App& app, int& exit_code);
 void add_record_activations_command(CLI::App& app, int& exit_code);
+void add_sweep_commands(CLI::App& app, int& exit_code);  // sweep, merge
 void add_check_command(CLI::App& app, int& exit_code);
 void add_report_command(CLI::App& app, int& exit_code);
 

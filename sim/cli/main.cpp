@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   socsim::cli::add_reproduce_command(app, exit_code);
   socsim::cli::add_calibrate_commands(app, exit_code);
   socsim::cli::add_record_activations_command(app, exit_code);
+  socsim::cli::add_sweep_commands(app, exit_code);
   socsim::cli::add_check_command(app, exit_code);
   socsim::cli::add_report_command(app, exit_code);
   try {

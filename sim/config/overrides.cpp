@@ -4,15 +4,30 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
+
 #include "sim/config/yaml_reader.hpp"
 
 namespace socsim {
 namespace {
 
+// Text that YAML reads as a plain scalar of the same text (or as null, which is then taken as
+// that text too): letters, digits and . _ + - / % only.
+bool plain_scalar(const std::string& v) {
+  if (v.empty()) return false;
+  for (char c : v)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '+' &&
+        c != '-' && c != '/' && c != '%')
+      return false;
+  return true;
+}
+
 class OverrideVisitor final : public FieldVisitor {
  public:
-  OverrideVisitor(std::string root, std::vector<Override>& ovs, Diagnostics& diags)
-      : root_(std::move(root)), ovs_(ovs), diags_(diags) {}
+  // With `collect_only`, nothing is applied: the visit only lists every path (for hints).
+  OverrideVisitor(std::string root, std::vector<Override>& ovs, Diagnostics& diags,
+                  bool collect_only = false)
+      : root_(std::move(root)), ovs_(ovs), diags_(diags), collect_only_(collect_only) {}
 
   std::vector<std::string> all_paths;
 
@@ -42,8 +57,9 @@ class OverrideVisitor final : public FieldVisitor {
   }
   void section(std::string_view key, const FieldInfo&, bool* present,
                const std::function<void(FieldVisitor&)>& body) override {
-    std::string p = join(key);
     if (present && !*present) {
+      if (collect_only_) return;
+      const std::string p = join(key);
       for (Override& o : ovs_)
         if (o.root == root_ && !o.used && (o.path == p || o.path.rfind(p + ".", 0) == 0)) {
           o.used = true;
@@ -74,16 +90,34 @@ class OverrideVisitor final : public FieldVisitor {
     for (const std::string& s : prefix_) p += s + ".";
     return p + std::string(key);
   }
+  // Whether an override of this root may name the field `key` (its path ends with it): a cheap
+  // test before the field's full path is built, which most fields of a spec never need.
+  bool may_match(std::string_view key) const {
+    for (const Override& o : ovs_) {
+      const std::string_view path(o.path);
+      if (o.root == root_ && path.size() >= key.size() &&
+          path.substr(path.size() - key.size()) == key &&
+          (path.size() == key.size() || path[path.size() - key.size() - 1] == '.'))
+        return true;
+    }
+    return false;
+  }
   void apply(std::string_view key, const std::function<void(FieldVisitor&)>& field) {
+    if (collect_only_) {
+      all_paths.push_back(join(key));
+      return;
+    }
+    if (!may_match(key)) return;
     std::string p = join(key);
-    all_paths.push_back(p);
     for (Override& o : ovs_) {
       if (o.root != root_ || o.path != p) continue;
       o.used = true;
       std::string label = "--set " + o.spelled();
       YAML::Node value;
       try {
-        value = YAML::Load(o.value);
+        // A plain word ("600MHz", "0.85", "true") is the scalar YAML would parse it into; only
+        // other text (lists, quotes, spaces) goes through the YAML parser, which costs more.
+        value = plain_scalar(o.value) ? YAML::Node(o.value) : YAML::Load(o.value);
       } catch (const YAML::Exception& e) {
         diags_.error({label}, fmt::format("{}: cannot parse the value: {}", p, e.msg));
         continue;
@@ -110,6 +144,7 @@ class OverrideVisitor final : public FieldVisitor {
   std::string root_;
   std::vector<Override>& ovs_;
   Diagnostics& diags_;
+  bool collect_only_;
   std::vector<std::string> prefix_;
 };
 
@@ -141,7 +176,16 @@ std::optional<Override> parse_override(const std::string& text, Diagnostics& dia
 
 void apply_overrides(const std::string& root, std::vector<Override>& overrides,
                      const std::function<void(FieldVisitor&)>& body, Diagnostics& diags) {
-  OverrideVisitor v(root, overrides, diags);
+  bool any = false;
+  for (const Override& o : overrides) any = any || o.root == root;
+  if (!any) return;
+  OverrideVisitor apply(root, overrides, diags);
+  body(apply);
+  bool unused = false;
+  for (const Override& o : overrides) unused = unused || (o.root == root && !o.used);
+  if (!unused) return;
+  // Only for the messages: every path, to find the closest one.
+  OverrideVisitor v(root, overrides, diags, /*collect_only=*/true);
   body(v);
   for (Override& o : overrides) {
     if (o.root != root || o.used) continue;

@@ -8,6 +8,7 @@
 #include "sim/config/describe.hpp"
 #include "sim/config/overrides.hpp"
 #include "sim/config/yaml_reader.hpp"
+#include "sim/driver/input_cache.hpp"
 
 namespace socsim {
 namespace fs = std::filesystem;
@@ -50,15 +51,21 @@ void apply_policy_defaults(Policy& p) {
                            d.to_string());
 }
 
-LoadedRun load_run(const RunRequest& req) {
+LoadedRun load_run(const RunRequest& req, InputCache* cache) {
   Diagnostics d;
   LoadedRun run;
+  auto resolve = [&](const std::string& name, const std::string& dir, const std::string& option) {
+    return cache ? cache->resolve(name, dir, option, d) : resolve_input(name, dir, option, d);
+  };
   run.hw = std::make_unique<HwSpec>();
-  run.hw_path = resolve_input(req.hw, "hwprofiles", "--hw " + req.hw, d);
-  run.model_path = resolve_input(req.model, "models", "--model " + req.model, d);
+  run.hw_path = resolve(req.hw, "hwprofiles", "--hw " + req.hw);
+  run.model_path = resolve(req.model, "models", "--model " + req.model);
   SourceMap hw_where, model_where;
-  if (!run.hw_path.empty()) *run.hw = read_hw(run.hw_path, d, &hw_where);
-  if (!run.model_path.empty()) run.model = read_model(run.model_path, d, &model_where);
+  if (!run.hw_path.empty())
+    *run.hw = cache ? cache->hw(run.hw_path, d, &hw_where) : read_hw(run.hw_path, d, &hw_where);
+  if (!run.model_path.empty())
+    run.model = cache ? cache->model(run.model_path, d, &model_where)
+                      : read_model(run.model_path, d, &model_where);
   run.policy_name = req.policy;
   if (const PolicyInfo* info = find_policy(req.policy)) {
     run.policy = info->make();
@@ -96,10 +103,10 @@ LoadedRun load_run(const RunRequest& req) {
   SourceMap engine_where;
   const std::string engine = run.policy ? run.policy->engine() : std::string();
   if (!engine.empty()) {
-    run.engine_path =
-        resolve_input(engine, "hwprofiles/engines", "--set policy.engine=" + engine, d);
+    run.engine_path = resolve(engine, "hwprofiles/engines", "--set policy.engine=" + engine);
     if (!run.engine_path.empty()) {
-      run.engine = read_engine(run.engine_path, d, &engine_where);
+      run.engine = cache ? cache->engine(run.engine_path, d, &engine_where)
+                         : read_engine(run.engine_path, d, &engine_where);
       apply_overrides(
           "engine", ovs, [&](FieldVisitor& v) { visit_engine(v, run.engine); }, d);
     }

@@ -41,7 +41,10 @@ std::string resolve_input(const std::string& name_or_path, const std::string& di
 // sorted.
 std::vector<std::string> shipped_names(const std::string& dir);
 
-LoadedRun load_run(const RunRequest& req);
+class InputCache;
+// With a cache, files are resolved and parsed once per process (input_cache.hpp); the result is
+// the same either way.
+LoadedRun load_run(const RunRequest& req, InputCache* cache = nullptr);
 
 // The resolved configuration of a loaded run (every value after defaults and overrides) as YAML.
 std::string resolved_config(LoadedRun& run);

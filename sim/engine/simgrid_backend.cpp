@@ -22,6 +22,7 @@
 
 #include "sim/engine/backend.hpp"
 #include "sim/engine/link_model.hpp"
+#include "sim/engine/simgrid_epoch.hpp"
 
 namespace sg4 = simgrid::s4u;
 
@@ -47,6 +48,9 @@ bool g_energy_plugin = false;
 class SimGridBackend final : public Backend {
  public:
   explicit SimGridBackend(bool energy_plugin) {
+    // The first engine's epoch starts after the process-wide options and callbacks, which stay.
+    const bool first = !g_configured;
+    if (!first) epoch_ = simgrid_epoch_begin();
     engine_ = std::make_unique<sg4::Engine>("socsim");
     // The host-energy plugin costs ~30% of simulation speed; only the accountant's cross-check
     // needs it, and like every model option it can be chosen once per process (a second
@@ -61,6 +65,7 @@ class SimGridBackend final : public Backend {
       });
       g_configured = true;
     }
+    if (first) epoch_ = simgrid_epoch_begin();
     t0_ = sg4::Engine::get_clock();
   }
 
@@ -68,6 +73,8 @@ class SimGridBackend final : public Backend {
     graveyard_.clear();
     alive_.clear();
     if (g_current == this) g_current = nullptr;
+    engine_.reset();
+    simgrid_epoch_end(epoch_);  // the next engine starts as in a fresh process (simgrid_epoch.hpp)
   }
 
   void build(const PlatformSpec& p) override {
@@ -208,6 +215,7 @@ class SimGridBackend final : public Backend {
   }
 
   std::unique_ptr<sg4::Engine> engine_;
+  SimGridEpoch epoch_;
   std::unique_ptr<LinkLayout> links_;
   double t0_ = 0;
   sg4::Host* storage_ = nullptr;

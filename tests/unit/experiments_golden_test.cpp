@@ -22,7 +22,8 @@ namespace {
 std::vector<std::string> experiment_files() {
   std::vector<std::string> files;
   for (const auto& e : fs::recursive_directory_iterator(fs::path(SOCSIM_DATA_DIR) / "experiments"))
-    if (e.path().extension() == ".yaml") files.push_back(e.path().string());
+    if (e.path().extension() == ".yaml" && e.path().parent_path().filename() != "sweeps")
+      files.push_back(e.path().string());  // experiments/sweeps/ holds sweep files (socsim sweep)
   std::sort(files.begin(), files.end());
   return files;
 }

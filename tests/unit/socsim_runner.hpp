@@ -57,10 +57,11 @@ struct TempFile {
   std::string str() const { return path.string(); }
 };
 
-// Runs `socsim args...` and returns its exit code and output.
-inline ProcessResult run_socsim(const std::vector<std::string>& args) {
+// Runs `socsim args...` (with `env`, "NAME=value ...", in front) and returns its exit code and
+// output.
+inline ProcessResult run_socsim(const std::vector<std::string>& args, const std::string& env = "") {
   TempFile out("stdout.txt"), err("stderr.txt");
-  std::string cmd = shell_quote(SOCSIM_BINARY);
+  std::string cmd = (env.empty() ? "" : env + " ") + shell_quote(SOCSIM_BINARY);
   for (const std::string& a : args) cmd += " " + shell_quote(a);
   cmd += " >" + shell_quote(out.str()) + " 2>" + shell_quote(err.str()) + " </dev/null";
   const int status = std::system(cmd.c_str());

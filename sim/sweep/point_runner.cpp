@@ -1,0 +1,38 @@
+// One sweep point in-process; see point_runner.hpp.
+#include "sim/sweep/point_runner.hpp"
+
+#include "sim/driver/simulate.hpp"
+#include "sim/report/result_json.hpp"
+#include "sim/sweep/result_row.hpp"
+
+namespace socsim {
+namespace {
+
+// Diagnostics on one line: "loc: error: a; loc: error: b".
+std::string one_line(const Diagnostics& d) {
+  std::string s;
+  for (const Diagnostic& x : d.all()) s += (s.empty() ? "" : "; ") + x.to_string();
+  return s;
+}
+
+}  // namespace
+
+std::string run_point(const SweepPlan& plan, size_t point, InputCache& cache) {
+  try {
+    const LoadedRun run = load_run(plan.request(point), &cache);
+    const std::unique_ptr<RunOutput> out = simulate(run, plan.backend(point));
+    return row_line(plan, point, PointStatus::kOk, "", flatten_result(result_json(run, *out)));
+  } catch (const InputError& e) {
+    return row_line(plan, point, PointStatus::kInputError, one_line(e.diagnostics()), {});
+  } catch (const InfeasibleError& e) {
+    return row_line(plan, point, PointStatus::kInfeasible, e.what(), {});
+  } catch (const std::exception& e) {
+    return row_line(plan, point, PointStatus::kError, e.what(), {});
+  }
+}
+
+std::string crashed_row(const SweepPlan& plan, size_t point, const std::string& why) {
+  return row_line(plan, point, PointStatus::kCrashed, why, {});
+}
+
+}  // namespace socsim

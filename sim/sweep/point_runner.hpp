@@ -1,0 +1,20 @@
+// Running one design point of a sweep in the current process (a worker child): load its inputs
+// through the worker's InputCache, simulate it, and turn the outcome into its result row. A point
+// that cannot run is a row too: bad input (input_error), a run that cannot happen as asked
+// (infeasible) or an internal error (error), each with its message; nothing a point does stops the
+// sweep. The row's result is exactly `socsim run --json` of the same point, minus sim_wall_s.
+#pragma once
+
+#include <string>
+
+#include "sim/driver/input_cache.hpp"
+#include "sim/sweep/sweep_points.hpp"
+
+namespace socsim {
+
+std::string run_point(const SweepPlan& plan, size_t point, InputCache& cache);
+
+// The row of a point whose worker process died while running it, twice.
+std::string crashed_row(const SweepPlan& plan, size_t point, const std::string& why);
+
+}  // namespace socsim

@@ -1,0 +1,170 @@
+// Live sweep results with resume; see results_store.hpp.
+#include "sim/sweep/results_store.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+namespace socsim {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string describe(const std::string& name, size_t points, const std::string& hash,
+                     const ShardSpec& shard) {
+  return fmt::format(
+      "'{}', {} points, definition {}{}", name, points, hash,
+      shard.count > 1 ? fmt::format(", shard {}/{}", shard.index, shard.count) : std::string());
+}
+
+int open_append(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) throw InputError({path}, fmt::format("cannot open: {}", std::strerror(errno)));
+  return fd;
+}
+
+}  // namespace
+
+ResultsStore::ResultsStore(std::string dir, const SweepPlan& plan, const ShardSpec& shard,
+                           const std::string& sweep_file_text, bool restart)
+    : dir_(std::move(dir)),
+      jsonl_path_((fs::path(dir_) / "results.jsonl").string()),
+      csv_path_((fs::path(dir_) / "results.csv").string()),
+      shard_(shard),
+      axes_(plan.columns()),
+      done_(plan.size(), 0),
+      layout_(axes_),
+      last_sync_(std::chrono::steady_clock::now()) {
+  std::optional<Manifest> old;
+  try {
+    old = read_manifest(dir_);
+  } catch (const InputError&) {
+    if (!restart) throw;
+  }
+  const bool same = old && old->hash == plan.hash() && old->shard.count == shard.count &&
+                    old->shard.index == shard.index;
+  const bool rows = fs::exists(jsonl_path_) || fs::exists(csv_path_);
+  if (!restart && old && !same)
+    throw InputError({dir_},
+                     fmt::format("holds results of another sweep ({}); this one is {}: rerun with "
+                                 "--restart to discard them, or choose another --out",
+                                 describe(old->name, old->points, old->hash, old->shard),
+                                 describe(plan.spec().name, plan.size(), plan.hash(), shard)));
+  if (!restart && !old && rows)
+    throw InputError({dir_},
+                     "holds results.jsonl or results.csv but no sweep.json, so they may "
+                     "be another sweep's: rerun with --restart to discard them, or choose "
+                     "another --out");
+  if (restart || !same) {
+    std::error_code ec;
+    fs::remove(jsonl_path_, ec);
+    fs::remove(csv_path_, ec);
+  }
+  write_definition_files(dir_, manifest_text(plan, shard), plan.definition(), sweep_file_text);
+  resume();
+  jsonl_fd_ = open_append(jsonl_path_);
+}
+
+ResultsStore::~ResultsStore() {
+  if (jsonl_fd_ >= 0) ::close(jsonl_fd_);
+  if (csv_fd_ >= 0) ::close(csv_fd_);
+}
+
+std::vector<std::pair<size_t, std::string_view>> ResultsStore::rows_in(const std::string& text,
+                                                                       bool check) const {
+  std::vector<std::pair<size_t, std::string_view>> rows;
+  std::vector<char> seen(done_.size(), 0);
+  for (size_t pos = 0; pos < text.size();) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) break;  // a partial last line is not a row
+    const std::string_view line(text.data() + pos, nl - pos);
+    pos = nl + 1;
+    size_t point = 0;
+    if (check) {
+      const std::optional<RowCells> r = parse_row(line, axes_);
+      if (!r) continue;
+      point = r->point;
+    } else if (!row_point(line, point)) {
+      continue;
+    }
+    if (point >= done_.size() || !shard_.holds(point) || seen[point]) continue;
+    seen[point] = 1;
+    rows.emplace_back(point, line);
+  }
+  return rows;
+}
+
+void ResultsStore::resume() {
+  if (!fs::exists(jsonl_path_)) return rewrite_csv();
+  const std::string text = read_file(jsonl_path_);
+  const size_t whole = text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1;
+  if (whole < text.size() && ::truncate(jsonl_path_.c_str(), static_cast<off_t>(whole)) != 0)
+    throw InputError({jsonl_path_},
+                     fmt::format("cannot cut off the partial last row: {}", std::strerror(errno)));
+  for (const auto& [point, line] : rows_in(text, true)) done_[point] = 1, ++done_count_;
+  resumed_ = done_count_;
+  rewrite_csv();
+}
+
+void ResultsStore::rewrite_csv() {
+  const std::string text = fs::exists(jsonl_path_) ? read_file(jsonl_path_) : std::string();
+  const auto rows = rows_in(text, true);
+  layout_ = CsvLayout(axes_);
+  std::vector<RowCells> cells;
+  for (const auto& [point, line] : rows) {
+    cells.push_back(*parse_row(line, axes_));
+    layout_.add(cells.back());
+  }
+  std::string csv = layout_.header();
+  for (const RowCells& r : cells) csv += layout_.line(r);
+  if (csv_fd_ >= 0) ::close(csv_fd_);
+  csv_fd_ = -1;
+  write_file_atomic(csv_path_, csv);
+  csv_fd_ = open_append(csv_path_);
+}
+
+void ResultsStore::append_fd(int fd, std::string_view data, const std::string& path) {
+  while (!data.empty()) {  // one write() unless the kernel takes less
+    const ssize_t w = ::write(fd, data.data(), data.size());
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) throw InputError({path}, fmt::format("cannot append: {}", std::strerror(errno)));
+    data.remove_prefix(static_cast<size_t>(w));
+  }
+}
+
+void ResultsStore::append(const std::vector<size_t>& points, std::string_view lines) {
+  append_fd(jsonl_fd_, lines, jsonl_path_);
+  bool wider = false;
+  std::string csv;
+  for (size_t pos = 0, i = 0; pos < lines.size(); ++i) {
+    const size_t nl = lines.find('\n', pos);
+    const std::optional<RowCells> r = parse_row(lines.substr(pos, nl - pos), axes_);
+    pos = nl + 1;
+    if (i < points.size() && points[i] < done_.size() && !done_[points[i]])
+      done_[points[i]] = 1, ++done_count_;
+    if (!r) continue;
+    wider = layout_.add(*r) || wider;
+    csv += layout_.line(*r);
+  }
+  if (wider)
+    rewrite_csv();
+  else
+    append_fd(csv_fd_, csv, csv_path_);
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_sync_ >= std::chrono::seconds(1)) {
+    ::fdatasync(jsonl_fd_);
+    last_sync_ = now;
+  }
+}
+
+std::map<std::string, size_t> ResultsStore::finish() {
+  ::fsync(jsonl_fd_);
+  const std::string text = read_file(jsonl_path_);
+  return write_sorted_results(dir_, axes_, rows_in(text, false));  // rows checked when added
+}
+
+}  // namespace socsim
