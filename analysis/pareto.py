@@ -61,19 +61,36 @@ def pareto(sweep, objectives):
     return ok[front_mask(values)].sort_values(objectives[0][0])
 
 
+def scaled(values, name):
+    """Bytes in GB for display; other metrics as they are."""
+    if name.endswith("_bytes"):
+        return values / 1e9, name[:-len("_bytes")] + " (GB)"
+    return values, name
+
+
 def plot(sweep, objectives, front, ax):
     ok = sweep.ok()
     (x, _), (y, _) = objectives[0], objectives[1]
     color = objectives[2][0] if len(objectives) > 2 else None
-    ax.scatter(ok[x], ok[y], s=10, color="#c8c8c8", label=f"all points ({len(ok)})")
-    sc = ax.scatter(front[x], front[y], s=30, c=front[color] if color else "#d62728",
-                    cmap="viridis", edgecolors="black", linewidths=0.5, zorder=3,
+    (ox, xlabel), (oy, ylabel) = scaled(ok[x], x), scaled(ok[y], y)
+    (fx, _), (fy, _) = scaled(front[x], x), scaled(front[y], y)
+    ax.scatter(ox, oy, s=10, color="#c8c8c8", label=f"all points ({len(ok)})")
+    fc, clabel = scaled(front[color], color) if color else (None, None)
+    sc = ax.scatter(fx, fy, s=30, c=fc if color else "#d62728", cmap="viridis",
+                    edgecolors="black", linewidths=0.5, zorder=3,
                     label=f"Pareto front ({len(front)})")
-    ax.plot(front[x], front[y], color="#d62728", linewidth=0.8, zorder=2)
+    ax.plot(fx, fy, color="#d62728", linewidth=0.8, zorder=2)
     if color:
-        plt.colorbar(sc, ax=ax, label=color)
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
+        bar = plt.colorbar(sc, ax=ax, label=clabel)
+        bar.formatter.set_useOffset(False)
+        bar.update_ticks()
+    # Spans of more than two decades read better on log axes.
+    for values, set_scale in ((ox, ax.set_xscale), (oy, ax.set_yscale)):
+        positive = values[values > 0]
+        if len(positive) == len(values) and positive.max() > 100 * positive.min():
+            set_scale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.legend(fontsize=8)
     ax.set_title(f"{sweep.name}: Pareto front over {', '.join(n for n, _ in objectives)}",
                  fontsize=10)

@@ -34,12 +34,12 @@ h1{font-size:1.6em;border-bottom:2px solid #1f77b4;padding-bottom:.2em}
 h2{font-size:1.25em;margin-top:1.8em;color:#1f4e79}h3{font-size:1.05em}
 table{border-collapse:collapse;font-size:.85em;margin:.6em 0}
 th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}
-th{background:#eef3f8}td.t,th.t{text-align:left}
+th{background:#eef3f8}td.t,th.t{text-align:left;white-space:nowrap}
 .good{background:#e3f4e1}.fair{background:#fdf3d8}.bad{background:#f9dddd}
 .kpi{display:inline-block;margin:0 1.5em .5em 0}.kpi b{font-size:1.4em;display:block}
 figure{margin:1em 0}figcaption{font-size:.85em;color:#555}
 .note{color:#555;font-size:.9em}
-svg{max-width:100%;height:auto}
+svg{max-width:100%;height:auto}.wide{overflow-x:auto}
 """
 
 
@@ -76,7 +76,7 @@ def table(df, text_cols=(), classes=None, formats=None):
             text = formats[c](r[c]) if formats and c in formats else fmt(r[c])
             cells.append(f'<td class="{cls.strip()}">{text}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
+    return f"<div class='wide'><table><tr>{head}</tr>{''.join(rows)}</table></div>"
 
 
 def error_class(e):
@@ -159,7 +159,10 @@ def sweep_section(sweep, objectives_text):
             out.append("<h3>Pareto front</h3>" + figure(
                 svg(fig), f"{len(front)} of {len(ok)} points are not beaten on every one of "
                 f"{', '.join(names)} by another point."))
-            shown = front[sweep.varying_axes() + names].head(40)
+            shown = front[sweep.varying_axes() + names].head(20)
+            if len(front) > len(shown):
+                out.append(f'<p class="note">The first {len(shown)} of {len(front)} points '
+                           f'on the front, by {names[0]} (all of them: analysis/pareto.py).</p>')
             out.append(table(shown, text_cols=sweep.varying_axes()))
         except OutputError as e:
             out.append(f'<p class="note">No Pareto front: {html.escape(str(e))}</p>')
