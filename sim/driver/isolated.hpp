@@ -1,7 +1,8 @@
-// Runs a computation in a forked child process and returns its numeric result. SimGrid 3.32 keeps
-// process-wide state across engines (its clock is never reset; static signals pile up), so a
-// simulation's last digits can depend on what the process simulated before. Running each design
-// point of a batch (an experiment, a sweep) in its own child makes every result independent of
+// Runs a computation in a forked child process and returns its result. SimGrid 3.32 keeps
+// process-wide state across engines (its clock is never reset; static signals pile up); the
+// SimGrid adapter undoes the known parts after each engine (sim/engine/simgrid_epoch.hpp), and a
+// child process undoes the rest, including a crash or a leak of the computation. Running each
+// design point of an experiment or a check in its own child makes every result independent of
 // order and of how many points ran before it: bit-identical to a fresh `socsim run`.
 #pragma once
 
