@@ -7,8 +7,8 @@
 
 #include <cstdint>
 #include <cstdio>
-#include <iostream>
 #include <cstring>
+#include <iostream>
 #include <stdexcept>
 #include <string>
 
