@@ -51,9 +51,9 @@ def front_mask(values):
     return keep
 
 
-def pareto(sweep, objectives):
-    """The ok rows on the front, sorted by the first objective."""
-    ok = sweep.ok().dropna(subset=[name for name, _ in objectives])
+def pareto(sweep, objectives, rows=None):
+    """The ok rows (of `rows`, default all) on the front, sorted by the first objective."""
+    ok = (sweep.ok() if rows is None else rows).dropna(subset=[name for name, _ in objectives])
     if ok.empty:
         raise OutputError(f"{sweep.directory}: error: no point with status ok and every objective")
     signs = np.array([-1.0 if is_max else 1.0 for _, is_max in objectives])
@@ -68,17 +68,17 @@ def scaled(values, name):
     return values, name
 
 
-def plot(sweep, objectives, front, ax):
-    ok = sweep.ok()
+def plot(sweep, objectives, front, ax, rows=None, title=None):
+    ok = sweep.ok() if rows is None else rows
     (x, _), (y, _) = objectives[0], objectives[1]
     color = objectives[2][0] if len(objectives) > 2 else None
     (ox, xlabel), (oy, ylabel) = scaled(ok[x], x), scaled(ok[y], y)
     (fx, _), (fy, _) = scaled(front[x], x), scaled(front[y], y)
     ax.scatter(ox, oy, s=10, color="#c8c8c8", label=f"all points ({len(ok)})")
     fc, clabel = scaled(front[color], color) if color else (None, None)
-    sc = ax.scatter(fx, fy, s=30, c=fc if color else "#d62728", cmap="viridis",
-                    edgecolors="black", linewidths=0.5, zorder=3,
-                    label=f"Pareto front ({len(front)})")
+    style = {"c": fc, "cmap": "viridis"} if color else {"color": "#d62728"}
+    sc = ax.scatter(fx, fy, s=30, edgecolors="black", linewidths=0.5, zorder=3,
+                    label=f"Pareto front ({len(front)})", **style)
     ax.plot(fx, fy, color="#d62728", linewidth=0.8, zorder=2)
     if color:
         bar = plt.colorbar(sc, ax=ax, label=clabel)
@@ -92,8 +92,8 @@ def plot(sweep, objectives, front, ax):
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.legend(fontsize=8)
-    ax.set_title(f"{sweep.name}: Pareto front over {', '.join(n for n, _ in objectives)}",
-                 fontsize=10)
+    ax.set_title(title or f"{sweep.name}: Pareto front over "
+                 f"{', '.join(n for n, _ in objectives)}", fontsize=10)
 
 
 def main():

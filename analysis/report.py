@@ -111,6 +111,41 @@ def axis_effect(sweep, axis, metrics):
     return svg(fig)
 
 
+def workload_fronts(sweep, objectives, most=6):
+    """One front per workload when workload axes vary: across prompt lengths the shortest prompt
+    wins every total, so a design is compared with others on the same work."""
+    axes = [a for a in sweep.varying_axes() if a.startswith("workload.")]
+    if not axes:
+        return ""
+    ok = sweep.ok()
+    keys = [ok[a] for a in axes] if len(axes) > 1 else ok[axes[0]]
+    groups = list(ok.groupby(keys, sort=False))
+    groups.sort(key=lambda g: [axis_order(ok[a]).index(v) for a, v in
+                               zip(axes, g[0] if isinstance(g[0], tuple) else (g[0],))])
+    shown = groups[:most]
+    fig, grid = plt.subplots((len(shown) + 2) // 3, min(3, len(shown)),
+                             figsize=(4.2 * min(3, len(shown)), 3.4 * ((len(shown) + 2) // 3)),
+                             squeeze=False)
+    rows = []
+    for ax, (key, part) in zip(grid.flat, shown):
+        key = key if isinstance(key, tuple) else (key,)
+        label = ", ".join(f"{a}={v}" for a, v in zip(axes, key))
+        front = pareto.pareto(sweep, objectives, rows=part)
+        pareto.plot(sweep, objectives[:2], front, ax, rows=part, title=label)
+        best = front.iloc[0]
+        rows.append({"workload": label, "points": len(part), "on the front": len(front),
+                     **{f"best {objectives[0][0]}": best[objectives[0][0]]},
+                     **{a: best[a] for a in sweep.varying_axes() if a not in axes}})
+    for ax in list(grid.flat)[len(shown):]:
+        ax.axis("off")
+    fig.tight_layout()
+    note = (f" (the first {most} of {len(groups)} workloads)" if len(groups) > most else "")
+    return ("<h3>Pareto fronts per workload</h3>" + figure(
+        svg(fig), f"Fronts over {', '.join(n for n, _ in objectives)} among the points of each "
+        f"workload{note}, drawn over the first two.") + table(pd.DataFrame(rows), text_cols=["workload"] + [
+            a for a in sweep.varying_axes() if a not in axes]))
+
+
 def heat_map(sweep, x, y, metric):
     ok = sweep.ok()
     grid = ok.pivot_table(index=ok[y].astype(str), columns=ok[x].astype(str), values=metric,
@@ -159,6 +194,7 @@ def sweep_section(sweep, objectives_text):
             out.append("<h3>Pareto front</h3>" + figure(
                 svg(fig), f"{len(front)} of {len(ok)} points are not beaten on every one of "
                 f"{', '.join(names)} by another point."))
+            out.append(workload_fronts(sweep, objectives))
             shown = front[sweep.varying_axes() + names].head(20)
             if len(front) > len(shown):
                 out.append(f'<p class="note">The first {len(shown)} of {len(front)} points '

@@ -118,6 +118,7 @@ class Analysis(unittest.TestCase):
         self.assertGreaterEqual(text.count("<svg"), 4)  # front, axis effects, heat map, Gantt
         self.assertIn("Sweep small", text)
         self.assertIn("Pareto front", text)
+        self.assertIn("Pareto fronts per workload", text)  # workload.memory varies
         self.assertRegex(text, r"<b>14</b>points")
         self.assertRegex(text, r"<b>1</b>infeasible")
         repro = os.path.join(self.tmp.name, "repro.html")
