@@ -7,6 +7,7 @@
 
 #include "sim/cli/commands.hpp"
 #include "sim/config/diagnostics.hpp"
+#include "sim/config/units.hpp"
 #include "sim/sweep/merge.hpp"
 #include "sim/sweep/sweep_run.hpp"
 
@@ -15,7 +16,7 @@ namespace socsim::cli {
 void add_sweep_commands(CLI::App& app, int& exit_code) {
   struct Options {
     SweepOptions sweep;
-    std::string shard;
+    std::string shard, timeout;
     std::vector<std::string> merge;
     bool merge_quiet = false;
   };
@@ -36,11 +37,20 @@ void add_sweep_commands(CLI::App& app, int& exit_code) {
   sub->add_option("--batch", o->sweep.batch, "points per worker process before it is replaced")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
+  sub->add_option("--point-timeout", o->timeout,
+                  "kill a worker whose point runs longer than this (e.g. 10min) and record the "
+                  "point as crashed if it hangs again; default: no limit");
   sub->add_flag("--restart", o->sweep.restart,
                 "discard results of a different sweep (or shard) found in --out");
   sub->add_flag("-q,--quiet", o->sweep.quiet, "no progress or summary on stderr");
   sub->callback([o, &exit_code] {
     if (!o->shard.empty()) o->sweep.shard = parse_shard(o->shard, "--shard " + o->shard);
+    if (!o->timeout.empty()) {
+      const QuantityParse t = parse_quantity(o->timeout, Dim::kTime);
+      if (!t.value || !(*t.value > 0))
+        throw InputError({"--point-timeout " + o->timeout}, t.value ? "must be positive" : t.error);
+      o->sweep.point_timeout_s = *t.value;
+    }
     run_sweep(o->sweep);
     exit_code = 0;
   });

@@ -49,7 +49,7 @@ SweepSummary run_sweep(const SweepOptions& o) {
     store.append({p}, crashed_row(plan, p, why) + "\n");
   };
   cb.tick = [&] { progress.update(store.done_count()); };
-  run_worker_pool(todo, {o.jobs, o.batch}, cb);
+  run_worker_pool(todo, {o.jobs, o.batch, o.point_timeout_s}, cb);
   sum.by_status = store.finish();
   sum.seconds = progress.elapsed_s();
   std::string line =

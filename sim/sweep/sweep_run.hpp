@@ -15,6 +15,7 @@ struct SweepOptions {
   std::string file, out;
   int jobs = 1;
   size_t batch = 200;
+  double point_timeout_s = 0;  // a point running longer has its worker killed; 0: no limit
   ShardSpec shard;
   bool restart = false, quiet = false;
 };

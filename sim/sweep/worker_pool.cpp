@@ -37,11 +37,13 @@ struct Child {
   int fd = -1;
   Batch batch;
   std::set<size_t> reported;
-  std::string partial;  // an incomplete line read so far
+  std::string partial;              // an incomplete line read so far
+  Clock::time_point last_progress;  // spawn or the last row read
+  bool timed_out = false;           // killed for exceeding the point timeout
 };
 
 struct TestHooks {
-  std::set<size_t> crash, crash_once;
+  std::set<size_t> crash, crash_once, hang;
   int delay_ms = 0;
 
   static std::set<size_t> list(const char* name) {
@@ -57,7 +59,8 @@ struct TestHooks {
     return out;
   }
   static TestHooks from_env() {
-    TestHooks h{list("SOCSIM_SWEEP_TEST_CRASH"), list("SOCSIM_SWEEP_TEST_CRASH_ONCE"), 0};
+    TestHooks h{list("SOCSIM_SWEEP_TEST_CRASH"), list("SOCSIM_SWEEP_TEST_CRASH_ONCE"),
+                list("SOCSIM_SWEEP_TEST_HANG"), 0};
     if (const char* d = std::getenv("SOCSIM_SWEEP_TEST_DELAY_MS")) h.delay_ms = std::atoi(d);
     return h;
   }
@@ -87,6 +90,10 @@ bool write_all(int fd, const char* p, size_t n) {
   };
   for (size_t p : batch.points) {
     if (hooks.crash.count(p) || (batch.attempt == 0 && hooks.crash_once.count(p))) ::raise(SIGKILL);
+    if (hooks.hang.count(p)) {
+      flush();  // what came before is reported; then never return
+      for (;;) ::pause();
+    }
     if (hooks.delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(hooks.delay_ms));
     buf += cb.run(p);
     buf += '\n';
@@ -155,7 +162,7 @@ class Pool {
       child_main(fds[1], parent, b, cb_, hooks_);
     }
     ::close(fds[1]);
-    children_.push_back({pid, fds[0], std::move(b), {}, {}});
+    children_.push_back({pid, fds[0], std::move(b), {}, {}, Clock::now(), false});
   }
 
   void wait_and_read() {
@@ -166,6 +173,14 @@ class Pool {
     std::vector<size_t> ended;
     for (size_t i = 0; i < fds.size(); ++i)
       if (fds[i].revents != 0 && !read_child(children_[i])) ended.push_back(i);
+    if (opt_.point_timeout_s > 0) {  // a silent child past the limit: kill it (EOF follows)
+      const auto limit = std::chrono::duration<double>(opt_.point_timeout_s);
+      for (Child& c : children_)
+        if (!c.timed_out && Clock::now() - c.last_progress > limit) {
+          ::kill(c.pid, SIGKILL);
+          c.timed_out = true;
+        }
+    }
     for (size_t k = ended.size(); k-- > 0;) {
       Child c = std::move(children_[ended[k]]);
       children_.erase(children_.begin() + static_cast<std::ptrdiff_t>(ended[k]));
@@ -195,6 +210,7 @@ class Pool {
     }
     cb_.rows(points, lines);
     c.partial.erase(0, end + 1);
+    c.last_progress = Clock::now();
     return true;
   }
 
@@ -207,7 +223,10 @@ class Pool {
     for (size_t p : c.batch.points)
       if (!c.reported.count(p)) missing.push_back(p);
     if (missing.empty()) return;
-    const std::string why = exit_text(status);
+    const std::string why = c.timed_out
+                                ? fmt::format("the point ran longer than the point timeout ({} s)",
+                                              opt_.point_timeout_s)
+                                : exit_text(status);
     if (c.batch.attempt == 0) {  // run what was not reported once more, in a fresh child
       retries_.push_front({std::move(missing), 1});
       return;

@@ -9,10 +9,12 @@
 // A child that dies (a signal, or any exit before its batch is reported) loses nothing: the
 // points of its batch it did not report are run again in a fresh child, which reports every row
 // at once, so if it dies again the point it was running is known. That point is then given up as
-// crashed and the rest of the batch goes on in another child. Test hooks (environment):
+// crashed and the rest of the batch goes on in another child. A child that reports nothing for
+// longer than the point timeout is killed and handled the same way (its point, if it hangs again,
+// is recorded as crashed with the timeout as the reason). Test hooks (environment):
 // SOCSIM_SWEEP_TEST_CRASH=3,7 kills the child (SIGKILL) whenever it starts point 3 or 7;
-// SOCSIM_SWEEP_TEST_CRASH_ONCE=5 only on the first attempt; SOCSIM_SWEEP_TEST_DELAY_MS=N sleeps
-// N ms before each point.
+// SOCSIM_SWEEP_TEST_CRASH_ONCE=5 only on the first attempt; SOCSIM_SWEEP_TEST_HANG=4 makes the
+// child sleep for ever on point 4; SOCSIM_SWEEP_TEST_DELAY_MS=N sleeps N ms before each point.
 #pragma once
 
 #include <cstddef>
@@ -25,7 +27,8 @@ namespace socsim {
 
 struct PoolOptions {
   int jobs = 1;
-  size_t batch = 200;  // points per child at most
+  size_t batch = 200;          // points per child at most
+  double point_timeout_s = 0;  // longest a child may go without reporting a row; 0: no limit
 };
 
 struct PoolCallbacks {

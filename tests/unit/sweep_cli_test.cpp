@@ -278,6 +278,28 @@ TEST(SweepCli, ACrashingWorkerIsRetriedThenItsPointRecordedAsCrashed) {
   EXPECT_EQ(crashed["axes"], row(ref.jsonl, 3)["axes"]);
 }
 
+TEST(SweepCli, AHungPointIsKilledAfterThePointTimeoutAndRecorded) {
+  const Reference ref;
+  TempDir dir;
+  // Point 4 never returns, on every attempt; the others must come out as usual.
+  const ProcessResult r = socsim(
+      {"sweep", kSmall, "--out", dir.path.string(), "-j", "2", "-q", "--point-timeout", "300ms"},
+      "SOCSIM_SWEEP_TEST_HANG=4");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::vector<std::string> got = lines_of(read_text(dir / "results.jsonl"));
+  const std::vector<std::string> want = lines_of(ref.jsonl);
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i)
+    if (i != 4) EXPECT_EQ(got[i], want[i]) << "point " << i;
+  const nlohmann::json hung = parse_json(got[4]);
+  EXPECT_EQ(hung["status"], "crashed");
+  EXPECT_EQ(hung["message"], "the point ran longer than the point timeout (0.3 s) (twice)");
+  const ProcessResult bad =
+      socsim({"sweep", kSmall, "--out", dir.path.string(), "--point-timeout", "3GB"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--point-timeout 3GB"), std::string::npos) << bad.err;
+}
+
 TEST(SweepCli, AnotherSweepInTheOutputDirectoryIsRefusedUnlessRestart) {
   TempDir dir;
   ASSERT_EQ(socsim({"sweep", kSmall, "--out", dir.path.string(), "-q"}).exit_code, 0);
