@@ -124,9 +124,8 @@ class SingleUnitPolicy : public Policy {
       // share defines what stays resident.
       const double weights = resident_weight_bytes(ctx.model, ch.weight_dtype);
       mmap_other_bytes_ = kv_cache_bytes(ctx.model, ctx.workload);
-      if (!offload_share_run(ctx.workload) &&
-          weights + mmap_other_bytes_ > 0.5 * memory_budget(ctx.model, ctx.hw, ctx.workload)) {
-        LoweringChoices dense = ch;  // activations matter only near the budget
+      if (!offload_share_run(ctx.workload)) {
+        LoweringChoices dense = ch;
         dense.entry_deps.clear();
         TaskGraph scratch;
         lower_transformer(ctx, dense, scratch);
