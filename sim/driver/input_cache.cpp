@@ -1,6 +1,8 @@
 // Cached input reading; see input_cache.hpp.
 #include "sim/driver/input_cache.hpp"
 
+#include <algorithm>
+
 #include "sim/driver/inputs.hpp"
 
 namespace socsim {
@@ -39,6 +41,15 @@ ModelSpec InputCache::model(const std::string& path, Diagnostics& diags, SourceM
 
 EngineSpec InputCache::engine(const std::string& path, Diagnostics& diags, SourceMap* where) {
   return get<EngineSpec>(engines_, path, &read_engine, diags, where);
+}
+
+std::vector<std::string> InputCache::files() const {
+  std::vector<std::string> out;
+  for (const auto& [path, e] : hw_) out.push_back(path);
+  for (const auto& [path, e] : models_) out.push_back(path);
+  for (const auto& [path, e] : engines_) out.push_back(path);
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 }  // namespace socsim

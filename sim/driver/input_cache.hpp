@@ -9,6 +9,7 @@
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "sim/config/diagnostics.hpp"
 #include "sim/hw/engine_spec.hpp"
@@ -27,6 +28,8 @@ class InputCache {
   HwSpec hw(const std::string& path, Diagnostics& diags, SourceMap* where);
   ModelSpec model(const std::string& path, Diagnostics& diags, SourceMap* where);
   EngineSpec engine(const std::string& path, Diagnostics& diags, SourceMap* where);
+  // Every file read so far (profiles, models, engine profiles), sorted.
+  std::vector<std::string> files() const;
 
  private:
   template <class Spec>

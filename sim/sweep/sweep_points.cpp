@@ -137,7 +137,12 @@ std::string SweepPlan::definition() const {
     }
     s += "\n";
   }
-  return s;
+  return s + environment_;
+}
+
+void SweepPlan::set_environment(std::string lines) {
+  environment_ = std::move(lines);
+  hash_.clear();
 }
 
 std::string SweepPlan::hash() const {

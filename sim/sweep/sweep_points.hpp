@@ -35,6 +35,9 @@ class SweepPlan {
   // values) and its 64-bit FNV-1a hash in hex: two sweeps with one hash run the same points.
   std::string definition() const;
   std::string hash() const;
+  // Lines added to the definition (so to the hash) that name what else decides the results: the
+  // simulator build and the content of every input file (see sweep_environment).
+  void set_environment(std::string lines);
 
  private:
   struct Source {  // where a column's value comes from
@@ -49,6 +52,7 @@ class SweepPlan {
   std::vector<size_t> dims_;     // lengths of the product dimensions
   size_t product_points_ = 0, per_seed_ = 0, seeds_ = 1, size_ = 0;
   std::vector<SweepValue> seed_values_;
+  std::string environment_;
   mutable std::string hash_;  // computed once
 };
 

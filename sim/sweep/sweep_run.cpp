@@ -25,9 +25,10 @@ std::string status_counts_text(size_t points, const std::map<std::string, size_t
 
 SweepSummary run_sweep(const SweepOptions& o) {
   const std::string text = read_file(o.file);
-  const SweepPlan plan(read_sweep(o.file));
+  SweepPlan plan(read_sweep(o.file));
   InputCache cache;  // warmed by the checks, inherited by every worker
   validate_sweep(plan, cache);
+  plan.set_environment(sweep_environment(cache));  // another build or edited inputs: not a resume
   ResultsStore store(o.out, plan, o.shard, text, o.restart);
 
   SweepSummary sum;

@@ -17,4 +17,9 @@ namespace socsim {
 // Throws InputError with every problem found. Loads go through `cache`, which is then warm.
 void validate_sweep(const SweepPlan& plan, InputCache& cache);
 
+// What decides a sweep's results besides its definition, as definition lines: the simulator's
+// source hash and a hash of each input file the validation read (shipped files named relative to
+// the data directory, so checkouts in different places agree).
+std::string sweep_environment(const InputCache& cache);
+
 }  // namespace socsim

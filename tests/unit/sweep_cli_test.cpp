@@ -300,6 +300,32 @@ TEST(SweepCli, AHungPointIsKilledAfterThePointTimeoutAndRecorded) {
   EXPECT_NE(bad.err.find("--point-timeout 3GB"), std::string::npos) << bad.err;
 }
 
+// The definition names the simulator build and the content of every input file: after an edit
+// of a profile the same command is not a resume of the old results.
+TEST(SweepCli, AnEditedInputFileIsAnotherSweep) {
+  TempDir dir;
+  fs::create_directories(dir.path);
+  const std::string profile = dir / "phone.yaml";
+  fs::copy_file(std::string(SOCSIM_DATA_DIR) + "/hwprofiles/redmi-k70-pro.yaml", profile);
+  const std::string sweep = dir / "sweep.yaml";
+  std::ofstream(sweep) << "name: edited\nbase:\n  hw: " << profile
+                       << "\n  policy: mllm-npu\n  sets: {workload.prompt: 32, workload.gen: 1}\n"
+                          "product:\n  policy.chunk_size: [32, 64]\n";
+  const std::string out = dir / "out";
+  ASSERT_EQ(socsim({"sweep", sweep, "--out", out, "-q"}).exit_code, 0);
+  const std::string definition = read_text(out + "/definition.txt");
+  EXPECT_NE(definition.find("\nsimulator\t"), std::string::npos) << definition;
+  EXPECT_NE(definition.find("\ninput\t" + profile + "\t"), std::string::npos) << definition;
+  EXPECT_NE(definition.find("\ninput\tmodels/qwen1.5-1.8b.yaml\t"), std::string::npos)
+      << definition;  // shipped files relative to the data directory
+  ASSERT_EQ(socsim({"sweep", sweep, "--out", out, "-q"}).exit_code, 0);  // unchanged: a resume
+  std::ofstream(profile, std::ios::app) << "# edited\n";
+  const ProcessResult r = socsim({"sweep", sweep, "--out", out, "-q"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("holds results of another sweep"), std::string::npos) << r.err;
+  EXPECT_EQ(socsim({"sweep", sweep, "--out", out, "-q", "--restart"}).exit_code, 0);
+}
+
 TEST(SweepCli, AnotherSweepInTheOutputDirectoryIsRefusedUnlessRestart) {
   TempDir dir;
   ASSERT_EQ(socsim({"sweep", kSmall, "--out", dir.path.string(), "-q"}).exit_code, 0);
