@@ -25,6 +25,8 @@ def draw(events, ax, start=None, end=None, title=""):
         raise OutputError(f"error: empty time window [{t0}, {t1}] s")
     window = events[(events["start_s"] < t1) & (events["start_s"] + events["dur_s"] > t0)]
     tracks = sorted(events["tid"].unique())
+    # Thousands of bars are drawn as one embedded image in vector output (SVG stays small).
+    raster = len(window) > 2000
     names = dict(zip(events["tid"], events["track"]))
     for row, tid in enumerate(tracks):
         part = window[window["tid"] == tid]
@@ -34,10 +36,10 @@ def draw(events, ax, start=None, end=None, title=""):
         for phase, color in PHASE_COLORS.items():
             sel = part["phase"] == phase
             ax.broken_barh(list(zip(lo[sel], (hi - lo)[sel])), (row - 0.4, 0.8),
-                           facecolors=color, edgecolor="none")
+                           facecolors=color, edgecolor="none", rasterized=raster)
         other = ~part["phase"].isin(PHASE_COLORS.keys())
         ax.broken_barh(list(zip(lo[other], (hi - lo)[other])), (row - 0.4, 0.8),
-                       facecolors="#7f7f7f", edgecolor="none")
+                       facecolors="#7f7f7f", edgecolor="none", rasterized=raster)
         names[tid] = f"{names[tid]} ({100 * busy:.0f}%)"
     ax.set_yticks(range(len(tracks)))
     ax.set_yticklabels([names[t] for t in tracks], fontsize=7)

@@ -114,6 +114,7 @@ class Analysis(unittest.TestCase):
             text = f.read()
         self.assertNotRegex(text, r"""(src|href)\s*=\s*["']?(https?:|//|file:)""")
         self.assertNotIn("<script", text)
+        self.assertLess(len(text), 2_000_000)  # thousands of Gantt bars go in as one image
         self.assertNotIn("<link", text)
         self.assertGreaterEqual(text.count("<svg"), 4)  # front, axis effects, heat map, Gantt
         self.assertIn("Sweep small", text)
