@@ -146,14 +146,14 @@ void SweepPlan::set_environment(std::string lines) {
 }
 
 std::string SweepPlan::hash() const {
-  if (!hash_.empty()) return hash_;
-  uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : definition()) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  hash_ = fmt::format("{:016x}", h);
+  if (hash_.empty()) hash_ = fnv1a_hex(definition());
   return hash_;
+}
+
+std::string fnv1a_hex(std::string_view text) {
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : text) h = (h ^ c) * 1099511628211ULL;
+  return fmt::format("{:016x}", h);
 }
 
 std::string index_ranges(const std::vector<size_t>& v, size_t max_items) {

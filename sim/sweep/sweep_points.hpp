@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/driver/inputs.hpp"
@@ -55,6 +56,9 @@ class SweepPlan {
   std::string environment_;
   mutable std::string hash_;  // computed once
 };
+
+// 64-bit FNV-1a of `text` as 16 hex digits (the sweep's identity hashes).
+std::string fnv1a_hex(std::string_view text);
 
 // Compresses sorted point indexes into "0-4, 9, 12-13" (at most `max_items` runs, then "...").
 std::string index_ranges(const std::vector<size_t>& sorted, size_t max_items = 12);

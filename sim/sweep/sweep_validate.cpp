@@ -5,12 +5,11 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <set>
 
 #include "sim/driver/source_hash.hpp"
+#include "sim/sweep/sweep_dir.hpp"
 
 namespace socsim {
 namespace {
@@ -213,12 +212,8 @@ std::string sweep_environment(const InputCache& cache) {
   std::string s = fmt::format("simulator\t{}\n", source_hash());
   const std::string root = (std::filesystem::path(SOCSIM_DATA_DIR) / "").string();
   for (const std::string& path : cache.files()) {
-    std::ifstream f(path, std::ios::binary);
-    const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    uint64_t h = 1469598103934665603ULL;  // FNV-1a
-    for (unsigned char c : text) h = (h ^ c) * 1099511628211ULL;
     const std::string name = path.rfind(root, 0) == 0 ? path.substr(root.size()) : path;
-    s += fmt::format("input\t{}\t{:016x}\n", name, h);
+    s += fmt::format("input\t{}\t{}\n", name, fnv1a_hex(read_file(path)));
   }
   return s;
 }

@@ -125,11 +125,12 @@ class SingleUnitPolicy : public Policy {
       const double weights = resident_weight_bytes(ctx.model, ch.weight_dtype);
       mmap_other_bytes_ = kv_cache_bytes(ctx.model, ctx.workload);
       if (!offload_share_run(ctx.workload)) {
-        LoweringChoices dense = ch;
-        dense.entry_deps.clear();
-        TaskGraph scratch;
-        lower_transformer(ctx, dense, scratch);
-        mmap_other_bytes_ += peak_activation_bytes(ctx.model, scratch);
+        // Lowered first without paging: when the weights, KV cache and activations fit, that is
+        // the run (a CPU policy adds no op before the transformer's).
+        lower_transformer(ctx, ch, g);
+        mmap_other_bytes_ += peak_activation_bytes(ctx.model, g);
+        if (weights + mmap_other_bytes_ <= memory_budget(ctx.model, ctx.hw, ctx.workload)) return;
+        g = TaskGraph{};
       }
       const MmapPaging paging = plan_mmap_paging(ctx, weights, mmap_other_bytes_, mmap_request_);
       ch.before_stage = [paging](Stage, const Op& tags, std::span<const OpPart> parts,
