@@ -116,6 +116,18 @@ OpPart add(int64_t m, int64_t width, DType compute, DType atype) {
   return p;
 }
 
+OpPart convert(int64_t m, int64_t width, DType from, DType to, int addends, DType addend_type) {
+  OpPart p;
+  p.kind = OpKind::kConvert;
+  p.dtype = DType::kFp32;
+  p.m = i32(m), p.n = i32(width);
+  const double n = d(m) * d(width);
+  p.flops = (2.0 + d(addends)) * n;
+  p.act_read = n * (elem_bytes(from) + d(addends) * elem_bytes(addend_type));
+  p.act_written = n * elem_bytes(to);
+  return p;
+}
+
 OpPart embedding(int64_t m, int64_t width, DType wtype, DType atype) {
   OpPart p;
   p.kind = OpKind::kEmbedding;

@@ -21,6 +21,11 @@ OpPart rope(int64_t m, int64_t width, DType compute, DType atype);
 // FFN activation over m rows of `width` neurons; gated applies act(gate) * up.
 OpPart activation(int64_t m, int64_t width, Activation act, bool gated, DType compute, DType atype);
 OpPart add(int64_t m, int64_t width, DType compute, DType atype);
+// One pass over m x width elements that reads them in `from`, adds `addends` other tensors of the
+// same shape in `addend_type` (0: a plain conversion) and writes them in `to`: a quantise or
+// dequantise, or a dequantise-add-requantise merge. 2 FLOPs per element for the conversion (scale,
+// round) plus one per addend.
+OpPart convert(int64_t m, int64_t width, DType from, DType to, int addends, DType addend_type);
 OpPart embedding(int64_t m, int64_t width, DType wtype, DType atype);
 OpPart moe_router(int64_t m, int64_t hidden, int64_t experts, DType compute, DType atype);
 // Expected number of distinct experts used by m tokens each routed to k of e experts (uniform).

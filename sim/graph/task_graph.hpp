@@ -32,10 +32,11 @@ enum class OpKind : uint8_t {
   kFlashRead,
   kGraphBuild,
   kSync,
+  kConvert,  // a type conversion pass (quantise, dequantise), possibly fused with an add
 };
-inline constexpr std::array<std::string_view, 11> kOpKindNames{
+inline constexpr std::array<std::string_view, 12> kOpKindNames{
     "embedding", "norm",       "matmul",     "rope",        "attention", "activation",
-    "add",       "moe_router", "flash_read", "graph_build", "sync"};
+    "add",       "moe_router", "flash_read", "graph_build", "sync",      "convert"};
 
 enum class Phase : uint8_t { kSetup, kPrefill, kDecode };
 

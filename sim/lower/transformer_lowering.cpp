@@ -99,13 +99,18 @@ class Lowerer {
       before_buf_ = ch_.before_stage(s, op, parts, preds_buf_, g_);
       preds_buf_.insert(preds_buf_.end(), before_buf_.begin(), before_buf_.end());
     }
+    if (ch_.replace_stage && replaceable(s, parts)) {
+      std::vector<OpId> ends = ch_.replace_stage(s, op, preds_buf_, parts, g_);
+      if (!ends.empty()) {
+        carry_.assign(ends.begin() + 1, ends.end());
+        return ends.front();
+      }
+    }
     if (ch_.granularity != Granularity::kOp || parts.size() == 1) {
       op.kind = dominant(parts);
       op.rank = static_cast<int64_t>(g_.size());
       op.launches = static_cast<uint16_t>(ch_.launch_per_part ? parts.size() : 1);
-      const OpId id = g_.add(op, parts, preds_buf_, nid);
-      if (ch_.side_ops) carry_ = ch_.side_ops(s, id, g_);
-      return id;
+      return g_.add(op, parts, preds_buf_, nid);
     }
     OpId prev = kNone;
     for (size_t i = 0; i < parts.size(); ++i) {
@@ -211,22 +216,17 @@ class Lowerer {
     return ffn_stage(l, lp, out);
   }
 
-  // The FFN stage after `out`: the policy's replacement if it gives one, else the standard op.
   OpId ffn_stage(int64_t l, const LayerParts& lp, OpId out) {
-    if (ch_.ffn_stage) {
-      Op tags;
-      tags.phase = tags_.phase, tags.chunk = tags_.chunk, tags.token = tags_.token;
-      tags.pos = tags_.pos, tags.rows = tags_.rows, tags.layer = static_cast<int32_t>(l);
-      tags.place = ch_.place(Stage::kFfn, tags_.phase);
-      deps_.assign(1, out);
-      deps_.insert(deps_.end(), carry_.begin(), carry_.end());
-      std::vector<OpId> ends = ch_.ffn_stage(tags, deps_, lp.ffn, g_);
-      if (!ends.empty()) {
-        carry_.assign(ends.begin() + 1, ends.end());
-        return ends.front();
-      }
-    }
     return stage(Stage::kFfn, l, lp.ffn, {out}, lname(l, "ffn"));
+  }
+
+  // Stages a policy may replace: the linear blocks of a layer at block granularity (not a fused
+  // decode attention block, which carries the attention part).
+  bool replaceable(Stage s, std::span<const OpPart> parts) const {
+    if (ch_.granularity != Granularity::kBlock) return false;
+    if (s != Stage::kAttnIn && s != Stage::kAttnOut && s != Stage::kFfn) return false;
+    return std::none_of(parts.begin(), parts.end(),
+                        [](const OpPart& p) { return p.kind == OpKind::kAttention; });
   }
 
   std::vector<OpPart> ffn_parts(int64_t l, int64_t rows) const {
@@ -285,7 +285,7 @@ class Lowerer {
   std::vector<OpPart> scratch_;
   std::vector<OpId> preds_buf_;
   std::vector<OpId> deps_;
-  std::vector<OpId> carry_;  // side ops the next stage of this chunk or token waits for
+  std::vector<OpId> carry_;  // further ops of a replaced stage the next stage waits for
   std::vector<OpId> before_buf_;
 };
 

@@ -37,22 +37,20 @@ struct LoweringChoices {
   // attn_in) and keep the FFN separate: fewer ops where the FFN is what a policy restructures.
   bool fuse_decode_attention = false;
   std::vector<OpId> entry_deps;  // extra predecessors of every prefill chunk (e.g. graph setup)
-  // Called after each stage op `id` is created; may add side ops that run beside it from the same
-  // inputs (e.g. shadow-outlier GEMMs). The next stage of the same chunk or token also waits for
-  // the returned ops.
-  std::function<std::vector<OpId>(Stage, OpId id, TaskGraph& g)> side_ops;
   // Called before each stage op is created with an op carrying its tags and placement, its parts
   // and its predecessors; may add ops the stage also waits for (e.g. weights paged in from flash).
   std::function<std::vector<OpId>(Stage, const Op& tags, std::span<const OpPart> parts,
                                   std::span<const OpId> preds, TaskGraph& g)>
       before_stage;
-  // Replaces the FFN stage of a layer (block granularity): gets an op carrying the stage's tags
-  // (phase, chunk or token, position, rows, layer, placement), the ops the FFN waits for and the
-  // parts the standard FFN op would have; adds its own ops and returns the ops the next stage
-  // waits for, or nothing to keep the standard FFN op (e.g. sparse offloaded FFNs).
-  std::function<std::vector<OpId>(const Op& tags, std::span<const OpId> preds,
-                                  std::span<const OpPart> ffn, TaskGraph& g)>
-      ffn_stage;
+  // Replaces a linear stage of a layer (attn_in, attn_out or ffn at block granularity): gets the
+  // stage, an op carrying its tags (phase, chunk or token, position, rows, layer, placement), the
+  // ops it waits for and the parts the standard op would have; adds its own ops and returns the
+  // ops the next stage waits for (the first is the stage's output; every one is waited for), or
+  // nothing to keep the standard op. Used to cut a stage into several ops (mllm-npu's graph split
+  // at shadowed linear layers) or restructure it (the sparse offloaded FFNs).
+  std::function<std::vector<OpId>(Stage, const Op& tags, std::span<const OpId> preds,
+                                  std::span<const OpPart> parts, TaskGraph& g)>
+      replace_stage;
 };
 
 // Appends the prefill and decode ops of ctx.workload; ranks follow creation order. Returns the id

@@ -60,4 +60,22 @@ Placement performance_cpu_placement(const PlatformSpec& p) {
   return clusters_placement(p, chosen);
 }
 
+Placement fastest_cores(const PlatformSpec& p, int n) {
+  std::vector<size_t> cpus;
+  for (size_t u = 0; u < p.units.size(); ++u)
+    if (p.units[u].type == UnitType::kCpuCluster) cpus.push_back(u);
+  std::stable_sort(cpus.begin(), cpus.end(),
+                   [&](size_t a, size_t b) { return per_core(p.units[a]) > per_core(p.units[b]); });
+  Placement pl;
+  for (size_t u : cpus) {
+    if (n <= 0 || pl.count == 3) break;
+    const int take = std::min(n, p.units[u].cores);
+    pl.unit[pl.count] = static_cast<UnitId>(u);
+    pl.cores[pl.count] = static_cast<uint8_t>(take);
+    ++pl.count;
+    n -= take;
+  }
+  return pl;
+}
+
 }  // namespace socsim

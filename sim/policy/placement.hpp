@@ -20,5 +20,8 @@ Placement clusters_placement(const PlatformSpec& p, const std::vector<int>& unit
 // Every CPU cluster but the slowest (by best peak per core at the operating clock), or the only
 // one.
 Placement performance_cpu_placement(const PlatformSpec& p);
+// The `n` fastest CPU cores (by best peak per core at the operating clock), fastest cluster first:
+// what an engine's n threads get from the OS scheduler on an otherwise idle phone.
+Placement fastest_cores(const PlatformSpec& p, int n);
 
 }  // namespace socsim

@@ -42,7 +42,7 @@ class Analysis(unittest.TestCase):
         run(SOCSIM, "sweep", os.path.join(ROOT, "experiments/sweeps/small.yaml"), "--out",
             cls.sweep, "--quiet")
         cls.trace = os.path.join(cls.tmp.name, "trace.json")
-        run(SOCSIM, "run", "--policy", "mllm-npu", "--prompt", "256", "--gen", "4", "--trace",
+        run(SOCSIM, "run", "--policy", "mllm-npu", "--prompt", "256", "--gen", "8", "--trace",
             cls.trace)
         cls.repro = os.path.join(cls.tmp.name, "repro")
         os.mkdir(cls.repro)

@@ -5,11 +5,17 @@
 //   chunks (only their memory is paid), without it every chunk shape's graphs are built and
 //   optimised before prefill (the profile's graph build and optimise times);
 // - linear layers in INT8 per-tensor on the NPU; with `shadow_outliers` the activation outliers of
-//   the layers kept after `outlier_prune_rate` are multiplied in FP32 on the CPU beside each NPU
-//   block (hot outlier weight rows resident, cold rows read from flash, one CPU-NPU synchronisation
-//   per shadowed layer); without it the accuracy-safe alternative is paid: per-group INT8 on the
-//   NPU (slowdown `per_group_slowdown`) or the linear layers in float on the CPU;
-// - attention (and the shadow work) on the CPU, or the GPU with `cpu_side=gpu`;
+//   the layers kept after `outlier_prune_rate` are handled in float on the CPU. Each shadowed
+//   linear layer (`shadow_linears`: every one, as the paper describes, or down_proj only, as the
+//   public mllm code does) ends its NPU graph: its INT8 output crosses to the CPU, which reads the
+//   cold outlier weight rows from flash (hot rows are resident), multiplies the outlier channels
+//   in float, dequantises the NPU output, adds the float partial sum and requantises, then a new
+//   NPU graph starts from that (its own launch, plus `sync_overhead` per hand-off); the NPU has
+//   nothing of this chunk to do meanwhile. Without shadow outliers the accuracy-safe alternative
+//   is paid: per-group INT8 on the NPU (slowdown `per_group_slowdown`) or the linear layers in
+//   float on the CPU;
+// - attention (and the shadow work) on `cpu_threads` of the fastest CPU cores, or the GPU with
+//   `cpu_side=gpu`;
 // - out-of-order subgraph scheduling with a scheduler plug-in (`cg-greedy`, `in-order`);
 // - decode on the CPU, as the paper does.
 #include <fmt/format.h>
@@ -28,6 +34,7 @@ namespace {
 
 constexpr std::array<std::string_view, 2> kSides{"cpu", "gpu"};
 constexpr std::array<std::string_view, 2> kFallbacks{"npu-per-group", "cpu-float"};
+constexpr std::array<std::string_view, 2> kShadowLinears{"all", "down"};
 
 class MllmNpuPolicy final : public Policy {
  public:
@@ -54,6 +61,18 @@ class MllmNpuPolicy final : public Policy {
     v.quantity("per_group_slowdown", per_group_, Dim::kNumber,
                {"NPU per-group vs per-tensor INT8 time (mllm-NPU: 8.1-10.7x; geometric mean)",
                 "9.3", 1, 1000});
+    v.choice("shadow_linears", linears_, kShadowLinears,
+             {"linear layers of a shadowed layer that get a CPU round trip: every one (the "
+              "paper's design) or down_proj only (the public mllm code, CPULinearINT8Shadow)",
+              "all"});
+    v.quantity("sync_overhead", sync_, Dim::kTime,
+               {"CPU-NPU hand-off cost per shadow round trip beyond the new graph's launch "
+                "(calibrated: mllm-NPU's 29.7% synchronisation share without layer pruning)",
+                "0s", 0, 1});
+    v.integer("cpu_threads", threads_,
+              {"threads of the CPU side (attention, shadow work) on the fastest cores (mllm "
+               "code: -t 4)",
+               "4", 1, 64});
     v.flag("out_of_order", ooo_,
            {"schedule ready subgraphs with `scheduler`; off = in-order", "true"});
     v.text("scheduler", scheduler_,
@@ -82,7 +101,8 @@ class MllmNpuPolicy final : public Policy {
 
   void lower(const LowerContext& ctx, TaskGraph& g) const override {
     const PlatformSpec& p = ctx.platform;
-    const Placement cpu = performance_cpu_placement(p), npu = device_placement(p, "npu"),
+    const Placement cpu = fastest_cores(p, static_cast<int>(threads_)),
+                    npu = device_placement(p, "npu"),
                     side = side_ == "gpu" ? device_placement(p, "gpu") : cpu;
     const bool float_fallback = !shadow_ && fallback_ == "cpu-float";
     LoweringChoices ch;
@@ -113,14 +133,13 @@ class MllmNpuPolicy final : public Policy {
       ch.entry_deps.push_back(g.add(setup, {}, {}, "npu.graph_build"));
     }
     const std::vector<bool> shadowed = shadowed_layers(ctx.model.layers);
-    const double sync = ctx.hw.npu.launch_overhead;  // one CPU-NPU round trip
-    ch.side_ops = [&, side, sync](Stage s, OpId id, TaskGraph& graph) -> std::vector<OpId> {
-      const Op op = graph.op(id);  // a copy: adding ops may move the graph's storage
-      if (op.phase != Phase::kPrefill || !shadow_ || op.layer < 0 ||
-          !shadowed[static_cast<size_t>(op.layer)])
+    ch.replace_stage = [&, side](Stage, const Op& tags, std::span<const OpId> preds,
+                                 std::span<const OpPart> parts,
+                                 TaskGraph& graph) -> std::vector<OpId> {
+      if (tags.phase != Phase::kPrefill || !shadow_ || tags.layer < 0 ||
+          !shadowed[static_cast<size_t>(tags.layer)])
         return {};
-      if (s != Stage::kAttnIn && s != Stage::kAttnOut && s != Stage::kFfn) return {};
-      return {shadow_op(ctx, graph, id, s, side, s == Stage::kAttnIn ? sync : 0.0)};
+      return {split_at_shadowed_linears(ctx, tags, preds, parts, side, graph)};
     };
     lower_transformer(ctx, ch, g);
     if (!shadow_ && fallback_ == "npu-per-group")
@@ -172,50 +191,99 @@ class MllmNpuPolicy final : public Policy {
     return keep;
   }
 
-  // Output widths of the linear layers of a block (what an outlier channel's weight row spans).
-  static int64_t block_width(const ModelSpec& m, Stage s) {
-    if (s == Stage::kAttnIn) return m.q_dim() + 2 * m.kv_dim();
-    if (s == Stage::kAttnOut) return m.hidden;
-    return (m.gated ? 2 : 1) * m.ffn + m.hidden;
+  // Output width of each shadowed linear layer (what an outlier channel's weight row spans).
+  double shadowed_width(const ModelSpec& m) const {
+    const double down = static_cast<double>(m.hidden);
+    if (linears_ == "down") return down;
+    return static_cast<double>(m.q_dim() + 2 * m.kv_dim()) + static_cast<double>(m.hidden) +
+           static_cast<double>((m.gated ? 2 : 1) * m.ffn) + down;
   }
 
   double outlier_row_bytes(const LowerContext& ctx) const {
-    const ModelSpec& m = ctx.model;
-    double per_layer = 0;
-    for (Stage s : {Stage::kAttnIn, Stage::kAttnOut, Stage::kFfn})
-      per_layer += static_cast<double>(block_width(m, s));
-    const std::vector<bool> layers = shadowed_layers(m.layers);
+    const std::vector<bool> layers = shadowed_layers(ctx.model.layers);
     const auto kept = static_cast<double>(std::count(layers.begin(), layers.end(), true));
-    return shadow_ ? 2.0 * static_cast<double>(channels_) * per_layer * kept : 0.0;  // FP16 rows
+    return shadow_ ? 2.0 * static_cast<double>(channels_) * shadowed_width(ctx.model) * kept
+                   : 0.0;  // FP16 rows
   }
 
-  // The FP32 GEMM of the outlier channels beside an NPU block, after reading its cold weight rows.
-  OpId shadow_op(const LowerContext& ctx, TaskGraph& g, OpId main_id, Stage s,
-                 const Placement& side, double sync) const {
-    const Op main = g.op(main_id);
-    const int64_t width = block_width(ctx.model, s);
-    const double row_bytes = 2.0 * static_cast<double>(channels_ * width);
-    Op read;
+  bool shadows(PartRole r) const {
+    if (linears_ == "down") return r == PartRole::kDown;
+    return r == PartRole::kQkv || r == PartRole::kOProj || r == PartRole::kGateUp ||
+           r == PartRole::kDown;
+  }
+
+  // A shadowed layer's linear block as a chain: NPU graph segments cut after each shadowed linear
+  // layer, each cut followed by the CPU's round trip (cold outlier rows from flash, the float
+  // outlier GEMM, dequantise + add + requantise of the NPU output). Returns the chain's last op.
+  OpId split_at_shadowed_linears(const LowerContext& ctx, const Op& tags,
+                                 std::span<const OpId> preds, std::span<const OpPart> parts,
+                                 const Placement& side, TaskGraph& g) const {
+    std::vector<OpId> deps(preds.begin(), preds.end());
+    std::vector<OpPart> segment;
+    std::string_view stage = parts.front().role == PartRole::kAttnNorm ? "attn_in"
+                             : parts.front().role == PartRole::kOProj  ? "attn_out"
+                                                                       : "ffn";
+    const std::string base = fmt::format("L{}.{}", tags.layer, stage);
+    OpId last = UINT32_MAX;
+    int piece = 0;
+    auto flush = [&]() {
+      if (segment.empty()) return;
+      Op op = tags;
+      op.kind = OpKind::kMatmul;
+      op.rank = static_cast<int64_t>(g.size());
+      last = g.add(op, segment, deps, piece == 0 ? base : fmt::format("{}.{}", base, piece));
+      ++piece;
+      deps.assign(1, last);
+      segment.clear();
+    };
+    // A cut after a linear part also takes the elementwise parts that follow it on the NPU up to
+    // the next linear part (the residual add after down_proj, RoPE after the QKV projection), as
+    // the code's graphs end after the add.
+    for (size_t i = 0; i < parts.size(); ++i) {
+      segment.push_back(parts[i]);
+      if (!shadows(parts[i].role)) continue;
+      size_t j = i + 1;
+      while (j < parts.size() && parts[j].kind != OpKind::kMatmul &&
+             parts[j].kind != OpKind::kNorm && parts[j].kind != OpKind::kActivation)
+        segment.push_back(parts[j++]);
+      flush();
+      last = round_trip(ctx, g, last, tags, parts[i], side);
+      deps.assign(1, last);
+      i = j - 1;
+    }
+    flush();
+    return last;
+  }
+
+  // The CPU side of one shadowed linear layer `lin` whose NPU output `npu_out` arrived: the cold
+  // outlier weight rows read from flash (issued when the layer's input is ready, beside the NPU
+  // graph), the float GEMM of the outlier channels, and one pass that dequantises the NPU output,
+  // adds the float partial sum and requantises it for the next NPU graph.
+  OpId round_trip(const LowerContext& ctx, TaskGraph& g, OpId npu_out, const Op& tags,
+                  const OpPart& lin, const Placement& side) const {
+    const int64_t rows = lin.m, width = lin.n;
+    std::vector<OpId> deps{npu_out};
+    Op read = tags;
     read.kind = OpKind::kFlashRead;
-    read.phase = main.phase, read.chunk = main.chunk, read.layer = main.layer, read.pos = main.pos;
     read.place = single_core(side);
-    read.flash_bytes = (1.0 - hot_) * row_bytes;
+    read.flash_bytes = (1.0 - hot_) * 2.0 * static_cast<double>(channels_ * width);  // FP16 rows
     read.flash_request = 4096;
     read.flash_span = 4e9;  // cold rows are scattered over the model file
-    std::vector<OpId> preds(g.preds(main_id).begin(), g.preds(main_id).end());
-    OpId cold = UINT32_MAX;
-    read.rank = static_cast<int64_t>(g.size());  // creation order, like every lowered op
-    if (read.flash_bytes > 0) cold = g.add(read, {}, preds, "shadow.read");
-    if (cold != UINT32_MAX) preds.push_back(cold);
-    Op op = read;
-    op.kind = OpKind::kMatmul;
-    op.place = single_core(side);  // a small GEMM: one core, leaving the rest to attention
-    op.flash_bytes = op.flash_request = op.flash_span = 0;
-    op.fixed_time = sync;
+    read.rank = static_cast<int64_t>(g.size());
+    if (read.flash_bytes > 0) {
+      const std::vector<OpId> inputs(g.preds(npu_out).begin(), g.preds(npu_out).end());
+      deps.push_back(g.add(read, {}, inputs, "shadow.read"));
+    }
+    Op op = tags;
+    op.kind = OpKind::kConvert;
+    op.place = side;
+    op.fixed_time = sync_;
     op.rank = static_cast<int64_t>(g.size());
-    OpPart gemm = formulas::matmul(main.rows, channels_, width, DType::kFp32, DType::kFp16,
-                                   ctx.model.activation_dtype);
-    return g.add(op, std::span<const OpPart>(&gemm, 1), preds, "shadow");
+    const DType f = ctx.model.activation_dtype;
+    const std::array<OpPart, 2> work{
+        formulas::matmul(rows, channels_, width, DType::kFp32, DType::kFp16, f),
+        formulas::convert(rows, width, DType::kInt8, DType::kInt8, 1, DType::kFp32)};
+    return g.add(op, work, deps, fmt::format("L{}.shadow", tags.layer));
   }
 
   int64_t chunks(const LowerContext& ctx) const {
@@ -240,8 +308,9 @@ class MllmNpuPolicy final : public Policy {
 
   int64_t chunk_ = 256;
   bool sharing_ = true, shadow_ = true, ooo_ = true;
-  double prune_ = 0.85, hot_ = 0.8, per_group_ = 9.3;
-  int64_t channels_ = 10;
+  double prune_ = 0.85, hot_ = 0.8, per_group_ = 9.3, sync_ = 0;
+  int64_t channels_ = 10, threads_ = 4;
+  std::string linears_ = "all";
   std::string fallback_ = "npu-per-group", scheduler_ = "cg-greedy", side_ = "cpu", engine_;
   mutable std::unique_ptr<Scheduler> sched_;
 };

@@ -192,9 +192,10 @@ class SparseOffloadPolicy : public Policy {
     auto* sparse = sparse_.get();
     OpId last_preload = UINT32_MAX;
     const Placement io = o.io;
-    ch.ffn_stage = [=, &last_preload](const Op& tags, std::span<const OpId> preds,
-                                      std::span<const OpPart> parts,
-                                      TaskGraph& graph) -> std::vector<OpId> {
+    ch.replace_stage = [=, &last_preload](Stage stage, const Op& tags, std::span<const OpId> preds,
+                                          std::span<const OpPart> parts,
+                                          TaskGraph& graph) -> std::vector<OpId> {
+      if (stage != Stage::kFfn) return {};
       if (tags.phase == Phase::kDecode) return sparse->lower(tags, preds, graph);
       // Prefill: the layer's FFN waits for its offloaded weights, preloaded in layer order by one
       // sequential reader (the next layer's read overlaps this layer's compute).

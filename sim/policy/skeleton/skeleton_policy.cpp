@@ -42,10 +42,10 @@ class SkeletonPolicy final : public Policy {
   // (3) Lower the run into a task graph. The shared transformer lowering creates every op (prefill
   // chunks, then decode steps over a growing KV cache) with its parts, roles, tags and
   // dependencies; the policy only answers its questions: where each stage runs, in which data
-  // types, at which granularity. Ranks follow creation order. Hooks in LoweringChoices add side
-  // ops (side_ops), ops a stage waits for (before_stage) or replace the FFN (ffn_stage). Never
-  // drop a dependency the lowering made: `socsim check` would report a data-flow violation and
-  // `socsim verify` a mismatch.
+  // types, at which granularity. Ranks follow creation order. Hooks in LoweringChoices add ops a
+  // stage waits for (before_stage) or replace a linear stage by ops of its own (replace_stage).
+  // Never drop a dependency the lowering made: `socsim check` would report a data-flow violation
+  // and `socsim verify` a mismatch.
   void lower(const LowerContext& ctx, TaskGraph& g) const override {
     const bool gpu = unit_ == "gpu";
     // All cores of every CPU cluster but the slowest, or the GPU's single kernel slot.
