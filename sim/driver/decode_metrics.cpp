@@ -46,15 +46,18 @@ DecodeMetrics decode_metrics(const TaskGraph& g, const std::vector<OpTiming>& ti
   m.p90_s = percentile(sorted, 0.90);
   m.p99_s = percentile(sorted, 0.99);
   m.flash_bytes_per_token = flash / static_cast<double>(step_end.size());
-  // Walk back through the last-finishing predecessor until prefill.
+  // Walk back through the last-finishing predecessor until prefill. A read that waited for the
+  // I/O issuer or the device (queued behind other reads) waited for I/O: its queueing counts as
+  // I/O; any other op's wait for its unit stays `wait`.
   for (OpId cur = last; cur != UINT32_MAX && g.op(cur).phase == Phase::kDecode;) {
     const OpTiming& t = timing[cur];
-    (g.op(cur).flash_bytes > 0 ? m.critical_io_s : m.critical_compute_s) += t.end - t.dispatch;
+    const bool io = g.op(cur).flash_bytes > 0;
+    (io ? m.critical_io_s : m.critical_compute_s) += t.end - t.dispatch;
     OpId next = UINT32_MAX;
     for (OpId p : g.preds(cur))
       if (next == UINT32_MAX || timing[p].end > timing[next].end) next = p;
     const double ready = next == UINT32_MAX ? ttft : std::max(ttft, timing[next].end);
-    m.critical_wait_s += std::max(0.0, t.dispatch - ready);
+    (io ? m.critical_io_s : m.critical_wait_s) += std::max(0.0, t.dispatch - ready);
     cur = next;
   }
   return m;

@@ -99,7 +99,7 @@ class Lowerer {
       before_buf_ = ch_.before_stage(s, op, parts, preds_buf_, g_);
       preds_buf_.insert(preds_buf_.end(), before_buf_.begin(), before_buf_.end());
     }
-    if (ch_.replace_stage && replaceable(s, parts)) {
+    if (ch_.replace_stage && replaceable(s)) {
       std::vector<OpId> ends = ch_.replace_stage(s, op, preds_buf_, parts, g_);
       if (!ends.empty()) {
         carry_.assign(ends.begin() + 1, ends.end());
@@ -220,13 +220,11 @@ class Lowerer {
     return stage(Stage::kFfn, l, lp.ffn, {out}, lname(l, "ffn"));
   }
 
-  // Stages a policy may replace: the linear blocks of a layer at block granularity (not a fused
-  // decode attention block, which carries the attention part).
-  bool replaceable(Stage s, std::span<const OpPart> parts) const {
-    if (ch_.granularity != Granularity::kBlock) return false;
-    if (s != Stage::kAttnIn && s != Stage::kAttnOut && s != Stage::kFfn) return false;
-    return std::none_of(parts.begin(), parts.end(),
-                        [](const OpPart& p) { return p.kind == OpKind::kAttention; });
+  // Stages a policy may replace: the blocks of a layer at block granularity other than a prefill
+  // chunk's attention (attn_in, attn_out, ffn, and a decode step's fused attention block).
+  bool replaceable(Stage s) const {
+    return ch_.granularity == Granularity::kBlock &&
+           (s == Stage::kAttnIn || s == Stage::kAttnOut || s == Stage::kFfn);
   }
 
   std::vector<OpPart> ffn_parts(int64_t l, int64_t rows) const {

@@ -42,7 +42,8 @@ struct LoweringChoices {
   std::function<std::vector<OpId>(Stage, const Op& tags, std::span<const OpPart> parts,
                                   std::span<const OpId> preds, TaskGraph& g)>
       before_stage;
-  // Replaces a linear stage of a layer (attn_in, attn_out or ffn at block granularity): gets the
+  // Replaces a stage of a layer (attn_in, attn_out or ffn at block granularity; a decode step's
+  // fused attention block is attn_in with the attention part among its parts): gets the
   // stage, an op carrying its tags (phase, chunk or token, position, rows, layer, placement), the
   // ops it waits for and the parts the standard op would have; adds its own ops and returns the
   // ops the next stage waits for (the first is the stage's output; every one is waited for), or

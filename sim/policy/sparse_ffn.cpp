@@ -71,17 +71,35 @@ static void false_positives(std::span<const uint32_t> active, double extra, uint
   extra_ids.resize(static_cast<size_t>(out - extra_ids.data()));
 }
 
+std::vector<OpPart> SparseFfnLowering::predictor_parts(const ModelSpec& m,
+                                                       const SparseFfnOptions& o, int64_t experts) {
+  const DType a = m.activation_dtype, w = m.weight_dtype;
+  std::vector<OpPart> parts{
+      role(formulas::norm(1, m.hidden, m.norm, DType::kFp16, a, w), PartRole::kFfnNorm),
+      formulas::matmul(1, m.hidden, o.predictor_rank * experts, DType::kFp16, DType::kFp16, a),
+      formulas::matmul(1, o.predictor_rank * experts, m.ffn, DType::kFp16, DType::kFp16, a)};
+  if (m.has_moe)
+    parts.push_back(
+        role(formulas::moe_router(1, m.hidden, m.moe.experts, DType::kFp32, a), PartRole::kRouter));
+  return parts;
+}
+
+uint32_t SparseFfnLowering::npu_dense(int64_t layer, int32_t e) const {
+  if (!o_.hybrid || !cache_) return 0u;
+  const auto hot = static_cast<uint32_t>(cache_->hot_limit(layer, e));
+  return o_.npu_neurons < 0 ? hot : std::min(hot, static_cast<uint32_t>(o_.npu_neurons));
+}
+
 uint32_t SparseFfnLowering::predict(int64_t layer, int32_t e, std::span<const uint32_t> active,
                                     std::vector<uint32_t>& extra) const {
-  const uint32_t hot = cache_ ? static_cast<uint32_t>(cache_->hot_limit(layer, e)) : 0u;
+  const uint32_t hot = npu_dense(layer, e);
   if (o_.predictor_recall < 1.0) {  // the coldest active neurons go unpredicted
     const auto hot_end = std::lower_bound(active.begin(), active.end(), hot);
     const auto cold = static_cast<double>(active.end() - hot_end);
     const auto keep = static_cast<size_t>(std::ceil(o_.predictor_recall * cold));
     active = active.first(static_cast<size_t>(hot_end - active.begin()) + keep);
   }
-  false_positives(active, o_.predictor_extra, o_.hybrid ? hot : 0u,
-                  static_cast<uint32_t>(layout_.neurons), extra);
+  false_positives(active, o_.predictor_extra, hot, static_cast<uint32_t>(layout_.neurons), extra);
   return static_cast<uint32_t>(active.size());
 }
 
@@ -97,9 +115,8 @@ SparseFfnLowering::Counts SparseFfnLowering::replay(int64_t layer) {
       active = active.first(predict(layer, e, active, extra_));
       extra = extra_;
     }
-    const uint32_t hot =
-        cache_ ? static_cast<uint32_t>(cache_->hot_limit(layer, e)) : 0u;  // dense NPU share
-    const uint32_t first_cold = o_.hybrid ? hot : 0u;
+    const uint32_t hot = npu_dense(layer, e);  // the NPU's dense share: every neuron below it
+    const uint32_t first_cold = hot;
     ++c.experts;
     // CPU work: predicted (Gate) and active (Up/Down) neurons outside the NPU's dense part.
     const auto act_cold = std::lower_bound(active.begin(), active.end(), first_cold);
@@ -111,7 +128,7 @@ SparseFfnLowering::Counts SparseFfnLowering::replay(int64_t layer) {
       std::merge(active.begin(), active.end(), extra.begin(), extra.end(), predicted_.begin());
       return std::span<const uint32_t>(predicted_);
     };
-    if (o_.hybrid) c.hot_neurons += hot;
+    c.hot_neurons += hot;
     if (o_.window > 0) {  // sliding window: hit if loaded within the last `window` tokens
       const size_t base =
           static_cast<size_t>((layer * src_->shape().experts + e) * layout_.neurons);
@@ -143,7 +160,7 @@ SparseFfnLowering::Counts SparseFfnLowering::replay(int64_t layer) {
       p.span = 0;
       return p;
     };
-    if (o_.hybrid && hot > 0) {  // the NPU reads every hot cluster: touch one id per cluster
+    if (hot > 0) {  // the NPU reads every hot cluster it runs: touch one id per cluster
       cluster_ids.clear();
       for (uint32_t id = 0; id < hot; id += static_cast<uint32_t>(layout_.cluster_size))
         cluster_ids.push_back(id);
@@ -151,12 +168,13 @@ SparseFfnLowering::Counts SparseFfnLowering::replay(int64_t layer) {
     }
     // The active cold neurons, then the false positives as Gate-only accesses (a miss reads the
     // Gate part and is not admitted): two accesses, so no merged list per expert and token.
-    const std::span<const uint32_t> cold =
-        o_.hybrid ? std::span<const uint32_t>(act_cold, active.end()) : active;
+    const std::span<const uint32_t> cold(act_cold, active.end());
     c.reads += plan_bundle_reads(layout_, cache_->access(layer, e, cold));
     if (!extra.empty())
       c.reads += same_matrix(plan_bundle_reads(layout_, cache_->access(layer, e, extra, {})));
   }
+  c.flash_gate = c.reads.gate.count + c.reads.whole.count;
+  c.flash_up_down = c.reads.up_down.count + c.reads.whole.count;
   if (o_.fault_request > 0) {  // page faults: one read-around per missed row, matrices separate
     const int64_t rows = c.reads.gate.count + c.reads.whole.count +
                          2 * (c.reads.up_down.count + c.reads.whole.count);
@@ -200,14 +218,7 @@ std::vector<OpId> SparseFfnLowering::lower(const Op& tags, std::span<const OpId>
   // FFN norm, router and predictor on the CPU.
   Op pr = base;
   pr.place = o_.compute;
-  std::vector<OpPart> pparts{
-      role(formulas::norm(1, m_.hidden, m_.norm, DType::kFp16, a, w), PartRole::kFfnNorm),
-      formulas::matmul(1, m_.hidden, o_.predictor_rank * c.experts, DType::kFp16, DType::kFp16, a),
-      formulas::matmul(1, o_.predictor_rank * c.experts, m_.ffn, DType::kFp16, DType::kFp16, a)};
-  if (m_.has_moe)
-    pparts.push_back(role(formulas::moe_router(1, m_.hidden, m_.moe.experts, DType::kFp32, a),
-                          PartRole::kRouter));
-  const OpId predict_op = add(g, pr, pparts, in, "predict");
+  const OpId predict_op = add(g, pr, predictor_parts(m_, o_, c.experts), in, "predict");
 
   auto read_op = [&](const ReadGroup& r, double span, std::vector<OpId> deps, const char* name) {
     Op op = base;
@@ -236,12 +247,17 @@ std::vector<OpId> SparseFfnLowering::lower(const Op& tags, std::span<const OpId>
     return p;
   };
 
-  // Dense hot part on the NPU after its missed clusters arrive.
+  // Dense hot part on the NPU after its missed clusters arrive. The hot clusters need no
+  // prediction, so the I/O core prefetches them while the layer's attention runs (PowerInfer-2
+  // section 4.4): their read waits only for what the attention block waits for.
   OpId npu_op = kNoOp;
-  if (o_.hybrid && c.hot_neurons > 0) {
+  if (c.hot_neurons > 0) {
     std::vector<OpId> deps{predict_op};
-    if (c.reads.cluster.bytes > 0)
-      deps.push_back(read_op(c.reads.cluster, 0, {predict_op}, "hot.read"));
+    if (c.reads.cluster.bytes > 0) {
+      std::vector<OpId> layer_in;
+      if (!in.empty()) layer_in.assign(g.preds(in[0]).begin(), g.preds(in[0]).end());
+      deps.push_back(read_op(c.reads.cluster, 0, layer_in, "hot.read"));
+    }
     Op npu = base;
     npu.place = o_.npu;
     std::vector<OpPart> parts{
@@ -254,6 +270,9 @@ std::vector<OpId> SparseFfnLowering::lower(const Op& tags, std::span<const OpId>
   // the executor computes the FFN there, densely, which is what a perfect predictor computes.
   ReadGroup gate = c.reads.gate, rest = c.reads.up_down;
   if (c.reads.whole.count > 0) gate = c.reads.whole;  // whole bundles: one read per neuron
+  // Each layer's bundles are contiguous in the file, so its random reads stay within that matrix
+  // (PowerInfer-2 section 2.3.2: random-read throughput depends on the range the reads fall in,
+  // "making data locality crucial"; the layout by neuron position keeps a layer's reads local).
   const double span = c.reads.span;
   Op cpu = base;
   cpu.place = o_.compute;
@@ -278,22 +297,48 @@ std::vector<OpId> SparseFfnLowering::lower(const Op& tags, std::span<const OpId>
     if (rest.bytes > 0) d2 = {read_op(rest, span, {gc}, "updown.read")};
     return {finish(ffn_parts(0, c.up_down, 1.0), d2, "updown.cpu")};
   }
-  // First cluster's Gate reads, then every other read overlapping the compute of what has
-  // arrived, then the last cluster's compute after the last read.
-  const double first = 1.0 / static_cast<double>(std::max<int64_t>(o_.pipeline_depth, 1));
-  ReadGroup g0 = gate, others;
-  g0.count = static_cast<int64_t>(std::ceil(first * static_cast<double>(gate.count)));
-  g0.bytes = static_cast<double>(g0.count) * gate.request;
-  others.count = gate.count - g0.count + rest.count;
-  others.bytes = std::max(0.0, gate.bytes - g0.bytes) + rest.bytes;
-  others.request = others.count > 0 ? others.bytes / static_cast<double>(others.count) : 0;
-  OpId first_read = predict_op;
-  if (g0.bytes > 0) first_read = read_op(g0, span, {predict_op}, "gate.read");
-  const OpId main =
-      add(g, cpu, ffn_parts(c.gate, c.up_down, 1.0 - first), {first_read}, "cluster.cpu");
-  std::vector<OpId> tail_deps{main};
-  if (others.bytes > 0) tail_deps.push_back(read_op(others, span, {first_read}, "cluster.read"));
-  return {finish(ffn_parts(c.gate, c.up_down, first), tail_deps, "tail.cpu")};
+  return {
+      finish({}, pipeline(g, c, gate, rest, span, predict_op, read_op, ffn_parts, cpu), "ffn.out")};
+}
+
+template <class ReadOp, class Parts>
+std::vector<OpId> SparseFfnLowering::pipeline(TaskGraph& g, const Counts& c, const ReadGroup& gate,
+                                              const ReadGroup& rest, double span, OpId predict_op,
+                                              ReadOp& read_op, Parts& ffn_parts, const Op& cpu) {
+  // PowerInfer-2's neuron-cluster pipeline (section 4.3, Fig. 6): the cold neurons found in DRAM
+  // are computed as soon as the predictor has run, while the flash-resident ones go through five
+  // stages per cluster: predict -> Gate I/O -> Gate compute -> Up/Down I/O -> Up/Down compute.
+  // One I/O core serves every read in turn; the compute cores take whatever cluster is ready, so
+  // one cluster's reads overlap other clusters' compute (of this matrix or of the cached ones).
+  std::vector<OpId> ends;
+  const int64_t mem_gate = c.gate - c.flash_gate, mem_ud = c.up_down - c.flash_up_down;
+  if (mem_gate + mem_ud > 0)
+    ends.push_back(add(g, cpu, ffn_parts(mem_gate, mem_ud, 1.0), {predict_op}, "mem.cpu"));
+  const int64_t k = std::clamp<int64_t>(c.flash_gate, 1, std::max<int64_t>(o_.pipeline_depth, 1));
+  const bool whole = c.reads.whole.count > 0;  // unsplit bundles: Up/Down arrive with the Gate
+  auto share = [k](const ReadGroup& r, int64_t i) {  // cluster i's part of a read group
+    ReadGroup part = r;
+    part.count = r.count * (i + 1) / k - r.count * i / k;
+    part.bytes = static_cast<double>(part.count) * r.request;
+    return part;
+  };
+  auto cluster = [k](int64_t n, int64_t i) { return n * (i + 1) / k - n * i / k; };
+  for (int64_t i = 0; i < k && c.flash_gate > 0; ++i) {
+    const ReadGroup gi = share(gate, i);
+    const int64_t n_gate = cluster(c.flash_gate, i), n_ud = cluster(c.flash_up_down, i);
+    OpId at = gi.bytes > 0 ? read_op(gi, span, {predict_op}, "gate.read") : predict_op;
+    if (whole) {
+      ends.push_back(add(g, cpu, ffn_parts(n_gate, n_ud, 1.0), {at}, "cluster.cpu"));
+      continue;
+    }
+    at = add(g, cpu, ffn_parts(n_gate, 0, 1.0), {at}, "gate.cpu");
+    const ReadGroup ri = share(rest, i);
+    if (ri.bytes > 0) at = read_op(ri, span, {at}, "updown.read");
+    if (n_ud > 0) at = add(g, cpu, ffn_parts(0, n_ud, 1.0), {at}, "updown.cpu");
+    ends.push_back(at);
+  }
+  if (ends.empty()) ends.push_back(predict_op);
+  return ends;
 }
 
 }  // namespace socsim

@@ -29,8 +29,11 @@ struct SparseFfnOptions {
   bool cache = true;           // neuron cache; off: every predicted neuron read every token
   bool bundled = true;         // Gate/Up/Down of a neuron stored together; off: three matrices
   bool pipeline = true;        // cluster pipeline; off: matrix-level overlap
-  int64_t pipeline_depth = 8;  // clusters the cold path is cut into when pipelined
-  double predictor_extra = 0.2;  // predicted but inactive neurons, as a share of the active ones
+  int64_t pipeline_depth = 4;  // clusters the flash-resident cold neurons are cut into (pipelined)
+  // Hottest neurons per FFN the NPU runs densely (hybrid), at most the cache's hot region; -1 =
+  // the whole hot region. Hot neurons beyond it are computed sparsely on the CPU like cold ones.
+  int64_t npu_neurons = -1;
+  double predictor_extra = 0.07;  // predicted but inactive neurons, as a share of the active ones
   // Share of the active cold neurons the predictor catches; it misses the coldest ones, which are
   // then neither read nor computed (an accuracy loss, not a cost).
   double predictor_recall = 1.0;
@@ -60,6 +63,10 @@ class SparseFfnLowering {
   // next layer waits for.
   std::vector<OpId> lower(const Op& tags, std::span<const OpId> preds, TaskGraph& g);
   const NeuronCache* cache() const { return cache_.get(); }
+  // The CPU's work before the sparse FFN of one layer: FFN norm, the low-rank predictors of the
+  // `experts` routed experts, the MoE router.
+  static std::vector<OpPart> predictor_parts(const ModelSpec& m, const SparseFfnOptions& o,
+                                             int64_t experts);
   double flash_bytes() const { return flash_bytes_; }
   int64_t tokens() const { return tokens_; }
   int64_t window() const { return o_.window; }  // 0: the neuron cache decides
@@ -70,6 +77,8 @@ class SparseFfnLowering {
     int64_t gate = 0;         // cold neurons whose Gate row is computed on the CPU
     int64_t up_down = 0;      // cold neurons whose Up/Down are computed on the CPU
     int64_t experts = 0;
+    int64_t flash_gate = 0;     // of `gate`, neurons whose Gate comes from flash (read misses)
+    int64_t flash_up_down = 0;  // of `up_down`, neurons whose Up/Down come from flash
     BundlePlan reads;
   };
   Counts replay(int64_t layer);
@@ -80,6 +89,13 @@ class SparseFfnLowering {
                    std::vector<uint32_t>& extra) const;
   OpId add(TaskGraph& g, Op op, std::vector<OpPart> parts, std::vector<OpId> preds,
            const char* name);
+  // The cold path as PowerInfer-2's cluster pipeline; returns the ops its end waits for.
+  template <class ReadOp, class Parts>
+  std::vector<OpId> pipeline(TaskGraph& g, const Counts& c, const ReadGroup& gate,
+                             const ReadGroup& rest, double span, OpId predict_op, ReadOp& read_op,
+                             Parts& ffn_parts, const Op& cpu);
+  // The hottest neurons of (layer, expert) the NPU computes densely (0 without hybrid).
+  uint32_t npu_dense(int64_t layer, int32_t expert) const;
 
   const ModelSpec& m_;
   SparseFfnOptions o_;

@@ -75,6 +75,37 @@ TEST(ActivationModel, FiringProbabilitiesFollowThePowerLaw) {
   }
 }
 
+// The defaults reproduce the measurements they come from (activation_model.hpp): an FFN of 16384
+// neurons with 10% active per token (OPT-6.7B's shape and sparsity) has 26% of its neurons carry
+// 80% of the activations (PowerInfer, arXiv 2312.12456, Fig. 4a, OPT-30B per MLP block), and a
+// window of the last 5 tokens holds about 24% of the neurons, of which 2.4% of all are new on
+// each token (LLM in a flash, arXiv 2312.11514, App. C.1, OPT-6.7B).
+TEST(ActivationModel, DefaultsReproduceTheMeasuredSkewAndWindow) {
+  const ActivationShape shape = make_shape(1, 1, 1, 16384, 0.10);
+  ActivationParams params;
+  StochasticActivations s(shape, params);
+  const std::vector<double> p = model_probabilities(s);
+  std::vector<double> cumulative(p.size());
+  std::partial_sum(p.begin(), p.end(), cumulative.begin());
+  const auto for_80 = std::lower_bound(cumulative.begin(), cumulative.end(), 0.8 * cumulative.back());
+  EXPECT_NEAR((for_80 - cumulative.begin()) / 16384.0, 0.26, 0.01);
+  std::vector<int> last(16384, -100);  // token each neuron was last active
+  double window = 0, fresh = 0;
+  const int tokens = 400, warm = 10;
+  for (int t = 0; t < tokens; ++t) {
+    s.next_token();
+    int in_window = 0, new_ones = 0;
+    for (uint32_t id : s.active(0, 0)) new_ones += last[id] < t - 4;
+    for (uint32_t id : s.active(0, 0)) last[id] = t;
+    for (int v : last) in_window += v >= t - 4;
+    if (t < warm) continue;
+    window += in_window / 16384.0;
+    fresh += new_ones / 16384.0;
+  }
+  EXPECT_NEAR(window / (tokens - warm), 0.24, 0.03);
+  EXPECT_NEAR(fresh / (tokens - warm), 0.024, 0.003);
+}
+
 TEST(ActivationModel, DefaultHotnessOnMixtral47B) {
   // models/turbosparse-mixtral-47b.yaml; the figures are those quoted in activation_model.hpp.
   const ActivationShape shape =
@@ -88,11 +119,11 @@ TEST(ActivationModel, DefaultHotnessOnMixtral47B) {
   const std::vector<double> p = model_probabilities(s);
   const double total = std::accumulate(p.begin(), p.end(), 0.0);
   const auto always_on = std::count(p.begin(), p.end(), 1.0);
-  EXPECT_NEAR(always_on / 14336.0, 0.033, 0.001);
+  EXPECT_NEAR(always_on / 14336.0, 0.047, 0.001);
   std::vector<double> cumulative(p.size());
   std::partial_sum(p.begin(), p.end(), cumulative.begin());
   const auto for_80 = std::lower_bound(cumulative.begin(), cumulative.end(), 0.8 * total);
-  EXPECT_NEAR((for_80 - cumulative.begin()) / 14336.0, 0.42, 0.01);
+  EXPECT_NEAR((for_80 - cumulative.begin()) / 14336.0, 0.32, 0.01);
 }
 
 // --- measured activity ---

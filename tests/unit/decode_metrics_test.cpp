@@ -52,8 +52,9 @@ DecodeMetrics chain(const std::vector<double>& latencies, double ttft = 100) {
 // Latencies: 16 - 10 = 6, 24 - 16 = 8. Flash: (4096 + 8192) / 2 tokens.
 // Critical path from D (last to end) through the last-finishing predecessor: D <- F (ends 20,
 // after C's 18) <- B <- R (ends 15, after X's 11) <- A <- prefill.
-// Compute: A 2 + B 1 + D 2 = 5. I/O: R 2 + F 4 = 6. Wait: R 13 - 12 = 1, D 22 - 20 = 2, F 0, B 0,
-// A 0 (dispatched at ttft) = 3. Total 14 = 24 - 10.
+// Compute: A 2 + B 1 + D 2 = 5. I/O: R 2 + F 4, plus R's queueing for the I/O issuer 13 - 12 = 1
+// (a read that waits, waits for I/O) = 7. Wait: D 22 - 20 = 2, F 0, B 0, A 0 (dispatched at ttft)
+// = 2. Total 14 = 24 - 10.
 TEST(DecodeMetrics, HandBuiltGraph) {
   Builder b;
   const OpId p = b.add(Phase::kPrefill, -1, 0, 10, {});
@@ -73,8 +74,8 @@ TEST(DecodeMetrics, HandBuiltGraph) {
   EXPECT_DOUBLE_EQ(m.p99_s, 8);
   EXPECT_DOUBLE_EQ(m.flash_bytes_per_token, 6144);
   EXPECT_DOUBLE_EQ(m.critical_compute_s, 5);
-  EXPECT_DOUBLE_EQ(m.critical_io_s, 6);
-  EXPECT_DOUBLE_EQ(m.critical_wait_s, 3);
+  EXPECT_DOUBLE_EQ(m.critical_io_s, 7);
+  EXPECT_DOUBLE_EQ(m.critical_wait_s, 2);
 }
 
 // Ops start kLaunch after their dispatch; an op's time on the path counts from its dispatch.
@@ -90,10 +91,10 @@ TEST(DecodeMetrics, TokenEndsWithItsLastOpAndRootsWaitFromTtft) {
   const DecodeMetrics m = decode_metrics(b.g, b.t, 5);
   EXPECT_EQ(m.token_latency_s, (std::vector<double>{5, 3}));
   EXPECT_DOUBLE_EQ(m.flash_bytes_per_token, 50);
-  // Path: token 1's op (3) <- early (1) <- late (read 2, waited 7 - 5 = 2).
+  // Path: token 1's op (3) <- early (1) <- late (read 2, queued 7 - 5 = 2: I/O as well).
   EXPECT_DOUBLE_EQ(m.critical_compute_s, 4);
-  EXPECT_DOUBLE_EQ(m.critical_io_s, 2);
-  EXPECT_DOUBLE_EQ(m.critical_wait_s, 2);
+  EXPECT_DOUBLE_EQ(m.critical_io_s, 4);
+  EXPECT_DOUBLE_EQ(m.critical_wait_s, 0);
 }
 
 // Nearest rank: the value at rank ceil(q x n) of the sorted latencies.

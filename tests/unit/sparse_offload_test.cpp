@@ -117,7 +117,7 @@ TEST(SparseOffload, WithoutTheNeuronCacheEveryPredictedNeuronIsRead) {
   ASSERT_TRUE(l.split);  // INT4: Gate page, then the Up/Down pages
   const double active = m.ffn_active_fraction(0) * static_cast<double>(m.ffn);
   const double expected =
-      static_cast<double>(m.layers) * active * ((1.0 + 0.2) * l.gate_read + l.up_down_read);
+      static_cast<double>(m.layers) * active * ((1.0 + 0.07) * l.gate_read + l.up_down_read);
   EXPECT_NEAR(flash_per_token(uncached), expected, 0.03 * expected);
   // With the cache only misses are read, at most a whole bundle (two pages) per missed access;
   // the accesses are the predicted neurons, each of which costs the uncached run at least a page.
@@ -165,7 +165,7 @@ TEST(SparseOffload, GateFirstSavesTheInactiveNeuronsUpDownReads) {
   const double predicted = flash_per_token(whole) / (2 * page);
   const double active = flash_per_token(split) / page - predicted;
   EXPECT_GT(flash_per_token(whole), flash_per_token(split));
-  EXPECT_NEAR((predicted - active) / active, 0.2, 0.002);
+  EXPECT_NEAR((predicted - active) / active, 0.07, 0.002);
 
   const Sim cached_split = run("powerinfer2", 0.5);
   const Sim cached_whole = run("powerinfer2", 0.5, {"policy.gate_first=false"});
@@ -240,8 +240,8 @@ TEST(SparseOffload, LlmFlashWindowSizedToTheCache) {
   const ActivationShape shape = activation_shape(m);
   ActivationParams ap;  // the policy's defaults
   ap.seed = 1;
-  ap.hotness_exponent = 1.0;
-  ap.locality = 0.5;
+  ap.hotness_exponent = 1.25;
+  ap.locality = 0.3;
   const StochasticActivations src(shape, ap);
   auto footprint = [&](double k) {
     double n = 0;

@@ -75,7 +75,9 @@ class SparseOffloadPolicy : public Policy {
                 "read, not computed; assumption: 1)",
                 "1", 0, 1});
     v.quantity("predictor_extra", o_.predictor_extra, Dim::kNumber,
-               {"predicted-but-inactive neurons per active one (assumption)", "0.2", 0, 10});
+               {"predicted-but-inactive neurons per active one (LLM in a flash's low-rank "
+                "predictors: ~7% false positives, arXiv 2312.11514 App. B)",
+                "0.07", 0, 10});
     v.integer("predictor_rank", o_.predictor_rank,
               {"rank of each FFN's FP16 low-rank predictor; 276 gives PowerInfer-2's 2.6 GB for "
                "TurboSparse-Mixtral-47B",
@@ -112,10 +114,13 @@ class SparseOffloadPolicy : public Policy {
             ""});
     v.integer("seed", seed_, {"seed of the activation model", "1", 0, 1e15});
     v.quantity("hotness_exponent", act_.hotness_exponent, Dim::kNumber,
-               {"power law of neuron firing rates (assumption)", "1", 0, 4});
+               {"power law of neuron firing rates (PowerInfer Fig. 4a: 26% of an OPT-30B MLP's "
+                "neurons carry 80% of its activations)",
+                "1.25", 0, 4});
     v.quantity("locality", act_.locality, Dim::kNumber,
-               {"chance a neuron keeps its state from one token to the next (assumption)", "0.5", 0,
-                0.999});
+               {"chance a neuron keeps its state from one token to the next (LLM in a flash App. "
+                "C.1: 2.4% of OPT-6.7B's neurons new per token with a 5-token window)",
+                "0.3", 0, 0.999});
   }
 
   bool can_offload() const override { return true; }
@@ -168,7 +173,16 @@ class SparseOffloadPolicy : public Policy {
       o.window = fitted_window_ = fitted_window(ctx, *source, o.window);
       if (o.window == 0) o.cache = false;  // not even one token's neurons fit: no reuse
     }
-    auto cache = std::make_unique<NeuronCache>(cache_config(ctx, layout, *source, o));
+    const NeuronCacheConfig cc = cache_config(ctx, layout, *source, o);
+    // The NPU's dense share (hybrid): the hottest neurons of the hot region, at most npu_share, and
+    // no more than it runs in the CPU's time (the planner's balance).
+    if (o.hybrid)
+      o.npu_neurons =
+          std::min<int64_t>({cc.hot_limit[0],
+                             static_cast<int64_t>(npu_share_ * static_cast<double>(ctx.model.ffn)),
+                             balanced_hot_limit(ctx, *source, o)}) /
+          cluster_size_ * cluster_size_;
+    auto cache = std::make_unique<NeuronCache>(cc);
     cache->warm();
     // Tokens are sampled ahead on a second core while this one replays the cache and builds ops.
     sparse_ = std::make_unique<SparseFfnLowering>(ctx.model, o, std::move(source), std::move(cache),
@@ -192,9 +206,15 @@ class SparseOffloadPolicy : public Policy {
     auto* sparse = sparse_.get();
     OpId last_preload = UINT32_MAX;
     const Placement io = o.io;
-    ch.replace_stage = [=, &last_preload](Stage stage, const Op& tags, std::span<const OpId> preds,
-                                          std::span<const OpPart> parts,
-                                          TaskGraph& graph) -> std::vector<OpId> {
+    double npu_heads = -1;  // the planner's share of attention heads on the NPU, set at first use
+    const bool split_attention = o.hybrid && ctx.hw.has_npu;
+    ch.replace_stage = [=, &last_preload, &npu_heads](
+                           Stage stage, const Op& tags, std::span<const OpId> preds,
+                           std::span<const OpPart> parts, TaskGraph& graph) -> std::vector<OpId> {
+      if (stage == Stage::kAttnIn && tags.phase == Phase::kDecode && split_attention) {
+        if (npu_heads < 0) npu_heads = balanced_head_share(ctx.platform, cpu, o.npu, parts);
+        return split_heads(tags, preds, parts, npu_heads, cpu, o.npu, graph);
+      }
       if (stage != Stage::kFfn) return {};
       if (tags.phase == Phase::kDecode) return sparse->lower(tags, preds, graph);
       // Prefill: the layer's FFN waits for its offloaded weights, preloaded in layer order by one
@@ -335,7 +355,8 @@ class SparseOffloadPolicy : public Policy {
 
   // The planner's hot limit (PowerInfer-2 profiles NPU and CPU speed per matrix size offline): the
   // number of hottest neurons per FFN, in whole clusters and at most npu_share, that the NPU runs
-  // densely so that it finishes with the CPU's expected sparse work on the rest.
+  // densely so that the layer's FFN ends soonest: the NPU's dense part against the CPU's
+  // predictor and expected sparse work on the rest, which run beside it.
   int64_t balanced_hot_limit(const LowerContext& ctx, const ActivationSource& src,
                              const SparseFfnOptions& o) const {
     const ModelSpec& m = ctx.model;
@@ -359,13 +380,14 @@ class SparseOffloadPolicy : public Policy {
       const auto act = static_cast<int64_t>(std::ceil(k * tail[static_cast<size_t>(h)]));
       const auto gate =
           static_cast<int64_t>(std::ceil((1.0 + o.predictor_extra) * static_cast<double>(act)));
-      std::vector<OpPart> cpu;
+      // The NPU runs beside the CPU's whole path: the predictor, then the sparse rest.
+      std::vector<OpPart> cpu = SparseFfnLowering::predictor_parts(m, o, static_cast<int64_t>(k));
       if (gate > 0) cpu.push_back(formulas::matmul(1, m.hidden, gate, o.compute_dtype, w, a));
       if (act > 0) {
         cpu.push_back(formulas::matmul(1, m.hidden, act, o.compute_dtype, w, a));
         cpu.push_back(formulas::matmul(1, act, m.hidden, o.compute_dtype, w, a));
       }
-      const double t_cpu = cpu.empty() ? 0.0 : alone_s(ctx.platform, o.compute, cpu);
+      const double t_cpu = alone_s(ctx.platform, o.compute, cpu);
       const double t = std::max(t_npu, t_cpu);
       if (h == 0 || t < best_t) best = h, best_t = t;
     }
@@ -382,18 +404,71 @@ class SparseOffloadPolicy : public Policy {
     c.cluster_size = cluster_size_;
     c.bytes_per_neuron = l.bundle_bytes;
     const double cache = std::max(0.0, cache_bytes(ctx));
-    // As many hot neurons per matrix as hot_share of the cache holds, whole clusters, at most
-    // npu_share, and (hybrid) no more than the NPU can run in the CPU's time; the hot region holds
-    // exactly those clusters and the cold region the rest of the cache.
+    // The hot region holds as many of the hottest neurons per matrix as hot_share of the cache
+    // holds, in whole clusters, whether or not the NPU computes them; the cold region holds the
+    // rest of the cache.
     const double matrices = static_cast<double>(c.layers * c.experts);
     auto hot = static_cast<int64_t>(cache * hot_share_ / (matrices * l.bundle_bytes));
-    hot = std::min<int64_t>(hot, static_cast<int64_t>(npu_share_ * static_cast<double>(m.ffn)));
-    if (o_.hybrid) hot = std::min(hot, balanced_hot_limit(ctx, src, o));
-    hot = hot / cluster_size_ * cluster_size_;
+    hot = std::min<int64_t>(hot, m.ffn) / cluster_size_ * cluster_size_;
     c.hot_limit = {hot};
     c.hot_bytes = static_cast<double>(hot) * matrices * l.bundle_bytes;
     c.cold_bytes = cache - c.hot_bytes;
     return c;
+  }
+
+  // PowerInfer-2's hybrid decode splits each attention block by heads between the CPU and the NPU,
+  // each computing its heads in parallel (section 4.1.2); the CPU merges the results and adds the
+  // residual. `share` of every part (projections, attention, KV reads) goes to the NPU. For
+  // functional execution the CPU op keeps the parts' roles and the NPU op's parts have none.
+  // (The NPU's share is costed as INT8 attention; see below.)
+  static std::vector<OpPart> head_parts(std::span<const OpPart> parts, double share, bool npu) {
+    std::vector<OpPart> out;
+    for (OpPart p : parts) {
+      const bool whole = p.role == PartRole::kAttnNorm || p.role == PartRole::kAttnResidual;
+      if (whole && npu && p.role == PartRole::kAttnResidual) continue;  // merged on the CPU
+      if (!whole) {
+        p.flops *= share, p.weight_bytes *= share, p.kv_read *= share, p.kv_written *= share;
+        p.act_read *= share, p.act_written *= share;
+      }
+      if (npu) p.role = PartRole::kNone;
+      // QNN runs attention quantised on the NPU (Qualcomm AI Hub's Llama graphs keep an 8-bit KV
+      // cache); its FP16 path is two orders of magnitude slower (mllm-NPU Table 3).
+      if (npu && p.kind == OpKind::kAttention) p.dtype = DType::kInt8;
+      if (p.flops > 0 || p.bytes() > 0 || p.role != PartRole::kNone) out.push_back(p);
+    }
+    return out;
+  }
+
+  // The planner's split: the share of heads (in eighths) on the NPU that ends the block soonest.
+  static double balanced_head_share(const PlatformSpec& pf, const Placement& cpu,
+                                    const Placement& npu, std::span<const OpPart> parts) {
+    double best = 0, best_t = alone_s(pf, cpu, head_parts(parts, 1.0, false));
+    for (int eighths = 1; eighths <= 8; ++eighths) {
+      const double share = eighths / 8.0;
+      const double t = std::max(alone_s(pf, npu, head_parts(parts, share, true)),
+                                alone_s(pf, cpu, head_parts(parts, 1.0 - share, false)));
+      if (t < best_t) best = share, best_t = t;
+    }
+    return best;
+  }
+
+  static std::vector<OpId> split_heads(const Op& tags, std::span<const OpId> preds,
+                                       std::span<const OpPart> parts, double share,
+                                       const Placement& cpu, const Placement& npu, TaskGraph& g) {
+    const std::vector<OpId> in(preds.begin(), preds.end());
+    Op op = tags;
+    op.kind = OpKind::kAttention;
+    std::vector<OpId> ends;
+    if (share > 0) {
+      op.place = npu;
+      op.rank = static_cast<int64_t>(g.size());
+      ends.push_back(g.add(op, head_parts(parts, share, true), in, "attention.npu"));
+    }
+    op.place = cpu;
+    op.rank = static_cast<int64_t>(g.size());
+    // Both halves run at once; the FFN (whose first op on the CPU sums them) waits for both.
+    ends.insert(ends.begin(), g.add(op, head_parts(parts, 1.0 - share, false), in, "attention"));
+    return ends;
   }
 
   Placement compute_placement(const PlatformSpec& p) const {
