@@ -6,6 +6,10 @@ set(SOCSIM_CORE_SOURCES
   sim/config/curve.cpp
   sim/config/overrides.cpp
   sim/config/describe.cpp
+  sim/provenance/provenance.cpp
+  sim/provenance/tag_parser.cpp
+  sim/provenance/line_comments.cpp
+  sim/provenance/collector.cpp
   sim/hw/hw_spec.cpp
   sim/hw/engine_spec.cpp
   sim/model/model_spec.cpp
@@ -42,6 +46,8 @@ set(SOCSIM_DRIVER_SOURCES
   sim/report/result_json.cpp
   sim/report/trace.cpp
   sim/experiments/experiment.cpp
+  sim/provenance/run_provenance.cpp
+  sim/provenance/provenance_report.cpp
   # Design-space sweeps (socsim sweep / merge).
   sim/sweep/value_range.cpp
   sim/sweep/sweep_spec.cpp
