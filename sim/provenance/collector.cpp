@@ -35,6 +35,7 @@ class Collector final : public FieldVisitor {
     scalar(key, v, dim, info, ParameterValue::Shape::kQuantity);
   }
   void integer(std::string_view key, int64_t& v, const FieldInfo& info) override {
+    if (info.derived && static_cast<double>(v) < info.min) return;  // unset (left at 0)
     scalar(key, static_cast<double>(v), Dim::kNumber, info, ParameterValue::Shape::kInteger);
   }
   void flag(std::string_view, bool&, const FieldInfo&) override {}

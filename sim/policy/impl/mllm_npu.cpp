@@ -42,7 +42,12 @@ class MllmNpuPolicy final : public Policy {
     v.quantity("outlier_prune_rate", prune_, Dim::kNumber,
                {"share of layers whose outliers are pruned (mllm-NPU default 0.85)", "0.85", 0, 1});
     v.integer("outlier_channels", channels_,
-              {"activation outlier channels per layer (mllm-NPU: 5-15)", "10", 0, 4096});
+              {.help = "activation outlier channels per layer (mllm-NPU: 5-15)",
+               .default_text = "10",
+               .min = 0,
+               .max = 4096,
+               .provenance = "assumption [5, 15]: mllm-NPU (arXiv 2407.05858) reports 5-15 "
+                             "outlier channels per layer; the middle is taken"});
     v.quantity("hot_outlier_share", hot_, Dim::kNumber,
                {"share of outlier occurrences whose weight rows are resident (mllm-NPU: <3% of "
                 "channels give >80%)",
@@ -51,9 +56,14 @@ class MllmNpuPolicy final : public Policy {
         "outlier_fallback", fallback_, kFallbacks,
         {"without shadow outliers: per-group INT8 on the NPU, or float linear layers on the CPU",
          "npu-per-group"});
-    v.quantity("per_group_slowdown", per_group_, Dim::kNumber,
-               {"NPU per-group vs per-tensor INT8 time (mllm-NPU: 8.1-10.7x; geometric mean)",
-                "9.3", 1, 1000});
+    v.quantity(
+        "per_group_slowdown", per_group_, Dim::kNumber,
+        {.help = "NPU per-group vs per-tensor INT8 time (mllm-NPU: 8.1-10.7x; geometric mean)",
+         .default_text = "9.3",
+         .min = 1,
+         .max = 1000,
+         .provenance = "assumption [8.1, 10.7]: mllm-NPU (arXiv 2407.05858) measures "
+                       "8.1-10.7x per-group slowdowns; their geometric mean is taken"});
     v.flag("out_of_order", ooo_,
            {"schedule ready subgraphs with `scheduler`; off = in-order", "true"});
     v.text("scheduler", scheduler_,
