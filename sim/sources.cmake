@@ -48,6 +48,13 @@ set(SOCSIM_DRIVER_SOURCES
   sim/experiments/experiment.cpp
   sim/provenance/run_provenance.cpp
   sim/provenance/provenance_report.cpp
+  # Sensitivity of a run to its parameters, and uncertainty bands over its assumptions.
+  sim/sensitivity/point_batch.cpp
+  sim/sensitivity/perturb.cpp
+  sim/sensitivity/base_run.cpp
+  sim/sensitivity/sensitivity.cpp
+  sim/sensitivity/sampling.cpp
+  sim/sensitivity/bands.cpp
   # Design-space sweeps (socsim sweep / merge).
   sim/sweep/value_range.cpp
   sim/sweep/sweep_spec.cpp
@@ -107,6 +114,8 @@ set(SOCSIM_CHECK_SOURCES
 set(SOCSIM_CLI_SOURCES
   sim/cli/main.cpp
   sim/cli/run_command.cpp
+  sim/cli/run_options.cpp
+  sim/cli/sensitivity_command.cpp
   sim/cli/list_describe_commands.cpp
   sim/cli/verify_commands.cpp
   sim/cli/reproduce_command.cpp

@@ -33,10 +33,12 @@ void collect_file(const std::string& root, const std::string& path,
   if (!text) return;
   const std::optional<YAML::Node> doc = parse_yaml_text(*text, path, d);
   if (!doc) return;
-  Spec spec = read(path, d, nullptr);
-  if (d.has_errors()) return;
+  Diagnostics read_errors;  // of this file alone: other inputs' tag errors do not stop it
+  Spec spec = read(path, read_errors, nullptr);
   const auto body = [&](FieldVisitor& v) { visit(v, spec); };
-  apply_overrides(root, ovs, body, d);
+  if (!read_errors.has_errors()) apply_overrides(root, ovs, body, read_errors);
+  d.append(read_errors);
+  if (read_errors.has_errors()) return;
   const LineComments comments(*text);
   ProvenanceInput in;
   in.root = root;

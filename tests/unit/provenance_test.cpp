@@ -143,6 +143,14 @@ TEST_F(Provenance, MalformedTagsAreLocatedErrorsNamingTheKey) {
                 f +
                 "23:33: error: cpu.big.efficiency.attention.compute: provenance tag: the range "
                 "[x1.1, x2] does not contain the value itself (x1)\n");
+  // In a run, the other inputs are still collected.
+  RunRequest req;
+  req.hw = "tests/provenance/malformed.yaml";
+  Diagnostics run_d;
+  const auto run_params = by_path(run_provenance(load_run(req), req.sets, run_d));
+  EXPECT_EQ(run_d.error_count(), 9);
+  EXPECT_TRUE(run_params.count("model.layers"));
+  EXPECT_TRUE(run_params.count("hw.dram.bandwidth"));
   // A malformed tag leaves its number untagged, with the comment as its source.
   for (const ParameterProvenance& p : params)
     if (p.path == "hw.cpu.big.rated_clock") {
