@@ -15,7 +15,7 @@ std::string value_text(const ParameterProvenance& p) {
       return fmt::format("{:.0f}", p.value.scalar);
     case ParameterValue::Shape::kCurve:
     case ParameterValue::Shape::kNumbers:
-      return fmt::format("{} rows", p.value.rows());
+      return fmt::format("{} row{}", p.value.rows(), p.value.rows() == 1 ? "" : "s");
   }
   return {};
 }

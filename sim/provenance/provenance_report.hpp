@@ -13,7 +13,7 @@ namespace socsim {
 
 std::string format_provenance(const std::vector<ParameterProvenance>& params);
 
-// The value for people: "20us", "2.5", "7 rows".
+// The value for people: "20us", "2.5", "7 rows", "1 row".
 std::string value_text(const ParameterProvenance& p);
 // The range for people ("[x0.5, x2]", "[20mW, 100mW]"), or "" without one.
 std::string range_text(const ParameterProvenance& p);

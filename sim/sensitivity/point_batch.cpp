@@ -9,6 +9,7 @@
 #include "sim/config/diagnostics.hpp"
 #include "sim/driver/isolated.hpp"
 #include "sim/driver/simulate.hpp"
+#include "sim/report/result_json.hpp"
 #include "sim/sweep/point_runner.hpp"
 #include "sim/sweep/worker_pool.hpp"
 
@@ -78,21 +79,18 @@ std::vector<BatchPoint> run_batch(const std::vector<RunRequest>& requests,
 
 nlohmann::ordered_json run_one_isolated(const RunRequest& request, BackendKind backend,
                                         InputCache& cache) {
+  // Bad input comes back as InputError with its diagnostics (run_isolated_bytes); a run that
+  // cannot happen is marked 'x', a result 'v'.
   const std::string text = run_isolated_bytes([&] {
-    const PointOutcome o = run_request_point(request, backend, cache);
-    nlohmann::ordered_json j;
-    j["status"] = std::string(status_name(o.status));
-    j["message"] = o.message;
-    j["result"] = o.result;
-    return j.dump();
+    try {
+      const LoadedRun run = load_run(request, &cache);
+      return "v" + flatten_result(result_json(run, *simulate(run, backend))).dump();
+    } catch (const InfeasibleError& e) {
+      return std::string("x") + e.what();
+    }
   });
-  const auto j = nlohmann::ordered_json::parse(text);
-  const PointStatus status = status_of(j.at("status").get<std::string>());
-  const std::string message = j.at("message").get<std::string>();
-  if (status == PointStatus::kInfeasible) throw InfeasibleError(message);
-  // Bad input was found when the run was loaded in this process; here it would be a bug.
-  if (status != PointStatus::kOk) throw std::runtime_error(message);
-  return j.at("result");
+  if (text.empty() || text[0] != 'v') throw InfeasibleError(text.empty() ? "" : text.substr(1));
+  return nlohmann::ordered_json::parse(text.substr(1));
 }
 
 std::vector<std::string> numeric_keys(const nlohmann::ordered_json& flat) {

@@ -29,8 +29,8 @@ std::vector<BatchPoint> run_batch(const std::vector<RunRequest>& requests,
                                   int jobs, InputCache& cache);
 
 // Runs one request in a child process and returns its flattened result (`socsim run --json`
-// without sim_wall_s). A run that cannot happen as asked throws InfeasibleError, any other
-// failure std::runtime_error (load the request in this process first to report bad input).
+// without sim_wall_s). A run that cannot happen as asked throws InfeasibleError, bad input
+// InputError (with its diagnostics), anything else std::runtime_error.
 nlohmann::ordered_json run_one_isolated(const RunRequest& request, BackendKind backend,
                                         InputCache& cache);
 

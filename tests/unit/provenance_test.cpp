@@ -126,22 +126,22 @@ TEST_F(Provenance, MalformedTagsAreLocatedErrorsNamingTheKey) {
                 "9:33: error: cpu.big.peak.int8: provenance tag: the range [50GOPS, 80GOPS] does "
                 "not contain the value 100GOPS\n" +
                 f +
-                "10:45: error: cpu.big.idle_power: provenance tag: range end: '0.02' has no unit; "
+                "11:45: error: cpu.big.idle_power: provenance tag: range end: '0.02' has no unit; "
                 "a power needs one, e.g. 2.5W\n" +
                 f +
-                "12:57: error: cpu.big.dvfs.0.clock: provenance tag: a line of several values "
+                "13:57: error: cpu.big.dvfs.0.clock: provenance tag: a line of several values "
                 "takes a relative range [xLO, xHI]\n" +
                 f +
-                "13:53: error: cpu.big.dvfs.1.clock: provenance tag: 'measured:' needs its source "
+                "14:53: error: cpu.big.dvfs.1.clock: provenance tag: 'measured:' needs its source "
                 "after the colon\n" +
                 f +
-                "14:45: error: cpu.big.launch_overhead: provenance tag: the range's low end is "
+                "15:45: error: cpu.big.launch_overhead: provenance tag: the range's low end is "
                 "above its high end: [50us, 10us]\n" +
                 f +
-                "18:45: error: cpu.big.efficiency.matmul.compute: provenance tag: a table takes a "
+                "19:45: error: cpu.big.efficiency.matmul.compute: provenance tag: a table takes a "
                 "relative range [xLO, xHI]\n" +
                 f +
-                "23:33: error: cpu.big.efficiency.attention.compute: provenance tag: the range "
+                "24:33: error: cpu.big.efficiency.attention.compute: provenance tag: the range "
                 "[x1.1, x2] does not contain the value itself (x1)\n");
   // In a run, the other inputs are still collected.
   RunRequest req;
