@@ -125,11 +125,12 @@ TEST(CliDescribeProvenance, PolicyEngineAndModelByName) {
   const ProcessResult m = run_socsim({"describe", "qwen1.5-1.8b", "--provenance"});
   EXPECT_EQ(m.exit_code, 0);
   EXPECT_NE(m.out.find("model.layers"), std::string::npos);
-  const ProcessResult bad = run_socsim({"describe", "qwen", "--provenance"});
+  const ProcessResult bad = run_socsim({"describe", "qwen1.5-1.8c", "--provenance"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_EQ(bad.err,
-            "describe qwen: error: --provenance needs a policy, a hardware profile, an engine "
-            "profile or a model (shipped name or path), not 'qwen'; did you mean 'qwen2-7b'?\n"
+            "describe qwen1.5-1.8c: error: --provenance needs a policy, a hardware profile, an "
+            "engine profile or a model (shipped name or path), not 'qwen1.5-1.8c'; did you mean "
+            "'qwen1.5-1.8b'?\n"
             "socsim: 1 error(s) in the input\n");
 }
 
