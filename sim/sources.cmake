@@ -55,6 +55,7 @@ set(SOCSIM_DRIVER_SOURCES
   sim/sensitivity/sensitivity.cpp
   sim/sensitivity/sampling.cpp
   sim/sensitivity/bands.cpp
+  sim/sensitivity/reproduce_bands.cpp
   # Design-space sweeps (socsim sweep / merge).
   sim/sweep/value_range.cpp
   sim/sweep/sweep_spec.cpp

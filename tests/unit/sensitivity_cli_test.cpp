@@ -1,7 +1,8 @@
 // End to end: `socsim sensitivity` (exit codes and the exact text of bad --metric and --delta,
 // JSON to stdout and to a file, malformed tags as warnings, --bands refusing malformed tags) and
 // `socsim describe NAME --provenance` (the table and shares of a tagged fixture; the table and
-// the located errors of a malformed one).
+// the located errors of a malformed one), and `reproduce --bands` (the band table; nothing to
+// sample is bad input).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -143,6 +144,40 @@ TEST(CliDescribeProvenance, MalformedTagsPrintTheTableThenTheErrors) {
                                    "'assumption' needs its plausible range"),
             std::string::npos)
       << r.err;
+}
+
+}  // namespace socsim::testing
+
+namespace socsim::testing {
+
+TEST(CliReproduceBands, PrintsTheBandsAndNeedsAnAssumption) {
+  const std::string dir = SOCSIM_DATA_DIR;
+  const ProcessResult r = run_socsim({"reproduce", dir + "/tests/provenance/bands_experiment.yaml",
+                                      "--csv", "-", "--bands", "8", "-j", "2"},
+                                     "cd " + shell_quote(dir) + " &&");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("  bands over 8 samples (seed 1) of 1 assumption-tagged parameters:\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find(" in band\n"), std::string::npos);
+  EXPECT_NE(r.out.find("  warning: the bands ignore "), std::string::npos);
+  // The only assumption set on the command line: nothing is left to sample.
+  TempFile untagged("untagged_experiment.yaml");
+  {
+    std::ofstream f(untagged.path);
+    f << "schema_version: 1\nname: untagged\nsource: test\nhw: "
+      << dir + "/tests/provenance/bandwidth_bound.yaml"
+      << "\nmetric: ttft_s\npoints:\n  - {label: a, model: qwen1.5-1.8b, policy: cpu, sets: "
+         "hw.dram.bandwidth=20GB/s, prompt: 16, published: 1}\n";
+  }
+  const ProcessResult none =
+      run_socsim({"reproduce", untagged.str(), "--csv", "-", "--bands", "8"});
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_EQ(none.out, "");  // found before anything runs
+  EXPECT_EQ(none.err,
+            "--bands: error: no number of experiment untagged is tagged as an assumption with a "
+            "range (`assumption [LO, HI]: reason`), so there is nothing to sample\n"
+            "socsim: 1 error(s) in the input\n");
 }
 
 }  // namespace socsim::testing
