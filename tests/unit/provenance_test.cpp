@@ -4,7 +4,6 @@
 // policy's must parse), and a run's provenance whose every path is a valid `--set` path.
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <map>
 #include <string>
 
@@ -13,28 +12,20 @@
 #include "sim/provenance/collector.hpp"
 #include "sim/provenance/provenance_report.hpp"
 #include "sim/provenance/run_provenance.hpp"
+#include "tests/unit/in_data_dir.hpp"
 
 using namespace socsim;
 
 namespace {
 
-class Provenance : public ::testing::Test {
+class Provenance : public socsim::testing::InDataDir {
  protected:
-  void SetUp() override {
-    saved_ = std::filesystem::current_path();
-    std::filesystem::current_path(SOCSIM_DATA_DIR);
-  }
-  void TearDown() override { std::filesystem::current_path(saved_); }
-
   static std::map<std::string, ParameterProvenance> by_path(
       const std::vector<ParameterProvenance>& params) {
     std::map<std::string, ParameterProvenance> m;
     for (const ParameterProvenance& p : params) EXPECT_TRUE(m.emplace(p.path, p).second) << p.path;
     return m;
   }
-
- private:
-  std::filesystem::path saved_;
 };
 
 }  // namespace

@@ -4,27 +4,16 @@
 // end follows its points sample by sample, and the published values fall in or out as designed.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
 #include "sim/sensitivity/base_run.hpp"
 #include "sim/sensitivity/reproduce_bands.hpp"
 #include "sim/sensitivity/sampling.hpp"
+#include "tests/unit/in_data_dir.hpp"
 
 using namespace socsim;
 
 namespace {
 
-class ReproduceBands : public ::testing::Test {
- protected:
-  void SetUp() override {
-    saved_ = std::filesystem::current_path();
-    std::filesystem::current_path(SOCSIM_DATA_DIR);
-  }
-  void TearDown() override { std::filesystem::current_path(saved_); }
-
- private:
-  std::filesystem::path saved_;
-};
+class ReproduceBands : public socsim::testing::InDataDir {};
 
 }  // namespace
 

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <filesystem>
 #include <map>
 
 #include "sim/sensitivity/bands.hpp"
@@ -13,19 +12,14 @@
 #include "sim/sensitivity/point_batch.hpp"
 #include "sim/sensitivity/sampling.hpp"
 #include "sim/sensitivity/sensitivity.hpp"
+#include "tests/unit/in_data_dir.hpp"
 
 using namespace socsim;
 
 namespace {
 
-class Sensitivity : public ::testing::Test {
+class Sensitivity : public socsim::testing::InDataDir {
  protected:
-  void SetUp() override {
-    saved_ = std::filesystem::current_path();
-    std::filesystem::current_path(SOCSIM_DATA_DIR);
-  }
-  void TearDown() override { std::filesystem::current_path(saved_); }
-
   static RunRequest fixture_run() {
     RunRequest r;
     r.hw = "tests/provenance/bandwidth_bound.yaml";
