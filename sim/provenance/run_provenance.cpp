@@ -58,7 +58,7 @@ void collect_policy(Policy& policy, const std::string& name, const std::vector<O
                     std::vector<ParameterProvenance>& out, Diagnostics& d) {
   ProvenanceInput in;
   in.root = "policy";
-  in.code_label = fmt::format("policy {} (declared in code)", name);
+  in.code_label = fmt::format("declared in code by policy {}", name);
   in.overrides = &ovs;
   collect_provenance(
       in, [&](FieldVisitor& v) { policy.visit_params(v); }, out, d);

@@ -40,6 +40,7 @@ BandReport run_bands(const BandOptions& o) {
     for (size_t i = 0; i < p.numbers(); ++i) {
       const ProvenanceKind k = p.number_kind(i);
       r.untagged_numbers += k == ProvenanceKind::kUntagged;
+      r.sampled_numbers += k == ProvenanceKind::kAssumption;
       r.held_numbers += k == ProvenanceKind::kMeasured || k == ProvenanceKind::kDatasheet;
     }
   }
@@ -79,10 +80,12 @@ std::string format_bands(const BandReport& r) {
   }
   s += fmt::format("{} of {} samples ran\n", r.ok, r.samples);
   for (const std::string& f : r.failures) s += "  " + f + "\n";
+  const size_t all = r.untagged_numbers + r.held_numbers + r.sampled_numbers;
   s += fmt::format(
-      "warning: the band ignores {} untagged numbers (held at their values, like the "
-      "{} measured or datasheet ones)\n",
-      r.untagged_numbers, r.held_numbers);
+      "warning: the band ignores {} untagged numbers ({:.0f}% of the run's {}; held at their "
+      "values, like the {} measured or datasheet ones)\n",
+      r.untagged_numbers, all > 0 ? 100.0 * static_cast<double>(r.untagged_numbers) / all : 0.0,
+      all, r.held_numbers);
   return s;
 }
 
@@ -94,6 +97,7 @@ nlohmann::ordered_json bands_json(const BandReport& r) {
   j["sampled"] = r.sampled;
   j["untagged_numbers"] = r.untagged_numbers;
   j["held_numbers"] = r.held_numbers;
+  j["assumption_numbers"] = r.sampled_numbers;
   nlohmann::ordered_json bands = nlohmann::ordered_json::object();
   for (size_t m = 0; m < r.metrics.size(); ++m) {
     const MetricBand& b = r.bands[m];

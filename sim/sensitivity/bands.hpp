@@ -37,6 +37,7 @@ struct BandReport {
   uint64_t seed = 1;
   std::vector<std::string> sampled;               // paths of the parameters drawn
   size_t untagged_numbers = 0, held_numbers = 0;  // held: measured and datasheet
+  size_t sampled_numbers = 0;                     // assumptions
   std::vector<std::string> metrics;
   std::vector<MetricBand> bands;
   size_t ok = 0;                      // samples that ran

@@ -175,7 +175,7 @@ TEST_F(Provenance, MalformedTagDeclaredInCodeIsReported) {
   } spec;
   ProvenanceInput in;
   in.root = "policy";
-  in.code_label = "policy test (declared in code)";
+  in.code_label = "declared in code by policy test";
   std::vector<ParameterProvenance> out;
   Diagnostics d;
   collect_provenance(
@@ -188,9 +188,9 @@ TEST_F(Provenance, MalformedTagDeclaredInCodeIsReported) {
       },
       out, d);
   EXPECT_EQ(d.to_string(),
-            "policy test (declared in code): error: share: provenance tag: 'assumption' needs its "
+            "declared in code by policy test: error: share: provenance tag: 'assumption' needs its "
             "plausible range: assumption [LO, HI]: REASON\n"
-            "policy test (declared in code): error: rate: provenance tag: the range [0.1, 1] does "
+            "declared in code by policy test: error: rate: provenance tag: the range [0.1, 1] does "
             "not contain the value 2\n");
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].kind, ProvenanceKind::kUntagged);
