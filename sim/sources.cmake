@@ -6,6 +6,10 @@ set(SOCSIM_CORE_SOURCES
   sim/config/curve.cpp
   sim/config/overrides.cpp
   sim/config/describe.cpp
+  sim/provenance/provenance.cpp
+  sim/provenance/tag_parser.cpp
+  sim/provenance/line_comments.cpp
+  sim/provenance/collector.cpp
   sim/hw/hw_spec.cpp
   sim/hw/engine_spec.cpp
   sim/model/model_spec.cpp
@@ -42,6 +46,16 @@ set(SOCSIM_DRIVER_SOURCES
   sim/report/result_json.cpp
   sim/report/trace.cpp
   sim/experiments/experiment.cpp
+  sim/provenance/run_provenance.cpp
+  sim/provenance/provenance_report.cpp
+  # Sensitivity of a run to its parameters, and uncertainty bands over its assumptions.
+  sim/sensitivity/point_batch.cpp
+  sim/sensitivity/perturb.cpp
+  sim/sensitivity/base_run.cpp
+  sim/sensitivity/sensitivity.cpp
+  sim/sensitivity/sampling.cpp
+  sim/sensitivity/bands.cpp
+  sim/sensitivity/reproduce_bands.cpp
   # Design-space sweeps (socsim sweep / merge).
   sim/sweep/value_range.cpp
   sim/sweep/sweep_spec.cpp
@@ -101,6 +115,8 @@ set(SOCSIM_CHECK_SOURCES
 set(SOCSIM_CLI_SOURCES
   sim/cli/main.cpp
   sim/cli/run_command.cpp
+  sim/cli/run_options.cpp
+  sim/cli/sensitivity_command.cpp
   sim/cli/list_describe_commands.cpp
   sim/cli/verify_commands.cpp
   sim/cli/reproduce_command.cpp

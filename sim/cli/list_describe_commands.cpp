@@ -3,6 +3,7 @@
 // shipped files.
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <iostream>
 
 #include "sim/cli/commands.hpp"
@@ -10,6 +11,8 @@
 #include "sim/cost/estimator.hpp"
 #include "sim/driver/inputs.hpp"
 #include "sim/policy/scheduler.hpp"
+#include "sim/provenance/provenance_report.hpp"
+#include "sim/provenance/run_provenance.hpp"
 
 namespace socsim::cli {
 namespace {
@@ -31,6 +34,41 @@ void list_all() {
   for (const std::string& n : estimator_names())
     for (const EstimatorInfo& e : estimator_registry())
       if (e.name == n) std::cout << fmt::format("  {:<14} {}\n", n, e.summary);
+}
+
+// `describe NAME --provenance`: a policy's declared defaults, or a shipped or path-named hardware
+// profile, engine profile or model.
+void describe_provenance(const std::string& name) {
+  Diagnostics d;
+  std::vector<ParameterProvenance> params;
+  const std::string policy = name.rfind("policy.", 0) == 0 ? name.substr(7) : name;
+  if (find_policy(policy)) {
+    params = policy_provenance(policy, d);
+  } else if (std::filesystem::is_regular_file(name)) {
+    params = file_provenance(input_root(name, d), name, d);
+  } else {
+    for (const char* dir : {"hwprofiles", "models", "hwprofiles/engines"})
+      for (const std::string& s : shipped_names(dir))
+        if (s == name && params.empty()) {
+          const std::string path = resolve_input(name, dir, "describe " + name, d);
+          params = file_provenance(input_root(path, d), path, d);
+        }
+    if (params.empty() && !d.has_errors()) {
+      std::vector<std::string> all;
+      for (const std::string& p : policy_names()) all.push_back("policy." + p);
+      for (const char* dir : {"hwprofiles", "models", "hwprofiles/engines"})
+        for (const std::string& s : shipped_names(dir)) all.push_back(s);
+      const std::string hint = closest_match(name, all);
+      d.error({"describe " + name},
+              fmt::format("--provenance needs a policy, a hardware profile, an engine profile or a "
+                          "model (shipped name or path), not '{}'{}",
+                          name, hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
+    }
+  }
+  // The table also when some tags are malformed (they count as untagged): the errors that follow
+  // list what to fix, and the exit code is still that of bad input.
+  if (!params.empty()) std::cout << format_provenance(params) << std::flush;
+  d.throw_if_errors();
 }
 
 void describe(const std::string& name) {
@@ -108,12 +146,19 @@ void add_list_command(CLI::App& app, int& exit_code) {
 
 void add_describe_command(CLI::App& app, int& exit_code) {
   auto name = std::make_shared<std::string>();
+  auto provenance = std::make_shared<bool>(false);
   CLI::App* sub = app.add_subcommand("describe",
                                      "describe parameters: hw, model, workload, policy.NAME, "
                                      "estimator.NAME, or a shipped profile/model");
   sub->add_option("name", *name, "what to describe")->required();
-  sub->callback([name, &exit_code] {
-    describe(*name);
+  sub->add_flag("--provenance", *provenance,
+                "for a profile, engine profile, model (name or path) or policy: every number's "
+                "provenance tag (measured, datasheet, assumption, untagged) and their shares");
+  sub->callback([name, provenance, &exit_code] {
+    if (*provenance)
+      describe_provenance(*name);
+    else
+      describe(*name);
     exit_code = 0;
   });
 }

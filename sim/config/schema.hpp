@@ -27,6 +27,9 @@ struct FieldInfo {
   double min = -std::numeric_limits<double>::infinity();  // SI, inclusive
   double max = std::numeric_limits<double>::infinity();   // SI, inclusive
   bool derived = false;
+  // Where the default comes from, in the provenance tag grammar of input comments
+  // (sim/provenance/tag_parser.hpp), e.g. "assumption [0.5, 0.95]: ..."; empty = untagged.
+  std::string_view provenance = {};
 };
 
 // Sentinel for a derived quantity left unset in the input.

@@ -394,7 +394,7 @@ void YamlReader::numbers(std::string_view key, std::vector<double>& values, Dim 
   if (ok) values = std::move(read);
 }
 
-std::optional<YAML::Node> load_yaml_file(const std::string& path, Diagnostics& diags) {
+std::optional<std::string> read_input_text(const std::string& path, Diagnostics& diags) {
   std::ifstream in(path);
   if (!in) {
     diags.error({path, 0, 0}, "cannot open file");
@@ -402,7 +402,16 @@ std::optional<YAML::Node> load_yaml_file(const std::string& path, Diagnostics& d
   }
   std::stringstream ss;
   ss << in.rdbuf();
-  std::string text = ss.str();
+  return ss.str();
+}
+
+std::optional<YAML::Node> load_yaml_file(const std::string& path, Diagnostics& diags) {
+  const std::optional<std::string> text = read_input_text(path, diags);
+  return text ? parse_yaml_text(*text, path, diags) : std::nullopt;
+}
+
+std::optional<YAML::Node> parse_yaml_text(const std::string& text, const std::string& path,
+                                          Diagnostics& diags) {
   try {
     return YAML::Load(text);
   } catch (const YAML::Exception& e) {

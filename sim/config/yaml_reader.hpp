@@ -78,6 +78,11 @@ class YamlReader final : public FieldVisitor {
 
 // Loads a YAML (or JSON) file; syntax errors are reported with their location and give nullopt.
 std::optional<YAML::Node> load_yaml_file(const std::string& path, Diagnostics& diags);
+// The two halves of load_yaml_file, for readers that also need the raw text (comments): the text
+// of a file ("cannot open file" otherwise), and YAML text parsed as if read from `path`.
+std::optional<std::string> read_input_text(const std::string& path, Diagnostics& diags);
+std::optional<YAML::Node> parse_yaml_text(const std::string& text, const std::string& path,
+                                          Diagnostics& diags);
 
 // Reads the spec file `path` through its declaration `visit` (hardware profiles, engine profiles,
 // experiments): problems go to diags, key locations to `where` when given.

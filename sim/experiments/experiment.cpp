@@ -69,10 +69,8 @@ Experiment load_experiment(const std::string& path) {
   return e;
 }
 
-namespace {
-
-double run_metric_here(const Experiment& e, const ExperimentPoint& p, const std::string& policy,
-                       const std::string& sets_text) {
+RunRequest experiment_request(const Experiment& e, const ExperimentPoint& p,
+                              const std::string& policy, const std::string& sets_text) {
   RunRequest req;
   req.hw = e.hw;
   req.model = p.model;
@@ -81,7 +79,14 @@ double run_metric_here(const Experiment& e, const ExperimentPoint& p, const std:
   for (std::string s; sets >> s;) req.sets.push_back(s);
   req.sets.push_back(fmt::format("workload.prompt={}", p.prompt));
   req.sets.push_back(fmt::format("workload.gen={}", p.gen));
-  LoadedRun run = load_run(req);
+  return req;
+}
+
+namespace {
+
+double run_metric_here(const Experiment& e, const ExperimentPoint& p, const std::string& policy,
+                       const std::string& sets_text) {
+  LoadedRun run = load_run(experiment_request(e, p, policy, sets_text));
   const auto out = simulate(run, BackendKind::kSimGrid);
   const auto json = result_json(run, *out);
   if (!json.contains(e.metric) || !json[e.metric].is_number())
@@ -106,6 +111,29 @@ std::vector<std::string> order_by(std::vector<std::pair<double, std::string>> v)
 
 }  // namespace
 
+std::vector<ReproducedRangeEnd> range_ends_of(const Experiment& e,
+                                              const std::vector<double>& values) {
+  std::vector<ReproducedRangeEnd> ends;
+  for (const auto& [name, range] : e.ranges) {
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (size_t i = 0; i < e.points.size() && i < values.size(); ++i)
+      if (e.points[i].range == name) lo = std::min(lo, values[i]), hi = std::max(hi, values[i]);
+    if (!std::isfinite(lo))
+      throw InputError({e.name}, fmt::format("range '{}' has no points", name));
+    // A single published figure (low == high) is compared once.
+    const bool single = range.low == range.high;
+    for (int end = 0; end < (single ? 1 : 2); ++end) {
+      ReproducedRangeEnd x;
+      x.label = single ? name : fmt::format("{} {}", name, end == 0 ? "low" : "high");
+      x.simulated = single ? std::sqrt(lo * hi) : (end == 0 ? lo : hi);
+      x.published = end == 0 ? range.low : range.high;
+      x.error = (x.simulated - x.published) / x.published;
+      ends.push_back(x);
+    }
+  }
+  return ends;
+}
+
 Reproduction reproduce(const Experiment& e) {
   Reproduction r{e, {}, {}, {}, {}, 0};
   std::vector<double>& errors = r.abs_errors;
@@ -119,25 +147,10 @@ Reproduction reproduce(const Experiment& e) {
     }
     r.rows.push_back(row);
   }
-  for (const auto& [name, range] : e.ranges) {
-    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-    for (const ReproducedPoint& row : r.rows)
-      if (row.point.range == name)
-        lo = std::min(lo, row.simulated), hi = std::max(hi, row.simulated);
-    if (!std::isfinite(lo))
-      throw InputError({e.name}, fmt::format("range '{}' has no points", name));
-    // A single published figure (low == high) is compared once.
-    const bool single = range.low == range.high;
-    for (int end = 0; end < (single ? 1 : 2); ++end) {
-      ReproducedRangeEnd x;
-      x.label = single ? name : fmt::format("{} {}", name, end == 0 ? "low" : "high");
-      x.simulated = single ? std::sqrt(lo * hi) : (end == 0 ? lo : hi);
-      x.published = end == 0 ? range.low : range.high;
-      x.error = (x.simulated - x.published) / x.published;
-      errors.push_back(std::fabs(x.error));
-      r.range_ends.push_back(x);
-    }
-  }
+  std::vector<double> values;
+  for (const ReproducedPoint& row : r.rows) values.push_back(row.simulated);
+  r.range_ends = range_ends_of(e, values);
+  for (const ReproducedRangeEnd& x : r.range_ends) errors.push_back(std::fabs(x.error));
   std::vector<std::string> rows;
   for (const ReproducedPoint& row : r.rows)
     if (!row.point.row.empty() && std::find(rows.begin(), rows.end(), row.point.row) == rows.end())

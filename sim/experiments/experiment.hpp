@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sim/config/schema.hpp"
+#include "sim/driver/inputs.hpp"
 
 namespace socsim {
 
@@ -47,6 +48,11 @@ struct Experiment {
 void visit_experiment(FieldVisitor& v, Experiment& e);
 Experiment load_experiment(const std::string& path);
 
+// The run of a point with `policy` and `sets_text` (its own, or its baseline's) on the
+// experiment's hardware profile.
+RunRequest experiment_request(const Experiment& e, const ExperimentPoint& p,
+                              const std::string& policy, const std::string& sets_text);
+
 struct ReproducedPoint {
   ExperimentPoint point;
   double simulated = 0;
@@ -79,6 +85,10 @@ struct Reproduction {
 double median(std::vector<double> values);
 
 Reproduction reproduce(const Experiment& e);
+// The ends of every published range from one value per point (in order), labelled and ordered as
+// a reproduction reports them; a range without points is an InputError.
+std::vector<ReproducedRangeEnd> range_ends_of(const Experiment& e,
+                                              const std::vector<double>& values);
 std::string format_reproduction(const Reproduction& r);
 std::string reproduction_csv(const Reproduction& r);
 

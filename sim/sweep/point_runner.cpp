@@ -3,7 +3,6 @@
 
 #include "sim/driver/simulate.hpp"
 #include "sim/report/result_json.hpp"
-#include "sim/sweep/result_row.hpp"
 
 namespace socsim {
 namespace {
@@ -17,18 +16,23 @@ std::string one_line(const Diagnostics& d) {
 
 }  // namespace
 
-std::string run_point(const SweepPlan& plan, size_t point, InputCache& cache) {
+PointOutcome run_request_point(const RunRequest& req, BackendKind backend, InputCache& cache) {
   try {
-    const LoadedRun run = load_run(plan.request(point), &cache);
-    const std::unique_ptr<RunOutput> out = simulate(run, plan.backend(point));
-    return row_line(plan, point, PointStatus::kOk, "", flatten_result(result_json(run, *out)));
+    const LoadedRun run = load_run(req, &cache);
+    const std::unique_ptr<RunOutput> out = simulate(run, backend);
+    return {PointStatus::kOk, "", flatten_result(result_json(run, *out))};
   } catch (const InputError& e) {
-    return row_line(plan, point, PointStatus::kInputError, one_line(e.diagnostics()), {});
+    return {PointStatus::kInputError, one_line(e.diagnostics()), {}};
   } catch (const InfeasibleError& e) {
-    return row_line(plan, point, PointStatus::kInfeasible, e.what(), {});
+    return {PointStatus::kInfeasible, e.what(), {}};
   } catch (const std::exception& e) {
-    return row_line(plan, point, PointStatus::kError, e.what(), {});
+    return {PointStatus::kError, e.what(), {}};
   }
+}
+
+std::string run_point(const SweepPlan& plan, size_t point, InputCache& cache) {
+  const PointOutcome o = run_request_point(plan.request(point), plan.backend(point), cache);
+  return row_line(plan, point, o.status, o.message, o.result);
 }
 
 std::string crashed_row(const SweepPlan& plan, size_t point, const std::string& why) {

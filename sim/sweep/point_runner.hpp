@@ -8,11 +8,21 @@
 #include <string>
 
 #include "sim/driver/input_cache.hpp"
+#include "sim/sweep/result_row.hpp"
 #include "sim/sweep/sweep_points.hpp"
 
 namespace socsim {
 
 std::string run_point(const SweepPlan& plan, size_t point, InputCache& cache);
+
+// The outcome of running one request in this process: its status, why it did not run, and its
+// flattened result (empty unless ok). Sweeps and the sensitivity runner share it.
+struct PointOutcome {
+  PointStatus status = PointStatus::kOk;
+  std::string message;
+  nlohmann::ordered_json result;
+};
+PointOutcome run_request_point(const RunRequest& req, BackendKind backend, InputCache& cache);
 
 // The row of a point whose worker process died while running it, twice.
 std::string crashed_row(const SweepPlan& plan, size_t point, const std::string& why);

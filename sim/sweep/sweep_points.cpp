@@ -150,10 +150,14 @@ std::string SweepPlan::hash() const {
   return hash_;
 }
 
-std::string fnv1a_hex(std::string_view text) {
+uint64_t fnv1a64(std::string_view text) {
   uint64_t h = 1469598103934665603ULL;
   for (unsigned char c : text) h = (h ^ c) * 1099511628211ULL;
-  return fmt::format("{:016x}", h);
+  return h;
+}
+
+std::string fnv1a_hex(std::string_view text) {
+  return fmt::format("{:016x}", fnv1a64(text));
 }
 
 std::string index_ranges(const std::vector<size_t>& v, size_t max_items) {

@@ -57,7 +57,8 @@ class SweepPlan {
   mutable std::string hash_;  // computed once
 };
 
-// 64-bit FNV-1a of `text` as 16 hex digits (the sweep's identity hashes).
+// 64-bit FNV-1a of `text`, and as 16 hex digits (the sweep's identity hashes).
+uint64_t fnv1a64(std::string_view text);
 std::string fnv1a_hex(std::string_view text);
 
 // Compresses sorted point indexes into "0-4, 9, 12-13" (at most `max_items` runs, then "...").

@@ -49,7 +49,12 @@ class MllmNpuPolicy final : public Policy {
     v.quantity("outlier_prune_rate", prune_, Dim::kNumber,
                {"share of layers whose outliers are pruned (mllm-NPU default 0.85)", "0.85", 0, 1});
     v.integer("outlier_channels", channels_,
-              {"activation outlier channels per layer (mllm-NPU: 5-15)", "10", 0, 4096});
+              {.help = "activation outlier channels per layer (mllm-NPU: 5-15)",
+               .default_text = "10",
+               .min = 0,
+               .max = 4096,
+               .provenance = "assumption [5, 15]: mllm-NPU (arXiv 2407.05858) reports 5-15 "
+                             "outlier channels per layer; the middle is taken"});
     v.quantity("hot_outlier_share", hot_, Dim::kNumber,
                {"share of outlier occurrences whose weight rows are resident (mllm-NPU: <3% of "
                 "channels give >80%)",
@@ -58,21 +63,32 @@ class MllmNpuPolicy final : public Policy {
         "outlier_fallback", fallback_, kFallbacks,
         {"without shadow outliers: per-group INT8 on the NPU, or float linear layers on the CPU",
          "npu-per-group"});
-    v.quantity("per_group_slowdown", per_group_, Dim::kNumber,
-               {"NPU per-group vs per-tensor INT8 time (mllm-NPU: 8.1-10.7x; geometric mean)",
-                "9.3", 1, 1000});
+    v.quantity(
+        "per_group_slowdown", per_group_, Dim::kNumber,
+        {.help = "NPU per-group vs per-tensor INT8 time (mllm-NPU: 8.1-10.7x; geometric mean)",
+         .default_text = "9.3",
+         .min = 1,
+         .max = 1000,
+         .provenance = "assumption [8.1, 10.7]: mllm-NPU (arXiv 2407.05858) measures "
+                       "8.1-10.7x per-group slowdowns; their geometric mean is taken"});
     v.choice("shadow_linears", linears_, kShadowLinears,
              {"linear layers of a shadowed layer that get a CPU round trip: every one (the "
               "paper's design) or down_proj only (the public mllm code, CPULinearINT8Shadow)",
               "all"});
     v.quantity("sync_overhead", sync_, Dim::kTime,
-               {"CPU-NPU hand-off cost per shadow round trip beyond the new graph's launch "
-                "(calibrated: mllm-NPU's 29.7% synchronisation share without layer pruning)",
-                "0s", 0, 1});
+               {.help = "CPU-NPU hand-off cost per shadow round trip beyond the new graph's launch",
+                .default_text = "0s",
+                .min = 0,
+                .max = 1,
+                .provenance = "assumption [0s, 3ms]: no measurement; 2-3 ms per hand-off would "
+                              "make the synchronisation share mllm-NPU reports (29.7%)"});
     v.integer("cpu_threads", threads_,
-              {"threads of the CPU side (attention, shadow work) on the fastest cores (mllm "
-               "code: -t 4)",
-               "4", 1, 64});
+              {.help = "threads of the CPU side (attention, shadow work) on the fastest cores",
+               .default_text = "4",
+               .min = 1,
+               .max = 64,
+               .provenance = "datasheet: mllm's default -t 4 (CPUBackend cpu_threads = 4; "
+                             "github.com/UbiquitousLearning/mllm v1, commit b9772d0b)"});
     v.flag("out_of_order", ooo_,
            {"schedule ready subgraphs with `scheduler`; off = in-order", "true"});
     v.text("scheduler", scheduler_,

@@ -1,0 +1,57 @@
+// Uncertainty bands of a reproduction (tests/provenance/bands_experiment.yaml on the
+// bandwidth-bound fixture, whose only assumption is the DRAM bandwidth in [x0.5, x2]): plain
+// values get the quantiles of the drawn factors, a speedup of paired runs does not move, a range
+// end follows its points sample by sample, and the published values fall in or out as designed.
+#include <gtest/gtest.h>
+
+#include "sim/sensitivity/base_run.hpp"
+#include "sim/sensitivity/reproduce_bands.hpp"
+#include "sim/sensitivity/sampling.hpp"
+#include "tests/unit/in_data_dir.hpp"
+
+using namespace socsim;
+
+namespace {
+
+class ReproduceBands : public socsim::testing::InDataDir {};
+
+}  // namespace
+
+TEST_F(ReproduceBands, PlainDerivedAndRangeValuesGetPairedBands) {
+  const Experiment e = load_experiment("tests/provenance/bands_experiment.yaml");
+  const Reproduction r = reproduce(e);
+  BandPlan plan;
+  plan_bands(e, plan);
+  EXPECT_EQ(plan.requests.size(), 3u);  // "inside", "outside" and "qwen" are one run
+  const ReproductionBands b = reproduce_bands(e, plan, r, 40, 3, 2);
+  ASSERT_EQ(b.rows.size(), 7u);  // 5 points, the range's two ends
+  EXPECT_EQ(b.sampled_parameters, 1u);
+  EXPECT_TRUE(b.failures.empty());
+  std::vector<double> f;
+  for (size_t k = 0; k < 40; ++k)
+    f.push_back(draw_in({true, 0.5, 2.0}, unit_draw(3, k, "hw.dram.bandwidth")));
+  const BandRow &inside = b.rows[0], &outside = b.rows[1], &speedup = b.rows[2], &low = b.rows[5],
+                &high = b.rows[6];
+  EXPECT_NEAR(inside.p5 / inside.simulated, quantile(f, 0.05), 1e-6);
+  EXPECT_NEAR(inside.p95 / inside.simulated, quantile(f, 0.95), 1e-6);
+  EXPECT_TRUE(inside.inside());
+  EXPECT_TRUE(outside.compared());
+  EXPECT_FALSE(outside.inside());
+  // baseline_k / point_k with the same bandwidth in both: the band has no width.
+  EXPECT_NEAR(speedup.p5, speedup.simulated, 1e-9 * speedup.simulated);
+  EXPECT_NEAR(speedup.p95, speedup.simulated, 1e-9 * speedup.simulated);
+  EXPECT_GT(speedup.simulated, 1.6);
+  EXPECT_FALSE(speedup.inside());
+  EXPECT_FALSE(b.rows[3].compared());  // a range member without a published value of its own
+  EXPECT_EQ(low.label, "range small low");
+  EXPECT_NEAR(low.p5 / low.simulated, quantile(f, 0.05), 1e-6);
+  EXPECT_TRUE(low.inside());
+  EXPECT_FALSE(high.inside());
+  const std::string text = format_reproduction_bands(b);
+  EXPECT_NE(text.find("published value inside the 5-95% band for 2 of 5 compared values\n"),
+            std::string::npos)
+      << text;
+  BandPlan again;
+  plan_bands(e, again);
+  EXPECT_EQ(format_reproduction_bands(reproduce_bands(e, again, r, 40, 3, 1)), text);
+}
