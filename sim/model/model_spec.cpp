@@ -44,6 +44,18 @@ void visit_model(FieldVisitor& v, ModelSpec& m) {
               w.numbers("per_layer", m.sparsity.per_layer, Dim::kNumber,
                         {"per-layer active fractions, one per layer; overrides ffn_active",
                          std::nullopt, 0, 1, true});
+              enum_field(w, "method", m.sparsity.method, kSparsityMethodNames,
+                         {"natural (ReLU-family zeros) or threshold (small activations of any "
+                          "kind cut to zero by a calibrated threshold, CATS-style)",
+                          "natural"});
+              w.quantity("hotness_exponent", m.sparsity.hotness_exponent, Dim::kNumber,
+                         {"power law of the neurons' firing rates; default 1.25 (natural, OPT-30B "
+                          "per PowerInfer Fig. 4a) or 0.5 (threshold, LLaMA2-SwiGLU-70B)",
+                          std::nullopt, 0, 4, true});
+              w.quantity("locality", m.sparsity.locality, Dim::kNumber,
+                         {"chance a neuron keeps its state from one token to the next; default "
+                          "0.3 (LLM in a flash App. C.1, OPT-6.7B)",
+                          std::nullopt, 0, 0.999, true});
             });
   enum_field(v, "weight_dtype", m.weight_dtype, kDTypeNames,
              {"data type the weights are stored in", "int8"});
@@ -102,6 +114,18 @@ void finalize_model(ModelSpec& m, const std::string& file, Diagnostics& d, const
     d.error(where.find("moe.experts_per_token", file),
             fmt::format("moe.experts_per_token ({}) exceeds moe.experts ({})",
                         m.moe.experts_per_token, m.moe.experts));
+  if (m.has_sparsity) {
+    const bool relu = m.activation == Activation::kRelu || m.activation == Activation::kDRelu;
+    if (m.sparsity.method == SparsityMethod::kNatural && !relu)
+      d.error(where.find("sparsity.method", file),
+              fmt::format("sparsity.method: a {} FFN has no natural zeros; give method: threshold "
+                          "(small activations cut by a calibrated threshold, as CATS does)",
+                          kActivationNames[static_cast<size_t>(m.activation)]));
+    if (std::isnan(m.sparsity.hotness_exponent))
+      m.sparsity.hotness_exponent =
+          m.sparsity.method == SparsityMethod::kThreshold ? kThresholdHotness : kNaturalHotness;
+    if (std::isnan(m.sparsity.locality)) m.sparsity.locality = kDefaultLocality;
+  }
   if (m.has_sparsity && !m.sparsity.per_layer.empty() &&
       static_cast<int64_t>(m.sparsity.per_layer.size()) != m.layers)
     d.error(where.find("sparsity.per_layer", file),

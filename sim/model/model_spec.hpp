@@ -25,9 +25,26 @@ struct MoeSpec {
   int64_t experts_per_token = 1;
 };
 
+// How an FFN neuron comes to be inactive: `natural`, a ReLU-family activation outputs zero;
+// `threshold`, an activation of any kind whose small outputs are cut to zero by a calibrated
+// threshold (CATS, arXiv 2404.08763; CHESS, arXiv 2409.01366), as PowerInfer-2 runs SiLU models.
+enum class SparsityMethod { kNatural, kThreshold };
+inline constexpr std::array<std::string_view, 2> kSparsityMethodNames{"natural", "threshold"};
+
+// Measured defaults: natural ReLU sparsity is skewed as OPT-30B's MLP blocks (26% of neurons give
+// 80% of activations, PowerInfer arXiv 2312.12456 Fig. 4a; exponent 1.25 at 10% active); threshold
+// sparsity of SwiGLU as LLaMA2(SwiGLU)-70B's (69% of neurons, same figure; exponent 0.5 at 50%
+// active). Token-to-token locality from LLM in a flash (arXiv 2312.11514 App. C.1, OPT-6.7B).
+inline constexpr double kNaturalHotness = 1.25, kThresholdHotness = 0.5, kDefaultLocality = 0.3;
+
 struct SparsitySpec {
   double ffn_active = 1.0;        // mean fraction of FFN neurons active per token
   std::vector<double> per_layer;  // optional per-layer fractions (size = layers)
+  SparsityMethod method = SparsityMethod::kNatural;
+  // Activation statistics of the model (sim/sparse/activation_model.hpp); derived from the method
+  // when absent.
+  double hotness_exponent = kNaturalHotness;  // power law of firing rates over hotness ranks
+  double locality = kDefaultLocality;         // chance a neuron keeps its state token to token
 };
 
 struct ModelSpec {

@@ -63,11 +63,11 @@ struct ActivationParams {
   // as PowerInfer (arXiv 2312.12456, Fig. 4a) measures per MLP block of OPT-30B (26%; 43% for the
   // ReGLU LLaMA2-70B, alpha ~0.9). On TurboSparse-Mixtral-47B (f = 0.15, 14336 neurons) the
   // hottest 4.7% of neurons are always on and 32% carry 80% of the activations.
-  double hotness_exponent = 1.25;
+  double hotness_exponent = kNaturalHotness;
   // With alpha = 1.25 and f = 0.10, locality 0.3 gives what LLM in a flash (arXiv 2312.11514,
   // App. C.1) measures on OPT-6.7B: a 5-token window holds 22% of the FFN (published 24%) and
   // 2.5% of the neurons are new on each token (published 2.4%).
-  double locality = 0.3;
+  double locality = kDefaultLocality;
   // Uniform routing: Mixtral-style routers are trained with a load-balancing loss.
   double expert_skew = 0.0;
   // A layer repeats the previous token's expert set a quarter of the time, more often than chance

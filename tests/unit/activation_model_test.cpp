@@ -87,7 +87,8 @@ TEST(ActivationModel, DefaultsReproduceTheMeasuredSkewAndWindow) {
   const std::vector<double> p = model_probabilities(s);
   std::vector<double> cumulative(p.size());
   std::partial_sum(p.begin(), p.end(), cumulative.begin());
-  const auto for_80 = std::lower_bound(cumulative.begin(), cumulative.end(), 0.8 * cumulative.back());
+  const auto for_80 =
+      std::lower_bound(cumulative.begin(), cumulative.end(), 0.8 * cumulative.back());
   EXPECT_NEAR((for_80 - cumulative.begin()) / 16384.0, 0.26, 0.01);
   std::vector<int> last(16384, -100);  // token each neuron was last active
   double window = 0, fresh = 0;

@@ -44,12 +44,13 @@ const Args kModels = {"bamboo-7b",
                       "phi-2",
                       "qwen1.5-1.8b",
                       "qwen2-7b",
+                      "sparse-qwen2-7b",
                       "turbosparse-mistral-7b",
                       "turbosparse-mixtral-47b"};
 const char* const kModelList =
     "bamboo-7b, deepseek-r1-distill-qwen-1.5b, gemma-2b, llama-2-13b-prosparse, llama-2-7b, "
     "mistral-7b, phi-2, qwen1.5-1.8b, "
-    "qwen2-7b, turbosparse-mistral-7b, turbosparse-mixtral-47b";
+    "qwen2-7b, sparse-qwen2-7b, turbosparse-mistral-7b, turbosparse-mixtral-47b";
 
 TEST(CliRun, DefaultsPrintSummary) {
   const ProcessResult r = run_socsim({"run"});

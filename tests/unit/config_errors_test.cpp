@@ -10,6 +10,7 @@
 #include "sim/config/diagnostics.hpp"
 #include "sim/hw/engine_spec.hpp"
 #include "sim/hw/hw_spec.hpp"
+#include "sim/model/model_spec.hpp"
 
 using namespace socsim;
 
@@ -151,4 +152,19 @@ TEST_F(ConfigErrors, EngineFactorAbovePeak) {
   EXPECT_EQ(engine_errors_of("engine_above_peak.yaml", hw),
             "tests/config_errors/engine_above_peak.yaml:7:3: error: gpu.elementwise: factor 1.5 "
             "takes gpu elementwise efficiency to 1.5, above peak (1.0)\n");
+}
+
+// Sparsity of a SiLU FFN has to be a threshold (CATS-style); without a method the error points at
+// the sparsity section.
+TEST_F(ConfigErrors, SiluModelNeedsThresholdSparsity) {
+  std::string text;
+  try {
+    load_model("tests/config_errors/silu_natural_sparsity.yaml");
+  } catch (const InputError& e) {
+    text = e.diagnostics().to_string();
+  }
+  EXPECT_EQ(text,
+            "tests/config_errors/silu_natural_sparsity.yaml:13:1: error: sparsity.method: a silu "
+            "FFN has no natural zeros; give method: threshold (small activations cut by a "
+            "calibrated threshold, as CATS does)\n");
 }

@@ -181,8 +181,18 @@ TEST(Models, SparseModelsCarryTheirActiveFractions) {
   EXPECT_EQ(p.layers, 40);
   EXPECT_NEAR(p.ffn_active_fraction(0), 1.0 - 0.8880, 1e-9);  // ProSparse: 88.80% sparsity
 
-  for (const char* name : {"llama-2-7b", "mistral-7b", "qwen2-7b", "gemma-2b"}) {
+  for (const char* name : {"llama-2-7b", "qwen2-7b", "gemma-2b"}) {
     EXPECT_FALSE(model(name).has_sparsity) << name;
     EXPECT_DOUBLE_EQ(model(name).ffn_active_fraction(0), 1.0) << name;
   }
+  // A SiLU model is sparse by a threshold (CATS, 50%), with the flatter hotness of SwiGLU models.
+  ModelSpec silu = model("mistral-7b");
+  EXPECT_TRUE(silu.has_sparsity);
+  EXPECT_EQ(silu.sparsity.method, SparsityMethod::kThreshold);
+  EXPECT_DOUBLE_EQ(silu.ffn_active_fraction(0), 0.5);
+  EXPECT_DOUBLE_EQ(silu.sparsity.hotness_exponent, kThresholdHotness);
+  EXPECT_DOUBLE_EQ(model("bamboo-7b").sparsity.hotness_exponent, kNaturalHotness);
+  ModelSpec q = model("sparse-qwen2-7b");
+  EXPECT_EQ(q.activation, Activation::kDRelu);
+  EXPECT_DOUBLE_EQ(q.ffn_active_fraction(0), 0.10);
 }

@@ -67,9 +67,11 @@ class SparseOffloadPolicy : public Policy {
                {"largest share of each FFN's neurons (the hottest) run densely on the NPU "
                 "(PowerInfer-2: half at batch 1)",
                 "0.5", 0, 1});
-    v.quantity("hot_share", hot_share_, Dim::kNumber,
-               {"share of the neuron cache given to hot clusters (assumption)",
-                d_.hot_share > 0 ? "0.5" : "0", 0, 1});
+    v.quantity(
+        "hot_share", hot_share_, Dim::kNumber,
+        {"share of the neuron cache given to hot clusters; unset = the planner's choice "
+         "(most expected hits from the model's firing rates)",
+         d_.hot_share > 0 ? std::optional<std::string_view>() : "0", 0, 1, d_.hot_share > 0});
     v.quantity("predictor_recall", o_.predictor_recall, Dim::kNumber,
                {"share of active cold neurons the predictor catches; the coldest are missed (not "
                 "read, not computed; assumption: 1)",
@@ -114,13 +116,12 @@ class SparseOffloadPolicy : public Policy {
             ""});
     v.integer("seed", seed_, {"seed of the activation model", "1", 0, 1e15});
     v.quantity("hotness_exponent", act_.hotness_exponent, Dim::kNumber,
-               {"power law of neuron firing rates (PowerInfer Fig. 4a: 26% of an OPT-30B MLP's "
-                "neurons carry 80% of its activations)",
-                "1.25", 0, 4});
+               {"power law of neuron firing rates; unset = the model's (sparsity.hotness_exponent)",
+                std::nullopt, 0, 4, true});
     v.quantity("locality", act_.locality, Dim::kNumber,
-               {"chance a neuron keeps its state from one token to the next (LLM in a flash App. "
-                "C.1: 2.4% of OPT-6.7B's neurons new per token with a 5-token window)",
-                "0.3", 0, 0.999});
+               {"chance a neuron keeps its state from one token to the next; unset = the model's "
+                "(sparsity.locality)",
+                std::nullopt, 0, 0.999, true});
   }
 
   bool can_offload() const override { return true; }
@@ -132,7 +133,8 @@ class SparseOffloadPolicy : public Policy {
       d.error({"--policy"}, fmt::format("profile '{}' has no flash", ctx.hw.name));
     if (!ctx.model.has_sparsity)
       d.error({"--model " + ctx.model.name},
-              "sparse offloading needs a model with a sparsity section (ffn_active)");
+              "sparse offloading needs a model with a sparsity section (ffn_active; for a "
+              "SiLU/GELU model, method: threshold, e.g. CATS' 50% as PowerInfer-2 assumes)");
     if (ctx.hw.has_flash && ctx.model.has_sparsity && cache_bytes(ctx) < 0)
       d.error({"--memory"},
               fmt::format("the budget leaves no room for the neuron cache: fixed region, "
@@ -153,6 +155,8 @@ class SparseOffloadPolicy : public Policy {
         bundle_layout(ctx.model, cluster_size_, split_ ? GateSplit::kAuto : GateSplit::kWhole);
     ActivationParams ap = act_;
     ap.seed = static_cast<uint64_t>(seed_);
+    if (std::isnan(ap.hotness_exponent)) ap.hotness_exponent = ctx.model.sparsity.hotness_exponent;
+    if (std::isnan(ap.locality)) ap.locality = ctx.model.sparsity.locality;
     std::unique_ptr<ActivationSource> source;
     if (trace_.empty()) {
       source = std::make_unique<StochasticActivations>(activation_shape(ctx.model), ap);
@@ -173,7 +177,7 @@ class SparseOffloadPolicy : public Policy {
       o.window = fitted_window_ = fitted_window(ctx, *source, o.window);
       if (o.window == 0) o.cache = false;  // not even one token's neurons fit: no reuse
     }
-    const NeuronCacheConfig cc = cache_config(ctx, layout, *source, o);
+    const NeuronCacheConfig cc = cache_config(ctx, layout, ap);
     // The NPU's dense share (hybrid): the hottest neurons of the hot region, at most npu_share, and
     // no more than it runs in the CPU's time (the planner's balance).
     if (o.hybrid)
@@ -394,8 +398,52 @@ class SparseOffloadPolicy : public Policy {
     return best;
   }
 
+  // PowerInfer-2's planner sizes the hot and cold regions by profiling the model's activations
+  // (section 5). So does this one: it replays 64 tokens of one layer of the seeded activation
+  // model (its own seed, not the run's) through a one-layer cache of each candidate split, in
+  // tenths, and keeps the split with the most hits. Layers share their firing rates, so one layer
+  // stands for all; locality and expert routing are part of the replay.
+  double planned_hot_share(const LowerContext& ctx, const ActivationParams& params,
+                           const BundleLayout& l, double cache) const {
+    const ModelSpec& m = ctx.model;
+    ActivationShape shape = activation_shape(m);
+    const double matrices = static_cast<double>(m.layers * std::max<int64_t>(m.moe.experts, 1));
+    shape.layers = 1;
+    shape.per_layer.clear();
+    const double per_matrix = cache / matrices;  // bytes
+    double best = 0;
+    int64_t best_hits = -1;
+    for (int tenth = 0; tenth <= 10; ++tenth) {
+      const double share = tenth / 10.0;
+      NeuronCacheConfig c;
+      c.layers = 1;
+      c.experts = shape.experts;
+      c.neurons = m.ffn;
+      c.cluster_size = cluster_size_;
+      c.bytes_per_neuron = l.bundle_bytes;
+      const auto hot =
+          std::min<int64_t>(static_cast<int64_t>(per_matrix * share / l.bundle_bytes), m.ffn) /
+          cluster_size_ * cluster_size_;
+      c.hot_limit = {hot};
+      c.hot_bytes = static_cast<double>(hot * shape.experts) * l.bundle_bytes;
+      c.cold_bytes = std::max(0.0, per_matrix * static_cast<double>(shape.experts) - c.hot_bytes);
+      NeuronCache trial(c);
+      trial.warm();
+      ActivationParams p = params;
+      p.seed = params.seed ^ 0x9e3779b97f4a7c15ull;  // a profiling run, not the measured tokens
+      StochasticActivations src(shape, p);
+      int64_t hits = 0;
+      for (int t = 0; t < 64; ++t) {
+        src.next_token();
+        for (int32_t e : src.experts(0)) hits += trial.access(0, e, src.active(0, e)).hits();
+      }
+      if (hits > best_hits) best = share, best_hits = hits;
+    }
+    return best;
+  }
+
   NeuronCacheConfig cache_config(const LowerContext& ctx, const BundleLayout& l,
-                                 const ActivationSource& src, const SparseFfnOptions& o) const {
+                                 const ActivationParams& params) const {
     const ModelSpec& m = ctx.model;
     NeuronCacheConfig c;
     c.layers = m.layers;
@@ -408,7 +456,9 @@ class SparseOffloadPolicy : public Policy {
     // holds, in whole clusters, whether or not the NPU computes them; the cold region holds the
     // rest of the cache.
     const double matrices = static_cast<double>(c.layers * c.experts);
-    auto hot = static_cast<int64_t>(cache * hot_share_ / (matrices * l.bundle_bytes));
+    const double share =
+        std::isnan(hot_share_) ? planned_hot_share(ctx, params, l, cache) : hot_share_;
+    auto hot = static_cast<int64_t>(cache * share / (matrices * l.bundle_bytes));
     hot = std::min<int64_t>(hot, m.ffn) / cluster_size_ * cluster_size_;
     c.hot_limit = {hot};
     c.hot_bytes = static_cast<double>(hot) * matrices * l.bundle_bytes;
@@ -496,7 +546,7 @@ class SparseOffloadPolicy : public Policy {
   bool page_faults_ = false;
   double fault_request_ = 128 * 1024;
   int64_t cluster_size_ = 32, compute_cores_ = 4, seed_ = 1;
-  double npu_share_ = 0.5, hot_share_ = 0.5, runtime_ = 300e6;
+  double npu_share_ = 0.5, hot_share_ = kUnset, runtime_ = 300e6;
   mutable std::unique_ptr<SparseFfnLowering> sparse_;
 };
 
