@@ -58,9 +58,10 @@ class SparseOffloadPolicy : public Policy {
            {"cluster pipeline; off: matrix-level overlap", b(d_.pipeline)});
     v.flag("gate_first", split_,
            {"quantised bundles read Gate first, Up/Down only if the Gate fires", b(d_.split)});
-    v.integer(
-        "pipeline_depth", o_.pipeline_depth,
-        {"clusters a layer's cold path is cut into when pipelined (assumption)", "8", 1, 1024});
+    v.integer("pipeline_depth", o_.pipeline_depth,
+              {"clusters a layer's flash-resident cold neurons are cut into when pipelined "
+               "(PowerInfer-2 Fig. 6: 4 of 8 in flash)",
+               "4", 1, 1024});
     v.integer("cluster_size", cluster_size_,
               {"hot neurons per cluster (one sequential read; assumption)", "32", 1, 65536});
     v.quantity("npu_share", npu_share_, Dim::kNumber,
