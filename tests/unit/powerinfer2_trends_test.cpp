@@ -101,3 +101,18 @@ TEST(PowerInfer2Trends, ClusterPipelineOverlapsReadsWithCompute) {
   ASSERT_GT(reads, 0.0);
   EXPECT_GT(overlapped / reads, 0.3);  // a good share of read time has CPU work beside it
 }
+
+// The planner's split of the neuron cache (profiled on the seeded activations) reads no more from
+// flash than the old fixed half-and-half split, on a ReLU model and on a SiLU model whose 50%
+// activity made a half-size cold LRU thrash.
+TEST(PowerInfer2Trends, PlannedCacheSplitReadsNoMoreThanAFixedOne) {
+  for (const char* model : {"bamboo-7b", "mistral-7b"}) {
+    std::vector<std::string> sets{"workload.ffn_offload=0.5", "model.weight_dtype=int4"};
+    const auto planned = run(model, sets);
+    sets.push_back("policy.hot_share=0.5");
+    const auto fixed = run(model, sets);
+    EXPECT_LE(planned->metrics.decode.flash_bytes_per_token,
+              fixed->metrics.decode.flash_bytes_per_token * 1.01)
+        << model;
+  }
+}
