@@ -12,7 +12,13 @@ namespace {
 void visit_engine_unit(FieldVisitor& v, EngineUnitSpec& u) {
   for (size_t c = 0; c < kOpClassNames.size(); ++c)
     v.quantity(kOpClassNames[c], u.efficiency[c], Dim::kNumber,
-               {"factor on the profile's compute efficiency of this op class", "1", 1e-3, 1e3});
+               {.help = "factor on the profile's compute efficiency of this op class",
+                .default_text = "1",
+                .min = 1e-3,
+                .max = 1e3,
+                .provenance = "assumption [x0.5, x2]: an op class the engine profile does not "
+                              "calibrate runs at the profile's kernel efficiency; not measured "
+                              "for this engine"});
   v.quantity("launch_overhead", u.launch_overhead, Dim::kTime,
              {"fixed time per kernel launch in this engine; default: the profile's", std::nullopt,
               0, 10, true});

@@ -1,7 +1,8 @@
 // Provenance collection: the kinds, paths, ranges and shares of a small tagged profile
 // (tests/provenance/tagged.yaml), anchored tables keeping the anchor's tags, located errors for
 // malformed tags (tests/provenance/malformed.yaml), tags declared in code (every registered
-// policy's must parse), and a run's provenance whose every path is a valid `--set` path.
+// policy's numeric default has one, and it parses), and a run's provenance whose every path is a
+// valid `--set` path.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -150,7 +151,7 @@ TEST_F(Provenance, MalformedTagsAreLocatedErrorsNamingTheKey) {
     }
 }
 
-TEST_F(Provenance, EveryRegisteredPolicysDeclaredTagsParse) {
+TEST_F(Provenance, EveryRegisteredPolicysNumericDefaultsHaveTagsThatParse) {
   for (const std::string& name : policy_names()) {
     Diagnostics d;
     const auto params = policy_provenance(name, d);
@@ -158,6 +159,9 @@ TEST_F(Provenance, EveryRegisteredPolicysDeclaredTagsParse) {
     for (const ParameterProvenance& p : params) {
       EXPECT_EQ(p.path.rfind("policy.", 0), 0u) << p.path;
       EXPECT_EQ(p.loc.line, 0) << p.path;
+      // Every numeric parameter with a default says where the default comes from.
+      EXPECT_NE(p.kind, ProvenanceKind::kUntagged)
+          << name << ": " << p.path << " has no FieldInfo::provenance";
     }
   }
   Diagnostics d;
@@ -165,8 +169,8 @@ TEST_F(Provenance, EveryRegisteredPolicysDeclaredTagsParse) {
   EXPECT_EQ(p.at("policy.per_group_slowdown").kind, ProvenanceKind::kAssumption);
   EXPECT_EQ(p.at("policy.per_group_slowdown").range->lo, 8.1);
   EXPECT_EQ(p.at("policy.outlier_channels").range->hi, 15.0);
-  EXPECT_EQ(p.at("policy.hot_outlier_share").kind, ProvenanceKind::kUntagged);
-  EXPECT_EQ(p.at("policy.hot_outlier_share").source, "default");
+  EXPECT_EQ(p.at("policy.hot_outlier_share").kind, ProvenanceKind::kMeasured);
+  EXPECT_EQ(p.at("policy.cpu_threads").kind, ProvenanceKind::kDatasheet);
 }
 
 TEST_F(Provenance, MalformedTagDeclaredInCodeIsReported) {

@@ -40,14 +40,24 @@ class MllmNpuPolicy final : public Policy {
  public:
   void visit_params(FieldVisitor& v) override {
     v.integer("chunk_size", chunk_,
-              {"prefill chunk length in tokens (mllm-NPU default 256)", "256", 1, 1 << 16});
+              {.help = "prefill chunk length in tokens (mllm-NPU default 256)",
+               .default_text = "256",
+               .min = 1,
+               .max = 1 << 16,
+               .provenance = "datasheet: mllm-NPU's (arXiv 2407.05858) default chunk length, 256 "
+                             "tokens"});
     v.flag("chunk_sharing", sharing_,
            {"share static chunk graphs built ahead of time; off = build and optimise per prompt",
             "true"});
     v.flag("shadow_outliers", shadow_,
            {"run activation outliers in FP32 on the CPU beside the INT8 NPU layers", "true"});
     v.quantity("outlier_prune_rate", prune_, Dim::kNumber,
-               {"share of layers whose outliers are pruned (mllm-NPU default 0.85)", "0.85", 0, 1});
+               {.help = "share of layers whose outliers are pruned (mllm-NPU default 0.85)",
+                .default_text = "0.85",
+                .min = 0,
+                .max = 1,
+                .provenance = "datasheet: mllm-NPU's (arXiv 2407.05858) default outlier pruning "
+                              "rate, 0.85"});
     v.integer("outlier_channels", channels_,
               {.help = "activation outlier channels per layer (mllm-NPU: 5-15)",
                .default_text = "10",
@@ -56,9 +66,13 @@ class MllmNpuPolicy final : public Policy {
                .provenance = "assumption [5, 15]: mllm-NPU (arXiv 2407.05858) reports 5-15 "
                              "outlier channels per layer; the middle is taken"});
     v.quantity("hot_outlier_share", hot_, Dim::kNumber,
-               {"share of outlier occurrences whose weight rows are resident (mllm-NPU: <3% of "
-                "channels give >80%)",
-                "0.8", 0, 1});
+               {.help = "share of outlier occurrences whose weight rows are resident (mllm-NPU: "
+                        "<3% of channels give >80%)",
+                .default_text = "0.8",
+                .min = 0,
+                .max = 1,
+                .provenance = "measured: mllm-NPU (arXiv 2407.05858): fewer than 3% of channels "
+                              "give more than 80% of the outliers; 0.8 is that lower bound"});
     v.choice(
         "outlier_fallback", fallback_, kFallbacks,
         {"without shadow outliers: per-group INT8 on the NPU, or float linear layers on the CPU",

@@ -59,63 +59,126 @@ class SparseOffloadPolicy : public Policy {
     v.flag("gate_first", split_,
            {"quantised bundles read Gate first, Up/Down only if the Gate fires", b(d_.split)});
     v.integer("pipeline_depth", o_.pipeline_depth,
-              {"clusters a layer's flash-resident cold neurons are cut into when pipelined "
-               "(PowerInfer-2 Fig. 6: 4 of 8 in flash)",
-               "4", 1, 1024});
+              {.help = "clusters a layer's flash-resident cold neurons are cut into when pipelined",
+               .default_text = "4",
+               .min = 1,
+               .max = 1024,
+               .provenance = "assumption [2, 16]: not stated by PowerInfer-2; its Fig. 6 example "
+                             "has 8 clusters per matrix, 4 of them read from flash"});
     v.integer("cluster_size", cluster_size_,
-              {"hot neurons per cluster (one sequential read; assumption)", "32", 1, 65536});
+              {.help = "hot neurons per cluster (one sequential read; assumption)",
+               .default_text = "32",
+               .min = 1,
+               .max = 65536,
+               .provenance = "assumption [x0.25, x4]: PowerInfer-2 gives no cluster size; one "
+                             "sequential read of a few bundles"});
     v.quantity("npu_share", npu_share_, Dim::kNumber,
-               {"largest share of each FFN's neurons (the hottest) run densely on the NPU "
-                "(PowerInfer-2: half at batch 1)",
-                "0.5", 0, 1});
+               {.help = "largest share of each FFN's neurons (the hottest) run densely on the NPU "
+                        "(PowerInfer-2: half at batch 1)",
+                .default_text = "0.5",
+                .min = 0,
+                .max = 1,
+                .provenance = "datasheet: PowerInfer-2 (arXiv 2406.06282 v3) section 4.1.2: the "
+                              "NPU takes half of each FFN's neurons at batch 1"});
     v.quantity(
         "hot_share", hot_share_, Dim::kNumber,
-        {"share of the neuron cache given to hot clusters; unset = the planner's choice "
-         "(most expected hits from the model's firing rates)",
-         d_.hot_share > 0 ? std::optional<std::string_view>() : "0", 0, 1, d_.hot_share > 0});
+        {.help = "share of the neuron cache given to hot clusters; unset = the planner's choice "
+                 "(most expected hits from the model's firing rates)",
+         .default_text = d_.hot_share > 0 ? std::optional<std::string_view>() : "0",
+         .min = 0,
+         .max = 1,
+         .derived = d_.hot_share > 0,
+         .provenance = d_.hot_share > 0 ? ""
+                                        : "datasheet: a mode, not a quantity: LLM in a flash "
+                                          "keeps no hot region, its sliding window decides"});
     v.quantity("predictor_recall", o_.predictor_recall, Dim::kNumber,
-               {"share of active cold neurons the predictor catches; the coldest are missed (not "
-                "read, not computed; assumption: 1)",
-                "1", 0, 1});
+               {.help = "share of active cold neurons the predictor catches; the coldest are "
+                        "missed (not read, not computed; assumption: 1)",
+                .default_text = "1",
+                .min = 0,
+                .max = 1,
+                .provenance = "assumption [0.9, 1]: a perfect predictor; low-rank predictors miss "
+                              "some of the coldest active neurons"});
     v.quantity("predictor_extra", o_.predictor_extra, Dim::kNumber,
-               {"predicted-but-inactive neurons per active one (LLM in a flash's low-rank "
-                "predictors: ~7% false positives, arXiv 2312.11514 App. B)",
-                "0.07", 0, 10});
+               {.help = "predicted-but-inactive neurons per active one (LLM in a flash's low-rank "
+                        "predictors: ~7% false positives, arXiv 2312.11514 App. B)",
+                .default_text = "0.07",
+                .min = 0,
+                .max = 10,
+                .provenance = "measured: LLM in a flash (arXiv 2312.11514) App. B: ~7% false "
+                              "positives of its low-rank predictors"});
     v.integer("predictor_rank", o_.predictor_rank,
-              {"rank of each FFN's FP16 low-rank predictor; 276 gives PowerInfer-2's 2.6 GB for "
-               "TurboSparse-Mixtral-47B",
-               "276", 1, 65536});
+              {.help = "rank of each FFN's FP16 low-rank predictor; 276 gives PowerInfer-2's 2.6 "
+                       "GB for TurboSparse-Mixtral-47B",
+               .default_text = "276",
+               .min = 1,
+               .max = 65536,
+               .provenance = "datasheet: the rank that gives PowerInfer-2's 2.6 GB of predictors "
+                             "for TurboSparse-Mixtral-47B"});
     v.quantity("runtime_memory", runtime_, Dim::kBytes,
-               {"runtime buffers (PowerInfer-2, Mixtral-47B: 300 MB)", "300MB", 0, 1e12});
+               {.help = "runtime buffers (PowerInfer-2, Mixtral-47B: 300 MB)",
+                .default_text = "300MB",
+                .min = 0,
+                .max = 1e12,
+                .provenance = "measured: PowerInfer-2 (arXiv 2406.06282 v3), the runtime's 300 MB "
+                              "in its TurboSparse-Mixtral-47B memory budget"});
     v.quantity("io_slowdown", o_.io_slowdown, Dim::kNumber,
-               {"slowdown of random reads from the issue pattern (several cores into one UFS "
-                "queue: up to 1/0.6, PowerInfer-2)",
-                d_.io_slowdown > 1 ? "1.667" : "1", 1, 10});
+               {.help = "slowdown of random reads from the issue pattern (several cores into one "
+                        "UFS queue: up to 1/0.6, PowerInfer-2)",
+                .default_text = d_.io_slowdown > 1 ? "1.667" : "1",
+                .min = 1,
+                .max = 10,
+                .provenance = d_.io_slowdown > 1
+                                  ? "measured: PowerInfer-2 (arXiv 2406.06282 v3): random reads "
+                                    "issued from several cores into one UFS queue lose up to 40%"
+                                  : "datasheet: PowerInfer-2 issues every flash read from one I/O "
+                                    "core, so no issue-pattern slowdown"});
     v.flag("page_faults", page_faults_,
            {"PC-style loading (PowerInfer on a PC, a llama.cpp fork): mmapped matrices, each "
             "missed row a synchronous page fault of `fault_request` on a compute thread",
             "false"});
     v.quantity("fault_request", fault_request_, Dim::kBytes,
-               {"bytes read per page fault (the kernel's read-around window; assumption: Linux's "
-                "default 128 KiB)",
-                "128KiB", 4096, 64 << 20});
-    v.integer("window", o_.window,
-              {"LLM in a flash's sliding window in tokens: a neuron stays in DRAM while active in "
-               "the last `window` tokens; 0 = the neuron cache (LRU regions) decides",
-               d_.window > 0 ? "256" : "0", 0, 1 << 20});
+               {.help = "bytes read per page fault (the kernel's read-around window; assumption: "
+                        "Linux's default 128 KiB)",
+                .default_text = "128KiB",
+                .min = 4096,
+                .max = 64 << 20,
+                .provenance = "datasheet: Linux's default read-around window, 128 KiB "
+                              "(VM_READAHEAD_PAGES); the kernel is taken to keep it"});
+    v.integer(
+        "window", o_.window,
+        {.help = "LLM in a flash's sliding window in tokens: a neuron stays in DRAM while "
+                 "active in the last `window` tokens; 0 = the neuron cache (LRU regions) "
+                 "decides",
+         .default_text = d_.window > 0 ? "256" : "0",
+         .min = 0,
+         .max = 1 << 20,
+         .provenance = d_.window > 0 ? "assumption [x0.25, x4]: a cap, which window_fit shrinks to "
+                                       "what the neuron cache holds; not from LLM in a flash"
+                                     : "datasheet: a mode, not a quantity: PowerInfer-2 has no "
+                                       "sliding window, its neuron cache decides"});
     v.flag("window_fit", window_fit_,
            {"size the window to the neuron cache: the largest window up to `window` whose "
             "expected footprint fits it (none fits: nothing is kept, every predicted neuron is "
             "read on every token)",
             d_.window_fit ? "true" : "false"});
     v.integer("compute_cores", compute_cores_,
-              {"cores of the largest CPU cluster computing (PowerInfer-2: 4 compute + 1 I/O)", "4",
-               1, 64});
+              {.help = "cores of the largest CPU cluster computing (PowerInfer-2: 4 compute + 1 "
+                       "I/O)",
+               .default_text = "4",
+               .min = 1,
+               .max = 64,
+               .provenance = "datasheet: PowerInfer-2's design: 4 compute cores and 1 I/O core"});
     v.text("activation_trace", trace_,
            {"recorded activation trace to replay (format: sim/sparse/activation_trace.hpp); "
             "empty = the seeded stochastic model",
             ""});
-    v.integer("seed", seed_, {"seed of the activation model", "1", 0, 1e15});
+    v.integer("seed", seed_,
+              {.help = "seed of the activation model",
+               .default_text = "1",
+               .min = 0,
+               .max = 1e15,
+               .provenance = "datasheet: a seed, not a quantity: fixed so that runs repeat"});
     v.quantity("hotness_exponent", act_.hotness_exponent, Dim::kNumber,
                {"power law of neuron firing rates; unset = the model's (sparsity.hotness_exponent)",
                 std::nullopt, 0, 4, true});

@@ -34,9 +34,13 @@ class SingleUnitPolicy : public Policy {
               "every pass (llama.cpp's mmap loading); off = such a run does not fit",
               mmap_default_});
       v.quantity("mmap_request", mmap_request_, Dim::kBytes,
-                 {"bytes read per page fault (the kernel's mmap read-around window; assumption: "
-                  "Linux's default 128 KiB)",
-                  "128KiB", 4096, 64 << 20});
+                 {.help = "bytes read per page fault (the kernel's mmap read-around window; "
+                          "assumption: Linux's default 128 KiB)",
+                  .default_text = "128KiB",
+                  .min = 4096,
+                  .max = 64 << 20,
+                  .provenance = "datasheet: Linux's default read-around window, 128 KiB "
+                                "(VM_READAHEAD_PAGES); the phone's kernel is taken to keep it"});
     }
     if (type_ == UnitType::kCpuCluster)
       v.text("clusters", clusters_,
@@ -44,7 +48,12 @@ class SingleUnitPolicy : public Policy {
               "the slowest",
               ""});
     v.integer("chunk", chunk_,
-              {"prefill chunk length in tokens; 0 = the whole prompt at once", "0", 0, 1 << 20});
+              {.help = "prefill chunk length in tokens; 0 = the whole prompt at once",
+               .default_text = "0",
+               .min = 0,
+               .max = 1 << 20,
+               .provenance = "datasheet: a mode, not a quantity: 0 prefills the whole prompt as "
+                             "one batch"});
     enum_field(v, "granularity", granularity_, kGranularityNames,
                {"ops per layer: op (every primitive), block (attention input, attention, output, "
                 "FFN) or layer (one)",

@@ -29,7 +29,12 @@ class SkeletonPolicy final : public Policy {
   void visit_params(FieldVisitor& v) override {
     v.choice("unit", unit_, kUnits, {"unit every op runs on: the CPU clusters or the GPU", "cpu"});
     v.integer("chunk", chunk_,
-              {"prefill chunk length in tokens; 0 = the whole prompt at once", "0", 0, 1 << 20});
+              {.help = "prefill chunk length in tokens; 0 = the whole prompt at once",
+               .default_text = "0",
+               .min = 0,
+               .max = 1 << 20,
+               .provenance = "datasheet: a mode, not a quantity: 0 prefills the whole prompt as "
+                             "one batch"});
   }
 
   // (2) Refuse what the policy cannot do, with a located message (never throw, never exit): the
