@@ -175,6 +175,9 @@ class Collector final : public FieldVisitor {
   std::vector<Frame> frames_;
   std::vector<Pending> pending_;
   std::set<std::tuple<std::string, int, int, std::string>> reported_;
+  // Lines whose tag names the value its range belongs to: the name, whether a value of the line
+  // has it, and where the comment is.
+  std::map<int, std::tuple<std::string, bool, SourceLoc>> range_keys_;
 };
 
 std::optional<ProvenanceTag> Collector::parse(std::string_view text, const Pending& pd,
@@ -207,6 +210,15 @@ void Collector::finish_scalar(const Pending& pd, const std::map<int, std::set<in
   p.kind = tag->kind;
   p.source = tag->source;
   p.range = tag->range;
+  if (!tag->range_key.empty()) {  // the range is one value's of the line
+    const size_t dot = pd.key.rfind('.');
+    const std::string own = dot == std::string::npos ? pd.key : pd.key.substr(dot + 1);
+    auto& [named, found, at] = range_keys_[pd.line];
+    named = tag->range_key;
+    found = found || own == named;
+    at = comment_loc(pd.line, *comment(pd.line));
+    if (own != named) p.range.reset();
+  }
 }
 
 void Collector::finish_table(const Pending& pd) {
@@ -272,6 +284,11 @@ void Collector::finish() {
     else
       finish_scalar(pd, columns);
   }
+  for (const auto& [line, named] : range_keys_)
+    if (!std::get<1>(named))
+      diags_.error(std::get<2>(named),
+                   fmt::format("provenance tag: 'assumption {}' names no value of this line",
+                               std::get<0>(named)));
 }
 
 }  // namespace

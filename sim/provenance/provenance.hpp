@@ -38,6 +38,10 @@ struct ProvenanceTag {
   ProvenanceKind kind = ProvenanceKind::kUntagged;
   std::string source;
   std::optional<ProvenanceRange> range;  // assumptions only
+  // On a line of several values, the one key the range applies to (`assumption busy_power
+  // [x0.7, x1.4]: ...`); the line's other values are assumptions without a range. Empty: the
+  // range applies to every value of the line.
+  std::string range_key;
 };
 
 // The value of a parameter, with what the sensitivity runner needs to write a perturbed one.

@@ -73,6 +73,18 @@ RangeEnd parse_end(std::string_view s, Dim dim) {
 TagParse parse_assumption(std::string_view text, size_t pos, Dim dim,
                           std::string_view relative_only) {
   pos = skip_spaces(text, pos);
+  std::string key;  // `assumption KEY [..]`: the range is one value's of a line of several
+  const size_t key_at = pos;
+  while (pos < text.size() &&
+         (std::isalnum(static_cast<unsigned char>(text[pos])) || text[pos] == '_'))
+    key += text[pos++];
+  if (!key.empty()) {
+    if (relative_only != "a line of several values")
+      return fail(key_at, fmt::format("'assumption {}' names a value, which only a line of "
+                                      "several values can do: assumption [LO, HI]: REASON",
+                                      key));
+    pos = skip_spaces(text, pos);
+  }
   if (pos >= text.size() || text[pos] != '[')
     return fail(pos, "'assumption' needs its plausible range: assumption [LO, HI]: REASON");
   const size_t open = pos, close = text.find(']', open);
@@ -104,6 +116,7 @@ TagParse parse_assumption(std::string_view text, size_t pos, Dim dim,
     return fail(colon, "expected ':' after the range: assumption [LO, HI]: REASON");
   TagParse p = after_colon(text, colon, ProvenanceKind::kAssumption, "its reason");
   p.tag.range = r;
+  p.tag.range_key = std::move(key);
   return p;
 }
 

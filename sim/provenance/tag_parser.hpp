@@ -3,6 +3,9 @@
 //   datasheet: <source>                a vendor figure, datasheet or published config
 //   assumption [LO, HI]: <reason>      an assumption and its plausible range, in the field's unit
 //                                      ([0.02W, 0.1W]) or as factors on the value ([x0.5, x2])
+//   assumption KEY [xLO, xHI]: <reason> on a line of several values ({clock: .., busy_power: ..}),
+//                                      the range of the value of KEY only; the others on the line
+//                                      are assumptions without a range (bands do not move them)
 // Any other comment (or none) is untagged. A comment whose first word is `measured`, `datasheet`
 // or `assumption` but does not follow the grammar is an error, reported with the offset of the
 // problem in the comment so that callers can locate it (file:line:col).

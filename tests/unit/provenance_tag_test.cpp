@@ -100,6 +100,19 @@ TEST(ProvenanceTag, MalformedTagsSayWhatIsWrongAndWhere) {
   EXPECT_EQ(error_of("datasheet (weak): x"),
             "10: expected ':' after 'datasheet' (datasheet: SOURCE)");
   EXPECT_EQ(error_of("datasheet:"), "9: 'datasheet:' needs its source after the colon");
+  EXPECT_EQ(error_of("assumption busy_power [x0.8, x1.2]: x"),
+            "11: 'assumption busy_power' names a value, which only a line of several values can "
+            "do: assumption [LO, HI]: REASON");
+}
+
+TEST(ProvenanceTag, ALineOfSeveralValuesMayNameTheValueItsRangeIsFor) {
+  const TagParse p = parse_provenance_tag("assumption busy_power [x0.8, x1.2]: P ~ f V^2",
+                                          Dim::kPower, "a line of several values");
+  EXPECT_EQ(p.error, "");
+  EXPECT_EQ(p.tag.range_key, "busy_power");
+  ASSERT_TRUE(p.tag.range);
+  EXPECT_DOUBLE_EQ(p.tag.range->lo, 0.8);
+  EXPECT_EQ(p.tag.source, "P ~ f V^2");
 }
 
 TEST(ProvenanceTag, RangeMustContainTheValue) {

@@ -102,6 +102,24 @@ TEST_F(Provenance, AnchoredTablesKeepTheAnchorsTags) {
   }
 }
 
+// `assumption KEY [xLO, xHI]` on a line of several values: the range is KEY's, the line's other
+// values are assumptions without a range (bands keep them), and a KEY of no value is an error.
+TEST_F(Provenance, RangeNamedForOneValueOfALine) {
+  Diagnostics d;
+  const auto params = file_provenance("hw", "tests/provenance/range_key.yaml", d);
+  const auto p = by_path(params);
+  const ParameterProvenance& power = p.at("hw.cpu.big.dvfs.0.busy_power");
+  const ParameterProvenance& clock = p.at("hw.cpu.big.dvfs.0.clock");
+  EXPECT_EQ(power.kind, ProvenanceKind::kAssumption);
+  ASSERT_TRUE(power.range);
+  EXPECT_DOUBLE_EQ(power.range->hi, 1.25);
+  EXPECT_EQ(clock.kind, ProvenanceKind::kAssumption);
+  EXPECT_FALSE(clock.range);
+  EXPECT_EQ(d.to_string(),
+            "tests/provenance/range_key.yaml:15:43: error: provenance tag: 'assumption busy_pwr' "
+            "names no value of this line\n");
+}
+
 TEST_F(Provenance, MalformedTagsAreLocatedErrorsNamingTheKey) {
   Diagnostics d;
   const auto params = file_provenance("hw", "tests/provenance/malformed.yaml", d);
