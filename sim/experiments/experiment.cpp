@@ -116,10 +116,14 @@ std::vector<ReproducedRangeEnd> range_ends_of(const Experiment& e,
   std::vector<ReproducedRangeEnd> ends;
   for (const auto& [name, range] : e.ranges) {
     double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-    for (size_t i = 0; i < e.points.size() && i < values.size(); ++i)
-      if (e.points[i].range == name) lo = std::min(lo, values[i]), hi = std::max(hi, values[i]);
-    if (!std::isfinite(lo))
-      throw InputError({e.name}, fmt::format("range '{}' has no points", name));
+    bool any = false;  // the range has points; a point whose run failed (NaN) is left out
+    for (size_t i = 0; i < e.points.size() && i < values.size(); ++i) {
+      if (e.points[i].range != name) continue;
+      any = true;
+      if (!std::isnan(values[i])) lo = std::min(lo, values[i]), hi = std::max(hi, values[i]);
+    }
+    if (!any) throw InputError({e.name}, fmt::format("range '{}' has no points", name));
+    if (!std::isfinite(lo)) lo = hi = std::numeric_limits<double>::quiet_NaN();
     // A single published figure (low == high) is compared once.
     const bool single = range.low == range.high;
     for (int end = 0; end < (single ? 1 : 2); ++end) {

@@ -16,8 +16,9 @@ void visit_engine_unit(FieldVisitor& v, EngineUnitSpec& u) {
                 .default_text = "1",
                 .min = 1e-3,
                 .max = 1e3,
-                .provenance = "assumption [x0.5, x2]: an op class the engine profile does not "
-                              "calibrate runs at the profile's kernel efficiency; not measured "
+                .provenance = "assumption [x0.5, x1]: an op class the engine profile does not "
+                              "calibrate runs at the profile's kernel efficiency or below it (a "
+                              "factor above 1 can take a table past its peak); not measured "
                               "for this engine"});
   v.quantity("launch_overhead", u.launch_overhead, Dim::kTime,
              {"fixed time per kernel launch in this engine; default: the profile's", std::nullopt,

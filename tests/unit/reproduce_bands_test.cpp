@@ -4,6 +4,10 @@
 // end follows its points sample by sample, and the published values fall in or out as designed.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
+
+#include "sim/experiments/experiment.hpp"
 #include "sim/sensitivity/base_run.hpp"
 #include "sim/sensitivity/reproduce_bands.hpp"
 #include "sim/sensitivity/sampling.hpp"
@@ -54,4 +58,24 @@ TEST_F(ReproduceBands, PlainDerivedAndRangeValuesGetPairedBands) {
   BandPlan again;
   plan_bands(e, again);
   EXPECT_EQ(format_reproduction_bands(reproduce_bands(e, again, r, 40, 3, 1)), text);
+}
+
+// A sample in which some of a range's points failed (NaN) takes the range's ends from the points
+// that ran; one in which all failed has no ends (NaN), and neither stops the bands. A range with
+// no points at all is still an error of the experiment file.
+TEST(RangeEnds, FailedPointsAreLeftOutOfASample) {
+  Experiment e;
+  e.name = "ranges";
+  e.points.resize(3);
+  e.points[0].range = e.points[1].range = "r";
+  e.ranges = {{"r", PublishedRange{1, 4}}};
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  std::vector<ReproducedRangeEnd> x = range_ends_of(e, {2, nan, 7});
+  ASSERT_EQ(x.size(), 2u);
+  EXPECT_EQ(x[0].simulated, 2);
+  EXPECT_EQ(x[1].simulated, 2);
+  x = range_ends_of(e, {nan, nan, 7});
+  EXPECT_TRUE(std::isnan(x[0].simulated));
+  e.ranges.push_back({"empty", PublishedRange{1, 1}});
+  EXPECT_THROW(range_ends_of(e, {1, 1, 1}), InputError);
 }
