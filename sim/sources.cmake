@@ -25,6 +25,7 @@ set(SOCSIM_CORE_SOURCES
   sim/policy/placement.cpp
   sim/policy/mmap_paging.cpp
   sim/policy/sparse_ffn.cpp
+  sim/policy/head_split.cpp
   sim/cost/cost_model.cpp
   sim/engine/simulation.cpp
   sim/engine/link_model.cpp

@@ -21,10 +21,9 @@
 #include <cmath>
 #include <map>
 
-#include "sim/cost/estimator.hpp"
-#include "sim/engine/link_model.hpp"
 #include "sim/graph/op_formulas.hpp"
 #include "sim/lower/transformer_lowering.hpp"
+#include "sim/policy/head_split.hpp"
 #include "sim/policy/memory_plan.hpp"
 #include "sim/policy/placement.hpp"
 #include "sim/policy/policy.hpp"
@@ -281,7 +280,7 @@ class SparseOffloadPolicy : public Policy {
                            std::span<const OpPart> parts, TaskGraph& graph) -> std::vector<OpId> {
       if (stage == Stage::kAttnIn && tags.phase == Phase::kDecode && split_attention) {
         if (npu_heads < 0) npu_heads = balanced_head_share(ctx.platform, cpu, o.npu, parts);
-        return split_heads(tags, preds, parts, npu_heads, cpu, o.npu, graph);
+        return add_split_attention(tags, preds, parts, npu_heads, cpu, o.npu, graph);
       }
       if (stage != Stage::kFfn) return {};
       if (tags.phase == Phase::kDecode) return sparse->lower(tags, preds, graph);
@@ -410,17 +409,6 @@ class SparseOffloadPolicy : public Policy {
     return lo;
   }
 
-  // Time of an op alone on its placement, as the engine's schedulers see it.
-  static double alone_s(const PlatformSpec& p, const Placement& place, std::vector<OpPart> parts) {
-    static const CostModel model;
-    TaskGraph g;
-    Op op;
-    op.place = place;
-    g.add(op, parts, {}, "probe");
-    std::vector<double> scratch;
-    return lone_op_seconds(LinkLayout(p), place, model.estimate(g, 0, p), scratch);
-  }
-
   // The planner's hot limit (PowerInfer-2 profiles NPU and CPU speed per matrix size offline): the
   // number of hottest neurons per FFN, in whole clusters and at most npu_share, that the NPU runs
   // densely so that the layer's FFN ends soonest: the NPU's dense part against the CPU's
@@ -440,7 +428,7 @@ class SparseOffloadPolicy : public Policy {
     for (int64_t h = 0; h <= top; h += cluster_size_) {
       double t_npu = 0;
       if (h > 0)
-        t_npu = alone_s(
+        t_npu = op_alone_seconds(
             ctx.platform, o.npu,
             {formulas::matmul(1, m.hidden, (m.gated ? 2 : 1) * h * static_cast<int64_t>(k),
                               DType::kInt8, w, a),
@@ -455,7 +443,7 @@ class SparseOffloadPolicy : public Policy {
         cpu.push_back(formulas::matmul(1, m.hidden, act, o.compute_dtype, w, a));
         cpu.push_back(formulas::matmul(1, act, m.hidden, o.compute_dtype, w, a));
       }
-      const double t_cpu = alone_s(ctx.platform, o.compute, cpu);
+      const double t_cpu = op_alone_seconds(ctx.platform, o.compute, cpu);
       const double t = std::max(t_npu, t_cpu);
       if (h == 0 || t < best_t) best = h, best_t = t;
     }
@@ -528,61 +516,6 @@ class SparseOffloadPolicy : public Policy {
     c.hot_bytes = static_cast<double>(hot) * matrices * l.bundle_bytes;
     c.cold_bytes = cache - c.hot_bytes;
     return c;
-  }
-
-  // PowerInfer-2's hybrid decode splits each attention block by heads between the CPU and the NPU,
-  // each computing its heads in parallel (section 4.1.2); the CPU merges the results and adds the
-  // residual. `share` of every part (projections, attention, KV reads) goes to the NPU. For
-  // functional execution the CPU op keeps the parts' roles and the NPU op's parts have none.
-  // (The NPU's share is costed as INT8 attention; see below.)
-  static std::vector<OpPart> head_parts(std::span<const OpPart> parts, double share, bool npu) {
-    std::vector<OpPart> out;
-    for (OpPart p : parts) {
-      const bool whole = p.role == PartRole::kAttnNorm || p.role == PartRole::kAttnResidual;
-      if (whole && npu && p.role == PartRole::kAttnResidual) continue;  // merged on the CPU
-      if (!whole) {
-        p.flops *= share, p.weight_bytes *= share, p.kv_read *= share, p.kv_written *= share;
-        p.act_read *= share, p.act_written *= share;
-      }
-      if (npu) p.role = PartRole::kNone;
-      // QNN runs attention quantised on the NPU (Qualcomm AI Hub's Llama graphs keep an 8-bit KV
-      // cache); its FP16 path is two orders of magnitude slower (mllm-NPU Table 3).
-      if (npu && p.kind == OpKind::kAttention) p.dtype = DType::kInt8;
-      if (p.flops > 0 || p.bytes() > 0 || p.role != PartRole::kNone) out.push_back(p);
-    }
-    return out;
-  }
-
-  // The planner's split: the share of heads (in eighths) on the NPU that ends the block soonest.
-  static double balanced_head_share(const PlatformSpec& pf, const Placement& cpu,
-                                    const Placement& npu, std::span<const OpPart> parts) {
-    double best = 0, best_t = alone_s(pf, cpu, head_parts(parts, 1.0, false));
-    for (int eighths = 1; eighths <= 8; ++eighths) {
-      const double share = eighths / 8.0;
-      const double t = std::max(alone_s(pf, npu, head_parts(parts, share, true)),
-                                alone_s(pf, cpu, head_parts(parts, 1.0 - share, false)));
-      if (t < best_t) best = share, best_t = t;
-    }
-    return best;
-  }
-
-  static std::vector<OpId> split_heads(const Op& tags, std::span<const OpId> preds,
-                                       std::span<const OpPart> parts, double share,
-                                       const Placement& cpu, const Placement& npu, TaskGraph& g) {
-    const std::vector<OpId> in(preds.begin(), preds.end());
-    Op op = tags;
-    op.kind = OpKind::kAttention;
-    std::vector<OpId> ends;
-    if (share > 0) {
-      op.place = npu;
-      op.rank = static_cast<int64_t>(g.size());
-      ends.push_back(g.add(op, head_parts(parts, share, true), in, "attention.npu"));
-    }
-    op.place = cpu;
-    op.rank = static_cast<int64_t>(g.size());
-    // Both halves run at once; the FFN (whose first op on the CPU sums them) waits for both.
-    ends.insert(ends.begin(), g.add(op, head_parts(parts, 1.0 - share, false), in, "attention"));
-    return ends;
   }
 
   Placement compute_placement(const PlatformSpec& p) const {
