@@ -46,6 +46,11 @@ struct SparseFfnOptions {
   // is a synchronous page fault of this many bytes (the read-around window) on a compute thread;
   // 0 = reads planned by the bundle layout from the I/O core.
   double fault_request = 0;
+  // > 0: flash reads are blocking reads of a pool of this many reader threads (one request
+  // outstanding each) that the compute threads wait for, as LLM in a flash reads (32 threads,
+  // arXiv 2312.11514 section 4.1; its I/O and compute add up per token, Table 3); 0: an
+  // asynchronous I/O core beside the compute (PowerInfer-2).
+  int64_t read_threads = 0;
   Placement compute, io, npu;
   DType compute_dtype = DType::kInt8;
   uint64_t seed = 1;

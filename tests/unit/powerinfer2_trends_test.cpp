@@ -116,3 +116,33 @@ TEST(PowerInfer2Trends, PlannedCacheSplitReadsNoMoreThanAFixedOne) {
         << model;
   }
 }
+
+// LLM in a flash reads with a pool of blocking reader threads that its compute waits for (arXiv
+// 2312.11514 section 4.1, Table 3: I/O and compute add up): a read holds the compute cores, keeps
+// the pool's 32 requests outstanding at most, and no compute of its token runs meanwhile.
+TEST(PowerInfer2Trends, LlmFlashComputeWaitsForItsReads) {
+  RunRequest req;
+  req.hw = "oneplus-12";
+  req.model = "bamboo-7b";
+  req.policy = "llmflash";
+  req.sets = {"workload.ffn_offload=0.5", "workload.prompt=16", "workload.gen=9"};
+  LoadedRun loaded = load_run(req);
+  const auto out = simulate(loaded, BackendKind::kSimGrid);
+  size_t reads = 0;
+  for (OpId i = 0; i < out->graph.size(); ++i) {
+    const Op& r = out->graph.op(i);
+    if (r.phase != Phase::kDecode || r.flash_bytes <= 0) continue;
+    ++reads;
+    EXPECT_EQ(r.flash_depth, 32);
+    EXPECT_EQ(r.place.count, 1);
+    EXPECT_EQ(r.place.cores[0], 4);  // the compute threads' cores, held while they wait
+    for (OpId j = 0; j < out->graph.size(); ++j) {
+      const Op& c = out->graph.op(j);
+      if (c.phase != Phase::kDecode || c.token != r.token || c.flash_bytes > 0) continue;
+      const double overlap = std::min(out->timing[i].end, out->timing[j].end) -
+                             std::max(out->timing[i].start, out->timing[j].start);
+      EXPECT_LE(overlap, 1e-12) << out->graph.name(j);
+    }
+  }
+  EXPECT_GT(reads, 0u);
+}

@@ -36,6 +36,7 @@ namespace {
 
 struct Defaults {
   bool hybrid, pipeline, split;
+  int64_t read_threads;
   double hot_share, io_slowdown;
   int64_t window;
   bool window_fit;
@@ -55,6 +56,17 @@ class SparseOffloadPolicy : public Policy {
            {"Gate/Up/Down of a neuron stored together in flash; off: three matrices", "true"});
     v.flag("pipeline", o_.pipeline,
            {"cluster pipeline; off: matrix-level overlap", b(d_.pipeline)});
+    v.integer("read_threads", o_.read_threads,
+              {.help = "reader threads issuing blocking flash reads while the compute waits; 0: an "
+                       "asynchronous I/O core beside the compute",
+               .default_text = d_.read_threads > 0 ? "32" : "0",
+               .min = 0,
+               .max = 256,
+               .provenance = d_.read_threads > 0
+                                 ? "datasheet: LLM in a flash reads with 32 threads (arXiv "
+                                   "2312.11514 section 4.1); its I/O and compute add up (Table 3)"
+                                 : "datasheet: PowerInfer-2 has one I/O thread beside its compute "
+                                   "threads (arXiv 2406.06282 v3 section 4.3)"});
     v.flag("gate_first", split_,
            {"quantised bundles read Gate first, Up/Down only if the Gate fires", b(d_.split)});
     v.integer("pipeline_depth", o_.pipeline_depth,
@@ -549,11 +561,11 @@ class SparseOffloadPolicy : public Policy {
 
 class PowerInfer2Policy final : public SparseOffloadPolicy {
  public:
-  PowerInfer2Policy() : SparseOffloadPolicy({true, true, true, 0.5, 1.0, 0, false}) {}
+  PowerInfer2Policy() : SparseOffloadPolicy({true, true, true, 0, 0.5, 1.0, 0, false}) {}
 };
 class LlmFlashPolicy final : public SparseOffloadPolicy {
  public:
-  LlmFlashPolicy() : SparseOffloadPolicy({false, false, false, 0.0, 1.667, 5, true}) {}
+  LlmFlashPolicy() : SparseOffloadPolicy({false, false, false, 32, 0.0, 1.667, 5, true}) {}
 };
 
 }  // namespace
