@@ -36,6 +36,9 @@ set(SOCSIM_CORE_SOURCES
   sim/sparse/prefetched_activations.cpp
   sim/sparse/neuron_cache.cpp
   sim/sparse/bundle_reads.cpp
+  # GGUF weight files with a model's architecture (llama.cpp measurements).
+  sim/gguf/gguf_file.cpp
+  sim/gguf/synthetic_model.cpp
 )
 # Running design points end to end (needs the engine backends).
 set(SOCSIM_DRIVER_SOURCES
@@ -101,6 +104,11 @@ set(SOCSIM_CALIBRATE_SOURCES
   sim/calibrate/host_fit.cpp
   sim/calibrate/host_profile_writer.cpp
   sim/calibrate/validate_host.cpp
+  # llama.cpp on this machine: timing, microbenchmarks, the llamacpp-host fit, validation.
+  sim/calibrate/llamacpp_runner.cpp
+  sim/calibrate/llamacpp_bench.cpp
+  sim/calibrate/llamacpp_fit.cpp
+  sim/calibrate/validate_llamacpp.cpp
 )
 # `socsim check`: run invariants, the policy check matrix, SLOs and the report.
 set(SOCSIM_CHECK_SOURCES
@@ -126,4 +134,5 @@ set(SOCSIM_CLI_SOURCES
   sim/cli/sweep_command.cpp
   sim/cli/report_command.cpp
   sim/cli/check_command.cpp
+  sim/cli/llamacpp_commands.cpp
 )

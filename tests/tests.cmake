@@ -69,3 +69,9 @@ socsim_test(sensitivity_test rule unit/sensitivity_test.cpp)
 socsim_test(sensitivity_cli_test cli unit/sensitivity_cli_test.cpp)
 add_dependencies(sensitivity_cli_test socsim)
 socsim_test(reproduce_bands_test rule unit/reproduce_bands_test.cpp)
+# llama.cpp on this machine: the GGUF writer, a tiny run in llama.cpp (skipped without its npm
+# packages), the engine-table and output-row mechanisms and the host fit.
+socsim_test(gguf_writer_test unit llamacpp/gguf_writer_test.cpp)
+target_link_libraries(gguf_writer_test PRIVATE socsim_calibrate)
+socsim_test(llamacpp_model_test unit llamacpp/llamacpp_model_test.cpp)
+target_link_libraries(llamacpp_model_test PRIVATE socsim_calibrate)

@@ -19,5 +19,6 @@ void add_sweep_commands(CLI::App& app, int& exit_code);  // sweep, merge
 void add_check_command(CLI::App& app, int& exit_code);
 void add_report_command(CLI::App& app, int& exit_code);
 void add_sensitivity_command(CLI::App& app, int& exit_code);
+void add_gguf_command(CLI::App& app, int& exit_code);  // gguf, validate-llamacpp
 
 }  // namespace socsim::cli

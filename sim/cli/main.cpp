@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   socsim::cli::add_check_command(app, exit_code);
   socsim::cli::add_report_command(app, exit_code);
   socsim::cli::add_sensitivity_command(app, exit_code);
+  socsim::cli::add_gguf_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -23,12 +23,58 @@ void visit_engine_unit(FieldVisitor& v, EngineUnitSpec& u) {
   v.quantity("launch_overhead", u.launch_overhead, Dim::kTime,
              {"fixed time per kernel launch in this engine; default: the profile's", std::nullopt,
               0, 10, true});
+  v.quantity("thread_wake", u.thread_wake, Dim::kTime,
+             {"extra time per forward pass that runs on more than one core: waking the engine's "
+              "worker threads, asleep between passes; default 0",
+              std::nullopt, 0, 1, true});
+  v.quantity("step_overhead", u.step_overhead, Dim::kTime,
+             {"fixed time per forward pass (framework, logits copy, sampling), added to the LM "
+              "head; default 0",
+              std::nullopt, 0, 10, true});
+  v.section("efficiency",
+            {"the engine's own efficiency tables, measured on this machine; each op class given "
+             "replaces the profile's table (the factors above then multiply it)"},
+            &u.has_tables, [&](FieldVisitor& w) {
+              for (size_t c = 0; c < kOpClassNames.size(); ++c)
+                w.section(kOpClassNames[c], {"this engine's tables for the op class"},
+                          &u.has_table[c],
+                          [&](FieldVisitor& x) { visit_efficiency(x, u.tables[c]); });
+            });
+  v.section("dtype_rate",
+            {"factor on the compute rate of parts in a data type (its kernels vs the type the "
+             "tables were measured in); absent = 1"},
+            &u.has_dtype_rate, [&](FieldVisitor& w) {
+              for (int t = 0; t < kNumDTypes; ++t)
+                w.quantity(kDTypeNames[t], u.dtype_rate[t], Dim::kNumber,
+                           {"rate factor for this data type", std::nullopt, 1e-3, 1e3, true});
+            });
+}
+
+// The unit's peak in `t`, or in the type it falls back to (int4 -> int8 -> fp16 -> fp32), as the
+// roofline estimator resolves it; NaN when none.
+double fallback_peak(const ComputeUnitSpec& u, DType t) {
+  static constexpr DType kWider[] = {DType::kFp32, DType::kFp32, DType::kFp16, DType::kFp16,
+                                     DType::kInt8};
+  for (int guard = 0; guard < 5; ++guard) {
+    const double p = u.peak.by_dtype[static_cast<size_t>(t)];
+    if (!std::isnan(p)) return p;
+    if (t == DType::kFp32) break;
+    t = kWider[static_cast<size_t>(t)];
+  }
+  return kUnset;
 }
 
 // Scales one unit; `key` names it in errors ("cpu", "gpu", "npu").
 void scale_unit(ComputeUnitSpec& unit, const std::string& unit_name, const EngineUnitSpec& e,
                 const std::string& key, const std::string& file, Diagnostics& d,
                 const SourceMap& where) {
+  for (size_t c = 0; c < kOpClassNames.size(); ++c)
+    if (e.has_table[c]) unit.efficiency[c] = e.tables[c];
+  std::array<double, kNumDTypes> peaks{};
+  for (int t = 0; t < kNumDTypes; ++t) peaks[t] = fallback_peak(unit, static_cast<DType>(t));
+  for (int t = 0; t < kNumDTypes; ++t)
+    if (!std::isnan(e.dtype_rate[t]) && !std::isnan(peaks[t]))
+      unit.peak.by_dtype[t] = peaks[t] * e.dtype_rate[t];
   for (size_t c = 0; c < kOpClassNames.size(); ++c) {
     const double f = e.efficiency[c];
     Curve& curve = unit.efficiency[c].compute;
@@ -44,6 +90,8 @@ void scale_unit(ComputeUnitSpec& unit, const std::string& unit_name, const Engin
                           key, kOpClassNames[c], f, unit_name, kOpClassNames[c], worst));
   }
   if (!std::isnan(e.launch_overhead)) unit.launch_overhead = e.launch_overhead;
+  if (!std::isnan(e.thread_wake)) unit.thread_wake = e.thread_wake;
+  if (!std::isnan(e.step_overhead)) unit.step_overhead = e.step_overhead;
 }
 
 }  // namespace

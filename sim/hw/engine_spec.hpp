@@ -2,9 +2,12 @@
 // mllm CPU backend, QNN) fare on a SoC's units, relative to the hardware profile. A hardware
 // profile says what the silicon reaches with the kernels it was calibrated on; an engine profile
 // multiplies those efficiency tables per unit kind (cpu, gpu, npu) and op class (matmul, attention,
-// elementwise), and may replace the unit's launch overhead. Files live in hwprofiles/engines/, one
-// per engine, each factor calibrated from one documented public measurement (cited in a comment),
-// so differences between engines live in data, never in per-experiment factors.
+// elementwise), and may replace the unit's launch overhead. An engine measured on the machine
+// itself (llama.cpp on this host, `socsim calibrate-llamacpp`) may instead carry its own tables per
+// op class, which replace the profile's, and a rate factor per data type for kernels that run the
+// same op at different speeds by weight type (Q8_0, Q4_0, F16). Files live in hwprofiles/engines/,
+// one per engine, each factor calibrated from one documented public measurement (cited in a
+// comment), so differences between engines live in data, never in per-experiment factors.
 #pragma once
 
 #include <array>
@@ -21,6 +24,15 @@ struct EngineUnitSpec {
   bool present = false;
   std::array<double, 3> efficiency{1.0, 1.0, 1.0};  // by OpClass, on the profile's compute curve
   double launch_overhead = kUnset;                  // replaces the profile's; NaN = keep
+  double thread_wake = kUnset;    // per forward pass on several cores (waking workers); NaN = 0
+  double step_overhead = kUnset;  // per forward pass: framework, logits copy, sampling; NaN = 0
+  // Own tables (measured with this engine on this machine): replace the profile's when present.
+  std::array<EfficiencyTable, 3> tables;
+  std::array<bool, 3> has_table{false, false, false};
+  bool has_tables = false, has_dtype_rate = false;  // the sections are present
+  // Factor on the compute rate of parts in each data type (NaN = 1): the unit's peak in that
+  // type becomes the peak it falls back to (int4 -> int8 -> fp16 -> fp32) times the factor.
+  std::array<double, kNumDTypes> dtype_rate{kUnset, kUnset, kUnset, kUnset, kUnset};
 };
 
 struct EngineSpec {

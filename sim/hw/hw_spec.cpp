@@ -8,18 +8,6 @@
 #include "sim/config/yaml_reader.hpp"
 
 namespace socsim {
-namespace {
-
-constexpr double kInf = std::numeric_limits<double>::infinity();
-
-void visit_peak(FieldVisitor& v, PeakSpec& p) {
-  for (int t = 0; t < kNumDTypes; ++t)
-    v.quantity(
-        kDTypeNames[t], p.by_dtype[t], Dim::kOpsRate,
-        {"peak throughput in this data type (multiply-accumulate = 2 ops); omit if unsupported",
-         std::nullopt, 0, kInf, true});
-}
-
 void visit_efficiency(FieldVisitor& v, EfficiencyTable& e) {
   static constexpr std::array<std::string_view, 3> kBy{"flops", "rows", "bytes"};
   v.choice(
@@ -31,6 +19,18 @@ void visit_efficiency(FieldVisitor& v, EfficiencyTable& e) {
   v.curve(
       "memory", e.memory, Dim::kBytes, Dim::kNumber,
       {"[op bytes, fraction of port bandwidth achieved]; empty = 1.0", std::nullopt, 0, 1, true});
+}
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+void visit_peak(FieldVisitor& v, PeakSpec& p) {
+  for (int t = 0; t < kNumDTypes; ++t)
+    v.quantity(
+        kDTypeNames[t], p.by_dtype[t], Dim::kOpsRate,
+        {"peak throughput in this data type (multiply-accumulate = 2 ops); omit if unsupported",
+         std::nullopt, 0, kInf, true});
 }
 
 void visit_dvfs(FieldVisitor& v, DvfsState& d) {

@@ -50,12 +50,15 @@ struct NpuGraphSpec {
 
 struct ComputeUnitSpec {
   int64_t cores = 1;
-  double rated_clock = kUnset;     // clock at which `peak` is quoted
-  double clock = kUnset;           // operating clock; derived = rated_clock
-  PeakSpec peak;                   // per core (CPU) or per device (GPU, NPU)
-  double idle_power = 0;           // per core (CPU) or per device
-  std::vector<DvfsState> dvfs;     // busy power at each clock, ascending clocks
-  double launch_overhead = 0;      // fixed cost per kernel launch
+  double rated_clock = kUnset;  // clock at which `peak` is quoted
+  double clock = kUnset;        // operating clock; derived = rated_clock
+  PeakSpec peak;                // per core (CPU) or per device (GPU, NPU)
+  double idle_power = 0;        // per core (CPU) or per device
+  std::vector<DvfsState> dvfs;  // busy power at each clock, ascending clocks
+  double launch_overhead = 0;   // fixed cost per kernel launch
+  // Set only by an engine profile (engine_spec.hpp), 0 otherwise:
+  double step_overhead = 0;        // per forward pass (framework, logits, sampling), on the LM head
+  double thread_wake = 0;          // per forward pass on more than one core: waking worker threads
   double port_bandwidth = kUnset;  // this unit's path to DRAM
   std::array<EfficiencyTable, 3> efficiency;
   int64_t concurrency = 1;  // kernels at once (GPU/NPU); CPU runs one op per core
@@ -110,6 +113,8 @@ struct HwSpec {
 };
 
 void visit_hw(FieldVisitor& v, HwSpec& s);
+// One op class's efficiency tables (also an engine profile's own tables).
+void visit_efficiency(FieldVisitor& v, EfficiencyTable& e);
 // Checks cross-field rules (DVFS clocks ascending and covering the clock, port <= total, ...) and
 // fills derived fields. Reports into diags with `file` as the location.
 void finalize_hw(HwSpec& s, const std::string& file, Diagnostics& diags,

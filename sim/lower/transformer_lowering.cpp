@@ -49,7 +49,11 @@ class Lowerer {
           F::embedding(rows, m_.hidden, ch_.weight_dtype, m_.activation_dtype), PartRole::kEmbed);
       OpId x = stage(Stage::kEmbedding, -1, std::span<const OpPart>(&embed, 1),
                      std::span<const OpId>(ch_.entry_deps), "embed");
+      // Rows of the last layer's FFN: all of them, or only the prompt's last token (0 in earlier
+      // chunks) when the engine gathers the output rows first.
+      ffn_rows_last_ = ch_.last_layer_output_rows_only ? (c + 1 == chunks ? 1 : 0) : -1;
       for (int64_t l = 0; l < m_.layers; ++l) x = layer(l, rows, c * chunk, x, kv_writer);
+      ffn_rows_last_ = -1;
       last_prefill = x;
     }
     tags_.pos = static_cast<int32_t>(prompt - 1), tags_.rows = 1;
@@ -175,7 +179,15 @@ class Lowerer {
   // G(0..i-1, j-1)). A decode step already waits for the whole previous token through its input.
   OpId layer(int64_t l, int64_t rows, int64_t past, OpId in,
              std::vector<std::vector<OpId>>& kv_writers) {
-    const LayerParts& lp = layer_parts(l, rows);
+    const LayerParts& cached = layer_parts(l, rows);
+    const LayerParts* parts = &cached;
+    LayerParts gathered;  // the last layer with its FFN on the output rows only
+    if (ffn_rows_last_ >= 0 && l + 1 == m_.layers) {
+      gathered = cached;
+      gathered.ffn = ffn_rows_last_ > 0 ? ffn_parts(l, ffn_rows_last_) : std::vector<OpPart>{};
+      parts = &gathered;
+    }
+    const LayerParts& lp = *parts;
     const OpPart attention =
         with_role(F::attention(rows, past, m_.heads, m_.kv_heads, m_.head_dim, ch_.attention_dtype,
                                m_.activation_dtype, m_.kv_dtype),
@@ -217,6 +229,7 @@ class Lowerer {
   }
 
   OpId ffn_stage(int64_t l, const LayerParts& lp, OpId out) {
+    if (lp.ffn.empty()) return out;
     return stage(Stage::kFfn, l, lp.ffn, {out}, lname(l, "ffn"));
   }
 
@@ -281,6 +294,7 @@ class Lowerer {
   std::map<std::string, uint32_t, std::less<>> name_ids_;
   std::vector<LayerParts> layer_parts_ = std::vector<LayerParts>(static_cast<size_t>(m_.layers));
   std::vector<OpPart> scratch_;
+  int64_t ffn_rows_last_ = -1;  // >= 0: rows of the last layer's FFN in this prefill chunk
   std::vector<OpId> preds_buf_;
   std::vector<OpId> deps_;
   std::vector<OpId> carry_;  // further ops of a replaced stage the next stage waits for

@@ -36,6 +36,10 @@ struct LoweringChoices {
   // Decode steps at block granularity fuse attn_in, attention and attn_out into one op (placed as
   // attn_in) and keep the FFN separate: fewer ops where the FFN is what a policy restructures.
   bool fuse_decode_attention = false;
+  // The last layer of a prefill computes its FFN (norm, projections, residual) only for the rows
+  // whose logits are wanted (the prompt's last token), as llama.cpp does: its graphs gather the
+  // output rows (`inp_out_ids`) after the last layer's attention (src/llama-model.cpp).
+  bool last_layer_output_rows_only = false;
   std::vector<OpId> entry_deps;  // extra predecessors of every prefill chunk (e.g. graph setup)
   // Called before each stage op is created with an op carrying its tags and placement, its parts
   // and its predecessors; may add ops the stage also waits for (e.g. weights paged in from flash).

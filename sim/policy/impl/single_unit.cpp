@@ -21,6 +21,7 @@ class SingleUnitPolicy : public Policy {
   SingleUnitPolicy(UnitType type, const char* engine, bool graph_build, bool mmap = false)
       : type_(type),
         engine_default_(engine),
+        output_rows_default_(std::string(engine) == "llamacpp" ? "true" : "false"),
         graph_build_default_(graph_build ? "true" : "false"),
         mmap_default_(mmap ? "true" : "false") {}
 
@@ -42,6 +43,11 @@ class SingleUnitPolicy : public Policy {
                   .provenance = "datasheet: Linux's default read-around window, 128 KiB "
                                 "(VM_READAHEAD_PAGES); the phone's kernel is taken to keep it"});
     }
+    if (type_ == UnitType::kCpuCluster)
+      v.flag("output_rows_only", output_rows_only_,
+             {"the last layer of a prefill runs its FFN only for the last token, whose logits are "
+              "wanted (llama.cpp gathers the output rows, inp_out_ids in src/llama-model.cpp)",
+              output_rows_default_});
     if (type_ == UnitType::kCpuCluster)
       v.text("clusters", clusters_,
              {"comma-separated CPU clusters to run on (all their cores); empty = every cluster but "
@@ -101,12 +107,13 @@ class SingleUnitPolicy : public Policy {
     ch.weight_dtype = weight_dtype(ctx.model);
     ch.chunk = chunk_;
     ch.granularity = granularity_;
+    ch.last_layer_output_rows_only = output_rows_only_;
     ch.launch_per_part = type_ != UnitType::kNpu;  // CPU/GPU engines launch a kernel per primitive
     switch (type_) {
       case UnitType::kCpuCluster:
-        ch.matmul_dtype = (ch.weight_dtype == DType::kInt4 || ch.weight_dtype == DType::kInt8)
-                              ? DType::kInt8
-                              : ch.weight_dtype;
+        // Integer weights are multiplied in their own type (Q4_0 and Q8_0 dot products are
+        // different kernels); a profile without an int4 peak computes int4 at its int8 peak.
+        ch.matmul_dtype = ch.weight_dtype;
         ch.attention_dtype = DType::kFp32;
         ch.elementwise_dtype = DType::kFp32;
         break;
@@ -138,7 +145,10 @@ class SingleUnitPolicy : public Policy {
         // the run (a CPU policy adds no op before the transformer's).
         lower_transformer(ctx, ch, g);
         mmap_other_bytes_ += peak_activation_bytes(ctx.model, g);
-        if (weights + mmap_other_bytes_ <= memory_budget(ctx.model, ctx.hw, ctx.workload)) return;
+        if (weights + mmap_other_bytes_ <= memory_budget(ctx.model, ctx.hw, ctx.workload)) {
+          add_step_overhead(ctx, g);
+          return;
+        }
         g = TaskGraph{};
       }
       const MmapPaging paging = plan_mmap_paging(ctx, weights, mmap_other_bytes_, mmap_request_);
@@ -148,6 +158,21 @@ class SingleUnitPolicy : public Policy {
       };
     }
     lower_transformer(ctx, ch, g);
+    add_step_overhead(ctx, g);
+  }
+
+  // An engine's fixed costs per forward pass (engine profile `step_overhead`: logits, sampling;
+  // `thread_wake` when the pass runs on several cores) are paid by the LM head: the one op outside
+  // the layers whose dominant part is a matmul.
+  static void add_step_overhead(const LowerContext& ctx, TaskGraph& g) {
+    for (OpId i = 0; i < g.size(); ++i) {
+      Op& op = g.op_mut(i);
+      if (op.layer != -1 || op.kind != OpKind::kMatmul || op.place.count == 0) continue;
+      int cores = 0;
+      for (uint8_t k = 0; k < op.place.count; ++k) cores += op.place.cores[k];
+      const ComputeUnitSpec& u = *ctx.platform.units[op.place.unit[0]].spec;
+      op.fixed_time += u.step_overhead + (cores > 1 ? u.thread_wake : 0);
+    }
   }
 
   MemoryPlan memory(const LowerContext& ctx, const TaskGraph& g) const override {
@@ -222,6 +247,7 @@ class SingleUnitPolicy : public Policy {
 
   UnitType type_;
   const char* engine_default_;
+  const char* output_rows_default_;
   const char* graph_build_default_;
   const char* mmap_default_;
   bool mmap_ = false;
@@ -231,6 +257,7 @@ class SingleUnitPolicy : public Policy {
   int64_t chunk_ = 0;
   Granularity granularity_ = Granularity::kLayer;
   bool graph_build_ = false;
+  bool output_rows_only_ = false;
 };
 
 #define SOCSIM_SINGLE_UNIT_POLICY(Type, unit, ...)  \

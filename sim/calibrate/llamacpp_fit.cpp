@@ -1,0 +1,288 @@
+// Coordinate-descent fit of the llamacpp-host profiles; see llamacpp_fit.hpp.
+#include "sim/calibrate/llamacpp_fit.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <thread>
+
+#include "sim/calibrate/host_benchmarks.hpp"
+#include "sim/config/diagnostics.hpp"
+#include "sim/config/units.hpp"
+#include "sim/driver/simulate.hpp"
+
+namespace socsim::calibrate {
+namespace fs = std::filesystem;
+namespace {
+
+double round_sig(double v, int digits) {
+  if (v == 0 || !std::isfinite(v)) return v;
+  const double scale = std::pow(10.0, digits - 1 - std::floor(std::log10(std::fabs(v))));
+  return std::round(v * scale) / scale;
+}
+std::string q(double v, Dim d) {
+  return format_quantity(round_sig(v, 4), d);
+}
+std::string num(double v) {
+  return fmt::format("{:.4g}", v);
+}
+
+std::string cpuinfo_flags() {
+  std::ifstream in("/proc/cpuinfo");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("flags", 0) == 0) return line + " ";
+  return {};
+}
+
+// One fitted number: a pointer into the model, its bounds and whether it is a table value.
+struct Param {
+  double* value;
+  double lo, hi;
+};
+
+std::vector<Param> params_of(LlamaCppHostModel& m) {
+  std::vector<Param> p{{&m.port_bandwidth, 1e9, 1e12},   {&m.dram_bandwidth, 1e9, 1e12},
+                       {&m.launch_overhead, 1e-7, 1e-3}, {&m.thread_wake, 1e-7, 5e-2},
+                       {&m.step_overhead, 1e-6, 5e-2},   {&m.rate_int4, 0.05, 4},
+                       {&m.rate_fp16, 0.05, 4}};
+  for (Curve* c : {&m.matmul_compute, &m.matmul_memory, &m.attention_compute, &m.attention_memory,
+                   &m.elementwise_compute, &m.elementwise_memory})
+    for (auto& point : *c) p.push_back({&point.second, 1e-4, 1});
+  return p;
+}
+
+// The socsim request of a benchmark point on the hardware profile at `hw_path`.
+RunRequest request_of(const LlamaCppPoint& p, const std::string& hw_path,
+                      const std::string& engine) {
+  RunRequest req;
+  req.hw = hw_path;
+  req.model = "llama-2-7b";
+  req.policy = "llamacpp";
+  req.sets = p.sets;
+  req.sets.push_back(fmt::format("workload.prompt={}", p.prompt));
+  req.sets.push_back(fmt::format("workload.gen={}", p.gen));
+  req.sets.push_back("policy.clusters=" + llamacpp_clusters(p.threads));
+  req.sets.push_back("policy.engine=" + engine);
+  return req;
+}
+
+std::string hw_yaml(const LlamaCppHostModel& m, const std::string& fit_note);
+std::string engine_yaml(const LlamaCppHostModel& m, const std::string& fit_note);
+
+}  // namespace
+
+std::string llamacpp_clusters(int threads) {
+  std::string s;
+  for (int i = 0; i < threads; ++i) s += (i ? ",core" : "core") + std::to_string(i);
+  return s;
+}
+
+LlamaCppHostModel detect_llamacpp_host() {
+  const HostInfo h = detect_host();
+  LlamaCppHostModel m;
+  m.cpu_model = h.cpu_model;
+  m.clock = h.cpuinfo_clock > 0 ? h.cpuinfo_clock : 2e9;
+  m.cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  m.dram_capacity = h.dram_capacity;
+  m.fp32_per_cycle = h.flops_per_cycle;
+  const std::string flags = cpuinfo_flags();
+  const auto has = [&](const char* f) {
+    return flags.find(std::string(" ") + f + " ") != std::string::npos;
+  };
+  // Integer dot products per cycle: 2 units x lanes x 4 multiply-adds x 2 ops (VNNI), or half
+  // that without VNNI (pmaddubsw + pmaddwd).
+  if (has("avx512_fp16")) m.fp16_per_cycle = 2 * m.fp32_per_cycle;
+  if (has("avx512_vnni") && has("avx512f"))
+    m.int8_per_cycle = 256, m.isa = "AVX-512 VNNI";
+  else if (has("avx512f"))
+    m.int8_per_cycle = 128, m.isa = "AVX-512";
+  else if (has("avx_vnni"))
+    m.int8_per_cycle = 128, m.isa = "AVX-VNNI";
+  else if (has("avx2"))
+    m.int8_per_cycle = 64, m.isa = "AVX2";
+  else
+    m.int8_per_cycle = 32, m.isa = "SSE";
+  return m;
+}
+
+void apply_llamacpp_host(const LlamaCppHostModel& m, HwSpec& hw) {
+  hw.dram.bandwidth = m.dram_bandwidth;
+  for (auto& [name, u] : hw.cpu) {
+    u.port_bandwidth = m.port_bandwidth;
+    u.launch_overhead = m.launch_overhead;
+    u.thread_wake = m.thread_wake;
+    u.step_overhead = m.step_overhead;
+    u.peak.by_dtype[static_cast<size_t>(DType::kInt4)] = m.int8_per_cycle * m.clock * m.rate_int4;
+    u.peak.by_dtype[static_cast<size_t>(DType::kFp16)] =
+        (m.fp16_per_cycle > 0 ? m.fp16_per_cycle : m.fp32_per_cycle) * m.clock * m.rate_fp16;
+    u.efficiency[0] = {"rows", m.matmul_compute, m.matmul_memory};
+    u.efficiency[1] = {"flops", m.attention_compute, m.attention_memory};
+    u.efficiency[2] = {"rows", m.elementwise_compute, m.elementwise_memory};
+  }
+}
+
+LlamaCppFit fit_llamacpp_host(const std::vector<LlamaCppPoint>& points, std::ostream* log) {
+  LlamaCppFit fit;
+  fit.model = detect_llamacpp_host();
+  LlamaCppHostModel& m = fit.model;
+  const fs::path tmp =
+      fs::temp_directory_path() / fmt::format("socsim-llamacpp-fit-{}.yaml", ::getpid());
+  {
+    std::ofstream f(tmp);
+    f << hw_yaml(m, "start values of the fit");
+  }
+  std::vector<LoadedRun> runs;
+  for (const LlamaCppPoint& p : points) runs.push_back(load_run(request_of(p, tmp.string(), "")));
+  fs::remove(tmp);
+  const auto evaluate = [&](std::vector<LlamaCppFitRow>* rows) {
+    double cost = 0;
+    ++fit.evaluations;
+    for (size_t i = 0; i < runs.size(); ++i) {
+      apply_llamacpp_host(m, *runs[i].hw);
+      const RunMetrics r = simulate(runs[i], BackendKind::kAnalytic)->metrics;
+      const LlamaCppPoint& p = points[i];
+      const double dec = p.gen > 1 ? r.decode_s / static_cast<double>(p.gen - 1) : 0;
+      cost += std::pow(std::log(r.prefill_s / p.prefill_s), 2);
+      if (p.gen > 1) cost += std::pow(std::log(dec / p.decode_mean_s), 2);
+      if (rows) rows->push_back({p, r.prefill_s, dec});
+    }
+    return cost;
+  };
+  std::vector<Param> params = params_of(m);
+  double best = evaluate(nullptr);
+  for (double step = 2.0; step > 1.005; step = std::sqrt(step)) {
+    for (bool improved = true; improved;) {
+      improved = false;
+      for (Param& p : params)
+        for (double f : {step, 1 / step}) {
+          const double old = *p.value;
+          *p.value = std::clamp(old * f, p.lo, p.hi);
+          if (*p.value == old) continue;
+          const double c = evaluate(nullptr);
+          if (c < best - 1e-12) {
+            best = c, improved = true;
+          } else {
+            *p.value = old;
+          }
+        }
+    }
+    if (log)
+      *log << fmt::format("  fit step x{:.3f}: rms log error {:.4f} ({} evaluations)\n", step,
+                          std::sqrt(best / static_cast<double>(2 * points.size())),
+                          fit.evaluations);
+  }
+  evaluate(&fit.rows);
+  std::vector<double> errs;
+  for (const LlamaCppFitRow& r : fit.rows) {
+    errs.push_back(std::fabs(r.predicted_prefill_s / r.point.prefill_s - 1));
+    if (r.point.gen > 1)
+      errs.push_back(std::fabs(r.predicted_decode_s / r.point.decode_mean_s - 1));
+  }
+  std::sort(errs.begin(), errs.end());
+  fit.median_abs = errs.empty() ? 0 : errs[errs.size() / 2];
+  fit.max_abs = errs.empty() ? 0 : errs.back();
+  return fit;
+}
+
+namespace {
+
+std::string curve_yaml(const Curve& c, Dim x, int indent) {
+  std::string s;
+  const std::string pad(static_cast<size_t>(indent), ' ');
+  for (const auto& [a, b] : c)
+    s += fmt::format("{}- [{}, {}]\n", pad,
+                     x == Dim::kNumber ? num(a) : fmt::format("{:g}kB", a / 1e3), num(b));
+  return s;
+}
+
+std::string hw_yaml(const LlamaCppHostModel& m, const std::string& fit_note) {
+  std::string y = fmt::format(
+      "# This machine ({}) as llama.cpp uses it, written by `socsim calibrate-llamacpp`.\n"
+      "# One single-core cluster per hardware thread, so that N llama.cpp threads are the "
+      "clusters\n"
+      "# core0..coreN-1 (`--set policy.clusters=core0,core1`); peaks from the ISA ({}) at the\n"
+      "# /proc/cpuinfo clock; bandwidths fitted to llama.cpp's weight streaming in the\n"
+      "# microbenchmarks ({}). Use with the engine profile llamacpp-host.\n"
+      "schema_version: 1\nname: llamacpp-host\nsoc: \"{} (host, llama.cpp)\"\n\ncpu:\n",
+      m.cpu_model, m.isa, fit_note, m.cpu_model);
+  for (int c = 0; c < m.cores; ++c) {
+    y += fmt::format("  core{}:\n    cores: 1\n", c);
+    y += fmt::format("    rated_clock: {}          # measured: /proc/cpuinfo cpu MHz\n",
+                     q(m.clock, Dim::kFrequency));
+    y += "    peak:\n";
+    y += fmt::format("      fp32: {}   # datasheet: {} FLOP/cycle (FMA units x lanes x 2)\n",
+                     q(m.fp32_per_cycle * m.clock, Dim::kOpsRate), num(m.fp32_per_cycle));
+    if (m.fp16_per_cycle > 0)
+      y += fmt::format("      fp16: {}   # datasheet: {} FLOP/cycle (AVX512-FP16 FMA)\n",
+                       q(m.fp16_per_cycle * m.clock, Dim::kOpsRate), num(m.fp16_per_cycle));
+    y += fmt::format("      int8: {}   # datasheet: {} ops/cycle ({} integer dot products)\n",
+                     q(m.int8_per_cycle * m.clock, Dim::kOpsRate), num(m.int8_per_cycle), m.isa);
+    y += fmt::format(
+        "    dvfs:\n      - {{clock: {}, busy_power: 15W}}  # assumption [5W, 30W]: power is not "
+        "measured here\n",
+        q(m.clock, Dim::kFrequency));
+    y += fmt::format("    port_bandwidth: {}   # measured: fit to llama.cpp decode, one thread\n",
+                     q(m.port_bandwidth, Dim::kBandwidth));
+    y += "    efficiency:   # 1.0 here: the engine profile carries llama.cpp's measured tables\n"
+         "      matmul: {}\n      attention: {}\n      elementwise: {}\n";
+  }
+  y += fmt::format(
+      "\ndram:\n  capacity: {}          # measured: /proc/meminfo MemTotal\n"
+      "  bandwidth: {}         # measured: fit to llama.cpp decode on every thread\n",
+      q(m.dram_capacity, Dim::kBytes), q(m.dram_bandwidth, Dim::kBandwidth));
+  return y;
+}
+
+std::string engine_yaml(const LlamaCppHostModel& m, const std::string& fit_note) {
+  std::string y = fmt::format(
+      "# llama.cpp on this machine, written by `socsim calibrate-llamacpp` from llama.cpp's own\n"
+      "# microbenchmarks (two-layer GGUF models; {}). Its tables replace the hardware\n"
+      "# profile's: matmul by rows (tokens at once) as a fraction of the int8 peak (Q8_0), with\n"
+      "# rate factors for Q4_0 (int4) and F16 kernels; attention by FLOPs; elementwise by rows.\n"
+      "# Use with the hardware profile llamacpp-host.\n"
+      "schema_version: 1\nname: llamacpp-host\n"
+      "engine: llama.cpp (node-llama-cpp 3.22.1 prebuilt CPU build) on this machine\ncpu:\n",
+      fit_note);
+  y += fmt::format("  launch_overhead: {}   # measured: fit, per ggml op (thread barrier)\n",
+                   q(m.launch_overhead, Dim::kTime));
+  y += fmt::format("  thread_wake: {}   # measured: fit, per forward pass on 2+ threads\n",
+                   q(m.thread_wake, Dim::kTime));
+  y += fmt::format("  step_overhead: {}   # measured: fit, per forward pass (binding, sampling)\n",
+                   q(m.step_overhead, Dim::kTime));
+  y += "  dtype_rate:\n";
+  y += fmt::format("    int4: {}   # measured: fit, Q4_0 vs Q8_0 kernels\n", num(m.rate_int4));
+  y += fmt::format(
+      "    fp16: {}   # measured: fit, F16 kernels vs the fp16 peak (fp32 without native FP16)\n",
+      num(m.rate_fp16));
+  y += "  efficiency:\n    matmul:\n      by: rows\n      compute:   # measured: fit\n";
+  y += curve_yaml(m.matmul_compute, Dim::kNumber, 8);
+  y += "      memory:    # measured: fit\n" + curve_yaml(m.matmul_memory, Dim::kBytes, 8);
+  y += "    attention:\n      by: flops\n      compute:   # measured: fit\n";
+  y += curve_yaml(m.attention_compute, Dim::kNumber, 8);
+  y += "      memory:    # measured: fit\n" + curve_yaml(m.attention_memory, Dim::kBytes, 8);
+  y += "    elementwise:\n      by: rows\n      compute:   # measured: fit\n";
+  y += curve_yaml(m.elementwise_compute, Dim::kNumber, 8);
+  y += "      memory:    # measured: fit\n" + curve_yaml(m.elementwise_memory, Dim::kBytes, 8);
+  return y;
+}
+
+}  // namespace
+
+void write_llamacpp_host(const LlamaCppFit& fit, const std::string& hw_path,
+                         const std::string& engine_path) {
+  const std::string note = fmt::format("{} runs, reproduced within median {:.1f}%, max {:.1f}%",
+                                       fit.rows.size(), 100 * fit.median_abs, 100 * fit.max_abs);
+  for (const auto& [path, text] : {std::pair{hw_path, hw_yaml(fit.model, note)},
+                                   std::pair{engine_path, engine_yaml(fit.model, note)}}) {
+    if (fs::path(path).has_parent_path()) fs::create_directories(fs::path(path).parent_path());
+    std::ofstream f(path);
+    if (!f) throw InputError({path}, "cannot open for writing");
+    f << text;
+  }
+}
+
+}  // namespace socsim::calibrate

@@ -1,0 +1,49 @@
+// Runs llama.cpp on this machine: the prebuilt CPU build of the npm package node-llama-cpp,
+// installed by the setup step into <build>/llamacpp/node_modules, driven by the Node script
+// sim/calibrate/llamacpp/llamacpp_timer.mjs in a child process. Each run is a prefill of `prompt`
+// tokens and `gen - 1` single-token decode steps on a fresh sequence, timed per step; the medians
+// over repeats (after warm-up) are returned.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace socsim::calibrate {
+
+struct LlamaCppInstall {
+  std::string node;     // the node executable
+  std::string script;   // llamacpp_timer.mjs
+  std::string modules;  // the node_modules folder holding node-llama-cpp
+};
+
+// Finds node (>= 20) and the installed packages ($SOCSIM_LLAMACPP_MODULES or the build tree's);
+// nullopt with the reason in *why when something is missing.
+std::optional<LlamaCppInstall> find_llamacpp(std::string* why);
+
+struct LlamaCppRun {
+  int64_t prompt = 0, gen = 1;
+};
+
+struct LlamaCppTiming {
+  int64_t prompt = 0, gen = 1;
+  double prefill_s = 0;          // median over repeats: the prompt and the first token
+  std::vector<double> decode_s;  // median over repeats of each decode step (gen - 1 of them)
+  double decode_mean_s() const;  // mean of decode_s (0 when gen = 1)
+  int repeats = 0;
+};
+
+struct LlamaCppTimerOptions {
+  int threads = 1;
+  int64_t context = 2048;
+  int warmup = 1, repeats = 3;
+  int timeout_s = 1800;  // the llama.cpp process is killed after this long (a hung run is an error)
+};
+
+// Times `runs` on `gguf`; throws std::runtime_error with llama.cpp's message when it fails.
+std::vector<LlamaCppTiming> time_llamacpp(const LlamaCppInstall& in, const std::string& gguf,
+                                          const std::vector<LlamaCppRun>& runs,
+                                          const LlamaCppTimerOptions& o);
+
+}  // namespace socsim::calibrate

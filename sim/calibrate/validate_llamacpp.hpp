@@ -1,0 +1,51 @@
+// `socsim validate-llamacpp`: predicts llama.cpp on this machine with the llamacpp-host profiles
+// (fitted to microbenchmarks only, `socsim calibrate-llamacpp`) and the `llamacpp` policy, then
+// measures the same runs in llama.cpp on a GGUF of the same architecture (seeded random weights,
+// the model's real vocabulary, `layers` layers) and prints predicted vs measured prefill time and
+// decode time per token (the mean over the generated tokens, so KV growth is included), with the
+// error per row and the median / max. Nothing measured here feeds back into the profiles.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace socsim::calibrate {
+
+struct ValidateLlamaCppOptions {
+  std::string model = "qwen1.5-1.8b";
+  int64_t layers = 4;  // 0 = the model's own
+  std::string quant = "q8_0";
+  std::vector<int> threads{1, 2};
+  std::vector<int64_t> prompts{64, 256};
+  int64_t gen = 32;
+  int repeats = 3;
+  std::string hw = "hwprofiles/local/llamacpp-host.yaml";
+  std::string engine = "hwprofiles/local/llamacpp-host-engine.yaml";
+  std::string workdir;  // where the GGUF goes (default: the temp directory)
+  double median_target = 0.10, max_target = 0.25;
+  std::ostream* log = nullptr;
+};
+
+struct LlamaCppValidationRow {
+  std::string model, quant;
+  int64_t layers = 0, prompt = 0, gen = 0;
+  int threads = 1;
+  std::string phase;  // "prefill" (s) or "decode" (s per token)
+  double predicted = 0, measured = 0;
+  double error() const { return predicted / measured - 1; }
+};
+
+struct LlamaCppValidation {
+  std::vector<LlamaCppValidationRow> rows;
+  double median_abs = 0, max_abs = 0, median_target = 0, max_target = 0;
+  bool pass = false;
+};
+
+LlamaCppValidation validate_llamacpp(const ValidateLlamaCppOptions& o);
+std::string format_llamacpp_validation(const LlamaCppValidation& v);
+// Summarises rows (median/max and pass) against the targets.
+void summarise(LlamaCppValidation& v);
+
+}  // namespace socsim::calibrate

@@ -1,0 +1,199 @@
+// `socsim gguf` (write a llama.cpp weight file with a socsim model's architecture and seeded random
+// weights) and `socsim validate-llamacpp` (predict llama.cpp on this machine from its
+// microbenchmarks, measure the same runs in llama.cpp, compare).
+#include <fmt/format.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+
+#include "sim/calibrate/llamacpp_bench.hpp"
+#include "sim/calibrate/llamacpp_fit.hpp"
+#include "sim/calibrate/llamacpp_runner.hpp"
+#include "sim/calibrate/validate_llamacpp.hpp"
+#include "sim/driver/simulate.hpp"
+
+#include "sim/cli/commands.hpp"
+#include "sim/config/diagnostics.hpp"
+#include "sim/driver/inputs.hpp"
+#include "sim/gguf/synthetic_model.hpp"
+
+namespace socsim::cli {
+namespace {
+
+template <class T>
+std::vector<T> parse_csv(const std::string& text, const std::string& option) {
+  std::vector<T> v;
+  std::stringstream ss(text);
+  for (std::string item; std::getline(ss, item, ',');) {
+    if constexpr (std::is_same_v<T, std::string>) {
+      v.push_back(item);
+    } else {
+      try {
+        size_t used = 0;
+        v.push_back(static_cast<T>(std::stoll(item, &used)));
+        if (used != item.size()) throw std::invalid_argument(item);
+      } catch (const std::exception&) {
+        throw InputError({option + " " + text}, fmt::format("'{}' is not an integer", item));
+      }
+      if (v.back() <= 0) throw InputError({option + " " + text}, "values must be positive");
+    }
+  }
+  if (v.empty()) throw InputError({option + " " + text}, "empty list");
+  return v;
+}
+
+void add_calibrate_llamacpp(CLI::App& app, int& exit_code) {
+  struct Args {
+    std::string hw = "hwprofiles/local/llamacpp-host.yaml";
+    std::string engine = "hwprofiles/local/llamacpp-host-engine.yaml";
+    std::string save, from, workdir;
+    bool quick = false;
+    int repeats = 5;
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* sub = app.add_subcommand(
+      "calibrate-llamacpp",
+      "time llama.cpp on two-layer microbenchmark models and fit the llamacpp-host hardware and "
+      "engine profiles (about 4 minutes; run it on a quiet machine)");
+  sub->add_option("--out", a->hw, "hardware profile to write")->capture_default_str();
+  sub->add_option("--engine-out", a->engine, "engine profile to write")->capture_default_str();
+  sub->add_option("--save", a->save, "also save the measurements as JSON");
+  sub->add_option("--from", a->from, "fit saved measurements instead of measuring");
+  sub->add_option("--repeats", a->repeats, "measured repeats per run (median)")
+      ->capture_default_str();
+  sub->add_option("--workdir", a->workdir, "where benchmark GGUF files are written");
+  sub->add_flag("--quick", a->quick, "one small benchmark file (seconds; for tests)");
+  sub->callback([a, &exit_code] {
+    std::vector<calibrate::LlamaCppPoint> points;
+    if (a->from.empty()) {
+      std::string why;
+      const auto install = calibrate::find_llamacpp(&why);
+      if (!install) throw InfeasibleError(why);
+      calibrate::LlamaCppBenchOptions o;
+      o.quick = a->quick, o.repeats = a->repeats, o.workdir = a->workdir, o.log = &std::cerr;
+      std::cerr << "timing llama.cpp microbenchmarks\n";
+      points = calibrate::run_llamacpp_benchmarks(*install, o);
+    } else {
+      std::ifstream in(a->from);
+      if (!in) throw InputError({a->from}, "cannot open");
+      std::stringstream text;
+      text << in.rdbuf();
+      points = calibrate::llamacpp_points_from_json(text.str(), a->from);
+    }
+    if (!a->save.empty()) {
+      std::ofstream f(a->save);
+      if (!f) throw InputError({a->save}, "cannot open for writing");
+      f << calibrate::llamacpp_points_json(points);
+    }
+    std::cerr << "fitting\n";
+    const calibrate::LlamaCppFit fit = calibrate::fit_llamacpp_host(points, &std::cerr);
+    for (const auto& r : fit.rows) {
+      std::cout << fmt::format("{:<12} {:>5} t{} prompt {:>4}: prefill {:>8.2f} ms fit {:>+6.1f}%",
+                               r.point.shape, r.point.quant, r.point.threads, r.point.prompt,
+                               r.point.prefill_s * 1e3,
+                               100 * (r.predicted_prefill_s / r.point.prefill_s - 1));
+      if (r.point.gen > 1)
+        std::cout << fmt::format(", decode {:>7.2f} ms/token fit {:>+6.1f}%",
+                                 r.point.decode_mean_s * 1e3,
+                                 100 * (r.predicted_decode_s / r.point.decode_mean_s - 1));
+      std::cout << "\n";
+    }
+    calibrate::write_llamacpp_host(fit, a->hw, a->engine);
+    std::cout << fmt::format(
+        "microbenchmarks reproduced within median {:.1f}%, max {:.1f}% ({} runs)\nwrote {} and "
+        "{}\n",
+        100 * fit.median_abs, 100 * fit.max_abs, fit.rows.size(), a->hw, a->engine);
+    exit_code = 0;
+  });
+}
+
+void add_validate_llamacpp(CLI::App& app, int& exit_code) {
+  struct Args {
+    calibrate::ValidateLlamaCppOptions o;
+    std::string models = "qwen1.5-1.8b", threads = "1,2", prompts = "64,256";
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* sub = app.add_subcommand(
+      "validate-llamacpp",
+      "predict llama.cpp runs on this machine with the llamacpp-host profiles, measure them in "
+      "llama.cpp and compare (exit 5 when median |error| > 10% or max > 25%)");
+  sub->add_option("--model", a->models, "model names or files, comma-separated")
+      ->capture_default_str();
+  sub->add_option("--layers", a->o.layers, "layers of the measured model (0 = all)")
+      ->capture_default_str();
+  sub->add_option("--quant", a->o.quant, "q8_0, q4_0 or f16")->capture_default_str();
+  sub->add_option("--threads", a->threads, "thread counts, comma-separated")->capture_default_str();
+  sub->add_option("--prompt", a->prompts, "prompt lengths, comma-separated")->capture_default_str();
+  sub->add_option("--gen", a->o.gen, "generated tokens (the first by prefill)")
+      ->capture_default_str();
+  sub->add_option("--repeats", a->o.repeats, "measured repeats (median)")->capture_default_str();
+  sub->add_option("--hw", a->o.hw, "hardware profile")->capture_default_str();
+  sub->add_option("--engine", a->o.engine, "engine profile")->capture_default_str();
+  sub->add_option("--workdir", a->o.workdir, "where the GGUF file is written");
+  sub->callback([a, &exit_code] {
+    try {
+      (void)gguf::parse_quant(a->o.quant);
+    } catch (const std::invalid_argument& e) {
+      throw InputError({"--quant " + a->o.quant}, e.what());
+    }
+    a->o.threads = parse_csv<int>(a->threads, "--threads");
+    a->o.prompts = parse_csv<int64_t>(a->prompts, "--prompt");
+    if (a->o.gen < 1) throw InputError({"--gen"}, "must be at least 1");
+    a->o.log = &std::cerr;
+    calibrate::LlamaCppValidation all;
+    all.median_target = a->o.median_target, all.max_target = a->o.max_target;
+    for (const std::string& m : parse_csv<std::string>(a->models, "--model")) {
+      calibrate::ValidateLlamaCppOptions o = a->o;
+      o.model = m;
+      const calibrate::LlamaCppValidation v = calibrate::validate_llamacpp(o);
+      all.rows.insert(all.rows.end(), v.rows.begin(), v.rows.end());
+    }
+    calibrate::summarise(all);
+    std::cout << calibrate::format_llamacpp_validation(all);
+    exit_code = all.pass ? 0 : 5;
+  });
+}
+
+}  // namespace
+
+void add_gguf_command(CLI::App& app, int& exit_code) {
+  add_calibrate_llamacpp(app, exit_code);
+  add_validate_llamacpp(app, exit_code);
+  struct Args {
+    std::string model, quant = "q8_0", out;
+    int64_t layers = 0, vocab = 0, context = 0;
+    uint64_t seed = 1;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* sub = app.add_subcommand(
+      "gguf", "write a GGUF weight file of a model's architecture with seeded random weights");
+  sub->add_option("--model", args->model, "model name or file")->required();
+  sub->add_option("--layers", args->layers, "layers (default: the model's)");
+  sub->add_option("--quant", args->quant, "q8_0, q4_0 or f16")->capture_default_str();
+  sub->add_option("--vocab", args->vocab, "vocabulary size (default: the model's)");
+  sub->add_option("--context", args->context, "context length (default: the model's)");
+  sub->add_option("--seed", args->seed, "weight seed")->capture_default_str();
+  sub->add_option("--out", args->out, "output file")->required();
+  sub->callback([args, &exit_code] {
+    Diagnostics diags;
+    const std::string path = resolve_input(args->model, "models", "--model", diags);
+    if (diags.has_errors()) throw InputError(diags);
+    const ModelSpec m = load_model(path);
+    gguf::SyntheticOptions o;
+    try {
+      o.quant = gguf::parse_quant(args->quant);
+      o.layers = args->layers, o.vocab = args->vocab, o.context = args->context;
+      o.seed = args->seed;
+      const uint64_t bytes = gguf::write_synthetic_model(m, o, args->out);
+      std::cout << fmt::format("wrote {} ({} architecture, {} tensor data {:.1f} MB)\n", args->out,
+                               gguf::llama_cpp_architecture(m), args->quant, bytes / 1e6);
+    } catch (const std::invalid_argument& e) {
+      throw InputError({args->model}, e.what());
+    }
+    exit_code = 0;
+  });
+}
+
+}  // namespace socsim::cli

@@ -1,0 +1,111 @@
+// What the llama.cpp host loop added to the model: an engine profile's own efficiency tables
+// replace the hardware profile's, its data-type rates set the peaks the roofline falls back to,
+// its per-pass costs land on the LM head (thread_wake only on several cores); llama.cpp's
+// last-layer output gathering makes prefill cheaper by the last layer's FFN on all but one row
+// and leaves decode alone; and the host fit recovers the parameters that generated its data.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "sim/calibrate/llamacpp_fit.hpp"
+#include "sim/driver/simulate.hpp"
+#include "sim/hw/engine_spec.hpp"
+#include "tests/unit/socsim_runner.hpp"
+
+using namespace socsim;
+using socsim::testing::TempFile;
+
+namespace {
+
+RunMetrics run(const std::vector<std::string>& sets, const std::string& policy = "llamacpp") {
+  RunRequest req;
+  req.hw = "redmi-k70-pro";
+  req.model = "qwen1.5-1.8b";
+  req.policy = policy;
+  req.sets = sets;
+  return simulate(load_run(req), BackendKind::kAnalytic)->metrics;
+}
+
+}  // namespace
+
+TEST(EngineTables, ReplaceTheProfilesAndRatesSetPeaks) {
+  HwSpec hw;
+  ComputeUnitSpec u;
+  u.peak.by_dtype[static_cast<size_t>(DType::kFp32)] = 100e9;
+  u.peak.by_dtype[static_cast<size_t>(DType::kInt8)] = 400e9;
+  u.efficiency[0].compute = {{1, 0.5}};
+  u.efficiency[1].compute = {{1, 0.25}};
+  hw.cpu.emplace_back("core0", u);
+  EngineSpec e;
+  e.cpu.present = true;
+  e.cpu.has_table[0] = true;
+  e.cpu.tables[0] = {"rows", {{1, 0.1}, {64, 0.3}}, {{1e6, 0.9}}};
+  e.cpu.dtype_rate[static_cast<size_t>(DType::kInt4)] = 1.5;
+  e.cpu.dtype_rate[static_cast<size_t>(DType::kFp16)] = 0.5;
+  e.cpu.step_overhead = 1e-3;
+  e.cpu.thread_wake = 2e-3;
+  Diagnostics d;
+  apply_engine(hw, e, "engine.yaml", d);
+  ASSERT_TRUE(d.all().empty()) << d.to_string();
+  const ComputeUnitSpec& now = hw.cpu[0].second;
+  EXPECT_EQ(now.efficiency[0].by, "rows");
+  EXPECT_EQ(now.efficiency[0].compute, (Curve{{1, 0.1}, {64, 0.3}}));
+  EXPECT_EQ(now.efficiency[1].compute, (Curve{{1, 0.25}}));  // not given: kept
+  // int4 falls back to int8 (400 G) and fp16 to fp32 (100 G); the rates scale those.
+  EXPECT_DOUBLE_EQ(now.peak.by_dtype[static_cast<size_t>(DType::kInt4)], 600e9);
+  EXPECT_DOUBLE_EQ(now.peak.by_dtype[static_cast<size_t>(DType::kFp16)], 50e9);
+  EXPECT_DOUBLE_EQ(now.peak.by_dtype[static_cast<size_t>(DType::kInt8)], 400e9);
+  EXPECT_DOUBLE_EQ(now.step_overhead, 1e-3);
+  EXPECT_DOUBLE_EQ(now.thread_wake, 2e-3);
+}
+
+TEST(LlamaCppOutputRows, PrefillSkipsTheLastLayersFfnOnAllButOneRow) {
+  const RunMetrics on = run({"workload.prompt=256", "workload.gen=4"});
+  const RunMetrics off =
+      run({"workload.prompt=256", "workload.gen=4", "policy.output_rows_only=false"});
+  EXPECT_LT(on.prefill_s, off.prefill_s);
+  // One layer's FFN of 24 is at most a few percent of a prefill, and more than nothing.
+  EXPECT_GT(off.prefill_s / on.prefill_s, 1.005);
+  EXPECT_LT(off.prefill_s / on.prefill_s, 1.06);
+  EXPECT_DOUBLE_EQ(on.decode_s, off.decode_s);
+  // The generic cpu policy does not gather output rows.
+  const RunMetrics cpu =
+      run({"workload.prompt=256", "workload.gen=4", "policy.engine=llamacpp"}, "cpu");
+  EXPECT_DOUBLE_EQ(cpu.prefill_s, off.prefill_s);
+}
+
+TEST(LlamaCppHostFit, RecoversTheParametersThatMadeItsData) {
+  // Synthetic "measurements" from known parameters; the fit starts elsewhere and must get back.
+  calibrate::LlamaCppBenchOptions o;
+  std::vector<calibrate::LlamaCppPoint> points = calibrate::llamacpp_bench_plan(o);
+  calibrate::LlamaCppHostModel truth = calibrate::detect_llamacpp_host();
+  truth.cores = 2;
+  truth.port_bandwidth = 9e9, truth.dram_bandwidth = 14e9, truth.launch_overhead = 3e-6;
+  truth.thread_wake = 0.4e-3, truth.step_overhead = 0.3e-3, truth.rate_int4 = 1.6;
+  truth.matmul_compute = {{1, 0.2}, {16, 0.05}, {64, 0.08}, {256, 0.12}};
+  TempFile hw_file("truth-hw.yaml"), engine_file("truth-engine.yaml");
+  calibrate::LlamaCppFit truth_fit;
+  truth_fit.model = truth;
+  calibrate::write_llamacpp_host(truth_fit, hw_file.str(), engine_file.str());
+  for (auto& p : points) {
+    RunRequest req;
+    req.hw = hw_file.str(), req.model = "llama-2-7b", req.policy = "llamacpp", req.sets = p.sets;
+    req.sets.push_back("workload.prompt=" + std::to_string(p.prompt));
+    req.sets.push_back("workload.gen=" + std::to_string(p.gen));
+    req.sets.push_back("policy.clusters=" + calibrate::llamacpp_clusters(p.threads));
+    req.sets.push_back("policy.engine=" + engine_file.str());
+    const RunMetrics r = simulate(load_run(req), BackendKind::kAnalytic)->metrics;
+    p.prefill_s = r.prefill_s;
+    p.decode_mean_s = p.gen > 1 ? r.decode_s / static_cast<double>(p.gen - 1) : 0;
+  }
+  const calibrate::LlamaCppFit fit = calibrate::fit_llamacpp_host(points, nullptr);
+  // The data are reproduced (values written to the files are rounded to 4 digits).
+  EXPECT_LT(fit.median_abs, 0.02);
+  EXPECT_LT(fit.max_abs, 0.10);
+  EXPECT_NEAR(fit.model.thread_wake / truth.thread_wake, 1.0, 0.25);
+  EXPECT_NEAR(fit.model.rate_int4 / truth.rate_int4, 1.0, 0.25);
+}
