@@ -27,8 +27,12 @@ struct Shape {
 };
 // Generic shapes between the shipped 1.5B and 7B models, one multi-head, one grouped-query.
 // A tiny shape measures the fixed costs (per op, per thread join, per forward pass).
-constexpr Shape kShapes[] = {
-    {"h256", 256, 768, 2, 2}, {"h1536", 1536, 4096, 12, 12}, {"h3072", 3072, 8192, 24, 8}};
+// The widest has matrices of 7B-class size (50-100 MB) and a working set well above a server
+// last-level cache, so weight streaming from DRAM is measured too.
+constexpr Shape kShapes[] = {{"h256", 256, 768, 2, 2},
+                             {"h1536", 1536, 4096, 12, 12},
+                             {"h3072", 3072, 8192, 24, 8},
+                             {"h4096", 4096, 12288, 32, 8}};
 constexpr int64_t kVocabs[] = {4608, 49152};
 constexpr const char* kQuants[] = {"q8_0", "q4_0", "f16"};
 
@@ -64,6 +68,7 @@ std::vector<LlamaCppPoint> llamacpp_bench_plan(const LlamaCppBenchOptions& o) {
               (s.hidden != 1536 || vocab != 4608 || std::string(quant) != "q8_0" || t != 1))
             continue;
           if (s.hidden == 256 && (vocab != 4608 || std::string(quant) != "q8_0")) continue;
+          if (s.hidden == 4096 && vocab != 4608) continue;
           std::vector<std::pair<int64_t, int64_t>> runs{{16, 17}, {64, 1}, {256, 1}};
           if (o.quick) runs = {{16, 5}, {64, 1}};
           // Attention at long contexts: one shape, one quantisation, small vocabulary.
