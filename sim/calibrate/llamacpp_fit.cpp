@@ -199,6 +199,38 @@ std::string curve_yaml(const Curve& c, Dim x, int indent) {
   return s;
 }
 
+// The page cache's keep share (under dram:) and a flash section for the disk as llama.cpp's
+// page faults read it: requests of the read-around window, 1 or 2 faulting threads.
+std::string paging_yaml(const PageCacheBench& b) {
+  std::string y = fmt::format("  page_cache_keep: {:.2f}   # {}\n", b.keep, b.keep_note);
+  const std::string ra = fmt::format("{:g}KiB", b.read_around / 1024);
+  const std::string dev = b.device.empty() ? "the disk" : b.device;
+  y += fmt::format(
+      "\nflash:    # {} as mmap page faults read it: {} read-around (sysfs read_ahead_kb), cold "
+      "file, matrix by matrix (16 MiB), each thread faulting its share of the rows (`socsim "
+      "calibrate-llamacpp`, medians of 5)\n",
+      dev, ra);
+  if (b.capacity > 0)
+    y += fmt::format("  capacity: {}   # measured: statvfs of the benchmark's folder\n",
+                     q(b.capacity, Dim::kBytes));
+  // The faster of the two scans is the device's rate; the queue-depth curve scales it to each
+  // thread count (two threads can be slower: their faults break each other's read-ahead).
+  const double best = std::max(b.scan_bw_1, b.scan_bw_2);
+  const std::string bw = q(best, Dim::kBandwidth);
+  y += fmt::format("  sequential_read:\n    - [{}, {}]   # measured: the faster cold scan\n", ra,
+                   bw);
+  y += fmt::format("  random_read:\n    - [{}, {}]   # measured: the faster cold scan\n", ra, bw);
+  y += fmt::format(
+      "  iops_limit: {:.0f}IOPS   # measured: the faster scan's request rate, not a limit\n",
+      std::ceil(best / b.read_around * 1.01));
+  y += fmt::format(
+      "  queue_depth:\n    - [1, {:.3f}]   # measured: cold scan, 1 thread ({})\n"
+      "    - [2, {:.3f}]   # measured: cold scan, 2 threads ({})\n",
+      b.scan_bw_1 / best, q(b.scan_bw_1, Dim::kBandwidth), b.scan_bw_2 / best,
+      q(b.scan_bw_2, Dim::kBandwidth));
+  return y;
+}
+
 std::string hw_yaml(const LlamaCppHostModel& m, const std::string& fit_note) {
   std::string y = fmt::format(
       "# This machine ({}) as llama.cpp uses it, written by `socsim calibrate-llamacpp`.\n"
@@ -234,6 +266,7 @@ std::string hw_yaml(const LlamaCppHostModel& m, const std::string& fit_note) {
       "\ndram:\n  capacity: {}          # measured: /proc/meminfo MemTotal\n"
       "  bandwidth: {}         # measured: fit to llama.cpp decode on every thread\n",
       q(m.dram_capacity, Dim::kBytes), q(m.dram_bandwidth, Dim::kBandwidth));
+  if (m.paging) y += paging_yaml(*m.paging);
   return y;
 }
 

@@ -11,7 +11,10 @@
 #include <string>
 #include <vector>
 
+#include <optional>
+
 #include "sim/calibrate/llamacpp_bench.hpp"
+#include "sim/calibrate/page_cache_bench.hpp"
 #include "sim/hw/hw_spec.hpp"
 
 namespace socsim::calibrate {
@@ -35,6 +38,9 @@ struct LlamaCppHostModel {
   Curve attention_memory{{1e6, 1}};
   Curve elementwise_compute{{1, 0.01}, {256, 0.01}};  // by rows
   Curve elementwise_memory{{1e6, 1}};
+  // Measured apart from the fit: the disk as page faults read it, and the page cache's keep
+  // share (page_cache_bench.hpp); the profile has no flash section without it.
+  std::optional<PageCacheBench> paging;
 };
 
 struct LlamaCppFitRow {

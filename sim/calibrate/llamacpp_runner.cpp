@@ -2,6 +2,8 @@
 // script answers one JSON line per measured repeat on stdout; stderr is kept for error messages.
 #include "sim/calibrate/llamacpp_runner.hpp"
 
+#include "sim/calibrate/page_cache_bench.hpp"
+
 #include <fmt/format.h>
 #include <sys/wait.h>
 
@@ -102,9 +104,14 @@ std::vector<LlamaCppTiming> time_llamacpp(const LlamaCppInstall& in, const std::
     longest = std::max(longest, r.prompt);
   }
   req["batch"] = std::max<int64_t>(512, longest);
-  const std::string out =
-      run_command(fmt::format("timeout -k 5 {} ", o.timeout_s) + in.node + " " +
-                  shell_quote(in.script) + " " + shell_quote(req.dump()));
+  std::string node = in.node + " " + shell_quote(in.script) + " " + shell_quote(req.dump());
+  std::optional<MemoryCgroup> cgroup;
+  if (o.memory_limit > 0) {
+    cgroup.emplace(o.memory_limit);
+    node = cgroup->wrap(node);
+    drop_file_cache(gguf);
+  }
+  const std::string out = run_command(fmt::format("timeout -k 5 {} ", o.timeout_s) + node);
   std::vector<std::vector<double>> prefill(runs.size());
   std::vector<std::vector<std::vector<double>>> steps(runs.size());
   size_t start = 0;

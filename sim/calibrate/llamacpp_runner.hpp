@@ -39,6 +39,9 @@ struct LlamaCppTimerOptions {
   int64_t context = 2048;
   int warmup = 1, repeats = 3;
   int timeout_s = 1800;  // the llama.cpp process is killed after this long (a hung run is an error)
+  // > 0: llama.cpp runs in a memory cgroup of this many bytes (page cache included), the GGUF's
+  // pages dropped from the page cache first, so weights that do not fit are paged in from disk.
+  double memory_limit = 0;
 };
 
 // Times `runs` on `gguf`; throws std::runtime_error with llama.cpp's message when it fails.

@@ -12,6 +12,7 @@
 #include "sim/calibrate/llamacpp_bench.hpp"
 #include "sim/calibrate/llamacpp_fit.hpp"
 #include "sim/calibrate/llamacpp_runner.hpp"
+#include "sim/calibrate/page_cache_bench.hpp"
 #include "sim/config/diagnostics.hpp"
 #include "sim/driver/isolated.hpp"
 #include "sim/driver/simulate.hpp"
@@ -51,8 +52,23 @@ LlamaCppValidation validate_llamacpp(const ValidateLlamaCppOptions& o) {
   const int64_t context = std::max<int64_t>(512, (longest + 255) / 256 * 256);
   RunRequest base;
   base.hw = o.hw, base.model = o.model, base.policy = "llamacpp", base.sets = model_sets;
+  if (o.memory > 0) {
+    std::string why;
+    if (!memory_cgroup_available(&why))
+      throw InfeasibleError(
+          "--memory runs llama.cpp in a memory cgroup, which this machine does "
+          "not allow: " +
+          why);
+    base.sets.push_back(fmt::format("workload.memory={:.0f}B", o.memory));
+    base.sets.push_back(
+        fmt::format("policy.mmap_request={:.0f}B", read_around_bytes(dir.string())));
+  }
   base.sets.push_back("policy.clusters=core0");
   const LoadedRun loaded = load_run(base);
+  if (o.memory > 0 && !loaded.hw->has_flash)
+    throw InfeasibleError(o.hw +
+                          " has no flash section: run `socsim calibrate-llamacpp` without "
+                          "--no-disk (as root) to measure this machine's disk");
   const int64_t layers = loaded.model.layers;
   {
     gguf::SyntheticOptions g;
@@ -64,7 +80,7 @@ LlamaCppValidation validate_llamacpp(const ValidateLlamaCppOptions& o) {
     std::vector<LlamaCppRun> runs;
     for (int64_t p : o.prompts) runs.push_back({p, o.gen});
     LlamaCppTimerOptions opt;
-    opt.threads = t, opt.repeats = o.repeats, opt.context = context;
+    opt.threads = t, opt.repeats = o.repeats, opt.context = context, opt.memory_limit = o.memory;
     std::vector<LlamaCppTiming> measured;
     try {
       measured = time_llamacpp(*install, gguf_path, runs, opt);
@@ -84,6 +100,7 @@ LlamaCppValidation validate_llamacpp(const ValidateLlamaCppOptions& o) {
       });
       LlamaCppValidationRow row;
       row.model = o.model, row.quant = o.quant, row.layers = layers, row.threads = t;
+      row.memory = o.memory;
       row.prompt = runs[i].prompt, row.gen = runs[i].gen;
       row.phase = "prefill", row.predicted = pred[0], row.measured = measured[i].prefill_s;
       v.rows.push_back(row);
@@ -106,14 +123,16 @@ LlamaCppValidation validate_llamacpp(const ValidateLlamaCppOptions& o) {
 }
 
 std::string format_llamacpp_validation(const LlamaCppValidation& v) {
-  std::string s = fmt::format("{:<14} {:>6} {:>5} {:>7} {:>7} {:>4} {:<8} {:>12} {:>12} {:>8}\n",
-                              "model", "layers", "quant", "threads", "prompt", "gen", "phase",
-                              "predicted", "measured", "error");
+  std::string s = fmt::format(
+      "{:<14} {:>6} {:>5} {:>7} {:>7} {:>7} {:>4} {:<8} {:>12} {:>12} {:>8}\n", "model", "layers",
+      "quant", "memory", "threads", "prompt", "gen", "phase", "predicted", "measured", "error");
   for (const auto& r : v.rows)
     s += fmt::format(
-        "{:<14} {:>6} {:>5} {:>7} {:>7} {:>4} {:<8} {:>9.2f} ms {:>9.2f} ms {:>+7.1f}%\n", r.model,
-        r.layers, r.quant, r.threads, r.prompt, r.gen, r.phase == "decode" ? "decode/t" : r.phase,
-        r.predicted * 1e3, r.measured * 1e3, 100 * r.error());
+        "{:<14} {:>6} {:>5} {:>7} {:>7} {:>7} {:>4} {:<8} {:>9.2f} ms {:>9.2f} ms {:>+7.1f}%\n",
+        r.model, r.layers, r.quant,
+        r.memory > 0 ? fmt::format("{:.0f}MB", r.memory / 1e6) : std::string("-"), r.threads,
+        r.prompt, r.gen, r.phase == "decode" ? "decode/t" : r.phase, r.predicted * 1e3,
+        r.measured * 1e3, 100 * r.error());
   s += fmt::format(
       "median |error| {:.1f}% (target {:.0f}%), max {:.1f}% (target {:.0f}%) over {} values: {}\n",
       100 * v.median_abs, 100 * v.median_target, 100 * v.max_abs, 100 * v.max_target, v.rows.size(),

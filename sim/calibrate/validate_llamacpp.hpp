@@ -3,7 +3,9 @@
 // measures the same runs in llama.cpp on a GGUF of the same architecture (seeded random weights,
 // the model's real vocabulary, `layers` layers) and prints predicted vs measured prefill time and
 // decode time per token (the mean over the generated tokens, so KV growth is included), with the
-// error per row and the median / max. Nothing measured here feeds back into the profiles.
+// error per row and the median / max. With a memory limit the weights that do not fit are paged in
+// from disk through mmap faults, as the `llamacpp` policy models it. Nothing measured here feeds
+// back into the profiles.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +26,10 @@ struct ValidateLlamaCppOptions {
   std::string hw = "hwprofiles/local/llamacpp-host.yaml";
   std::string engine = "hwprofiles/local/llamacpp-host-engine.yaml";
   std::string workdir;  // where the GGUF goes (default: the temp directory)
+  // > 0: llama.cpp runs in a memory cgroup of this many bytes (needs root), the GGUF dropped from
+  // the page cache first; socsim predicts with the same budget (--memory) and the disk's
+  // read-around window as the fault size (policy.mmap_request).
+  double memory = 0;
   double median_target = 0.10, max_target = 0.25;
   std::ostream* log = nullptr;
 };
@@ -32,6 +38,7 @@ struct LlamaCppValidationRow {
   std::string model, quant;
   int64_t layers = 0, prompt = 0, gen = 0;
   int threads = 1;
+  double memory = 0;  // the memory limit (bytes), 0 = none
   std::string phase;  // "prefill" (s) or "decode" (s per token)
   double predicted = 0, measured = 0;
   double error() const { return predicted / measured - 1; }

@@ -3,6 +3,7 @@
 // microbenchmarks, measure the same runs in llama.cpp, compare).
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -16,6 +17,7 @@
 
 #include "sim/cli/commands.hpp"
 #include "sim/config/diagnostics.hpp"
+#include "sim/config/units.hpp"
 #include "sim/driver/inputs.hpp"
 #include "sim/gguf/synthetic_model.hpp"
 
@@ -49,8 +51,9 @@ void add_calibrate_llamacpp(CLI::App& app, int& exit_code) {
     std::string hw = "hwprofiles/local/llamacpp-host.yaml";
     std::string engine = "hwprofiles/local/llamacpp-host-engine.yaml";
     std::string save, from, workdir;
-    bool quick = false;
+    bool quick = false, no_disk = false;
     int repeats = 5;
+    int64_t disk_bytes = int64_t{1} << 30;
   };
   auto a = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand(
@@ -65,6 +68,10 @@ void add_calibrate_llamacpp(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   sub->add_option("--workdir", a->workdir, "where benchmark GGUF files are written");
   sub->add_flag("--quick", a->quick, "one small benchmark file (seconds; for tests)");
+  sub->add_flag("--no-disk", a->no_disk,
+                "skip the disk and page-cache benchmarks (the profile gets no flash section)");
+  sub->add_option("--disk-bytes", a->disk_bytes, "size of the page-cache benchmark's file")
+      ->capture_default_str();
   sub->callback([a, &exit_code] {
     std::vector<calibrate::LlamaCppPoint> points;
     if (a->from.empty()) {
@@ -88,7 +95,19 @@ void add_calibrate_llamacpp(CLI::App& app, int& exit_code) {
       f << calibrate::llamacpp_points_json(points);
     }
     std::cerr << "fitting\n";
-    const calibrate::LlamaCppFit fit = calibrate::fit_llamacpp_host(points, &std::cerr);
+    calibrate::LlamaCppFit fit = calibrate::fit_llamacpp_host(points, &std::cerr);
+    if (!a->quick && !a->no_disk) {
+      std::cerr << "timing page faults from disk\n";
+      const std::string dir =
+          a->workdir.empty() ? std::filesystem::temp_directory_path().string() : a->workdir;
+      fit.model.paging = calibrate::bench_page_cache(dir, a->disk_bytes);
+      const calibrate::PageCacheBench& b = *fit.model.paging;
+      std::cout << fmt::format(
+          "page faults from {}: {:g} KiB read-around, cold scan {:.2f} GB/s (1 thread), {:.2f} "
+          "GB/s (2 threads); page cache keep {:.2f} ({})\n",
+          b.device.empty() ? "disk" : b.device, b.read_around / 1024, b.scan_bw_1 / 1e9,
+          b.scan_bw_2 / 1e9, b.keep, b.keep_note);
+    }
     for (const auto& r : fit.rows) {
       std::cout << fmt::format("{:<12} {:>5} t{} prompt {:>4}: prefill {:>8.2f} ms fit {:>+6.1f}%",
                                r.point.shape, r.point.quant, r.point.threads, r.point.prompt,
@@ -112,7 +131,7 @@ void add_calibrate_llamacpp(CLI::App& app, int& exit_code) {
 void add_validate_llamacpp(CLI::App& app, int& exit_code) {
   struct Args {
     calibrate::ValidateLlamaCppOptions o;
-    std::string models = "qwen1.5-1.8b", threads = "1,2", prompts = "64,256";
+    std::string models = "qwen1.5-1.8b", threads = "1,2", prompts = "64,256", memory;
   };
   auto a = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand(
@@ -132,7 +151,16 @@ void add_validate_llamacpp(CLI::App& app, int& exit_code) {
   sub->add_option("--hw", a->o.hw, "hardware profile")->capture_default_str();
   sub->add_option("--engine", a->o.engine, "engine profile")->capture_default_str();
   sub->add_option("--workdir", a->o.workdir, "where the GGUF file is written");
+  sub->add_option("--memory", a->memory,
+                  "run llama.cpp in a memory cgroup of this size (e.g. 600MB; needs root) and "
+                  "predict with the same budget");
   sub->callback([a, &exit_code] {
+    if (!a->memory.empty()) {
+      const QuantityParse q = parse_quantity(a->memory, Dim::kBytes);
+      if (!q.value || *q.value <= 0)
+        throw InputError({"--memory " + a->memory}, q.value ? "must be positive" : q.error);
+      a->o.memory = *q.value;
+    }
     try {
       (void)gguf::parse_quant(a->o.quant);
     } catch (const std::invalid_argument& e) {

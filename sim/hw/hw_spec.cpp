@@ -131,6 +131,10 @@ void visit_dram(FieldVisitor& v, DramSpec& d) {
              {"energy per byte transferred", "0J/B", 0, 1e-6});
   v.quantity("background_power", d.background_power, Dim::kPower,
              {"refresh and interface power, always drawn", "0W", 0, 100});
+  v.quantity("page_cache_keep", d.page_cache_keep, Dim::kNumber,
+             {"share of an mmapped file's fitting part the OS page cache keeps across cyclic "
+              "passes larger than the cache (1 = the share that fits stays, 0 = pure LRU)",
+              "1", 0, 1});
 }
 
 }  // namespace

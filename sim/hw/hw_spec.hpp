@@ -79,6 +79,9 @@ struct DramSpec {
   double cpu_bandwidth = kUnset;  // shared by all CPU clusters together (derived = bandwidth)
   double energy_per_byte = 0;     // access energy
   double background_power = 0;    // refresh and PHY when idle
+  // Share of an mmapped file's fitting part the OS page cache keeps across cyclic passes larger
+  // than the cache: 1 = the share that fits stays resident, 0 = every pass misses (pure LRU).
+  double page_cache_keep = 1;
 };
 
 struct FlashIssuerSpec {

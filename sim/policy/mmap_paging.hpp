@@ -1,7 +1,8 @@
 // Weights paged in from flash through mmap page faults, as llama.cpp loads a model by default:
-// when the weights do not fit the memory budget beside the KV cache, the page
-// cache keeps the share that fits and every pass over the weights faults the rest back in (a
-// cyclic scan larger than the cache evicts what it will need next). The faults are synchronous on
+// when the weights do not fit the memory budget beside the KV cache, the page cache keeps
+// `dram.page_cache_keep` of the share that fits and every pass over the weights faults the rest
+// back in (1: the fitting share stays; 0: pure LRU, where a cyclic scan larger than the cache
+// evicts each page just before it is needed again). The faults are synchronous on
 // the compute threads: each stage first reads its share from flash in `request`-sized random
 // reads, with one outstanding request per faulting thread, then computes.
 #pragma once

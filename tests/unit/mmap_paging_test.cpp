@@ -178,3 +178,26 @@ TEST(MmapPaging, DecodeSlowsAsTheBudgetShrinks) {
     prev_bytes = r.m().decode.flash_bytes_per_token;
   }
 }
+
+// The page cache's keep share (dram.page_cache_keep): a pure-LRU cache (0) keeps nothing of a
+// cyclic scan larger than itself, so every pass reads all the weights; 0.5 keeps half of the share
+// that fits. Measured on Linux by `socsim calibrate-llamacpp` (page_cache_bench.hpp).
+TEST(MmapPaging, PageCacheKeepScalesTheResidentShare) {
+  const Sim keep = run("llamacpp", {offload(0.5)});
+  const Sim half = run("llamacpp", {offload(0.5), "hw.dram.page_cache_keep=0.5"});
+  const Sim lru = run("llamacpp", {offload(0.5), "hw.dram.page_cache_keep=0"});
+  const ModelSpec& m = keep.loaded.model;
+  const double weights = resident_weight_bytes(m, m.weight_dtype);
+  const double fits = keep.m().memory.weights / weights;
+  ASSERT_GT(fits, 0.5);
+  ASSERT_LT(fits, 1.0);
+  const double per_token = keep.m().decode.flash_bytes_per_token / (1 - fits);  // weights passed
+  EXPECT_NEAR(lru.m().decode.flash_bytes_per_token, per_token, 1e-9 * per_token);
+  EXPECT_NEAR(half.m().decode.flash_bytes_per_token, (1 - 0.5 * fits) * per_token,
+              1e-9 * per_token);
+  EXPECT_LT(lru.m().decode_tokens_per_s, half.m().decode_tokens_per_s);
+  EXPECT_LT(half.m().decode_tokens_per_s, keep.m().decode_tokens_per_s);
+  // Weights that fit are never paged, whatever the cache's policy.
+  const Sim fit = run("llamacpp", {"hw.dram.page_cache_keep=0"});
+  EXPECT_EQ(page_ins(fit.out->graph), 0u);
+}
