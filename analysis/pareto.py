@@ -18,7 +18,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from socsim_outputs import OutputError, Sweep  # noqa: E402
+from socsim_outputs import OutputError, Sweep, quantity_label, quantity_values  # noqa: E402
 
 DEFAULT_OBJECTIVES = "ttft_s,energy_j,peak_memory_bytes"
 
@@ -62,10 +62,8 @@ def pareto(sweep, objectives, rows=None):
 
 
 def scaled(values, name):
-    """Bytes in GB for display; other metrics as they are."""
-    if name.endswith("_bytes"):
-        return values / 1e9, name[:-len("_bytes")] + " (GB)"
-    return values, name
+    """Values and a label naming the quantity with its unit (bytes shown in GB)."""
+    return quantity_values(values, name), quantity_label(name)
 
 
 def plot(sweep, objectives, front, ax, rows=None, title=None):

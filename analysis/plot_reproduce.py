@@ -17,6 +17,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+from socsim_outputs import quantity_label  # noqa: E402
 
 REQUIRED = ["experiment", "label", "metric", "simulated", "published", "error"]
 
@@ -50,7 +51,7 @@ def main() -> int:
         ax.annotate(f"{100 * err:+.0f}%", (i + width / 2, sim), ha="center", va="bottom", fontsize=7)
     ax.set_xticks(list(x))
     ax.set_xticklabels(df["label"], rotation=45, ha="right", fontsize=8)
-    ax.set_ylabel(df["metric"].iloc[0])
+    ax.set_ylabel(quantity_label(df["metric"].iloc[0]))
     median = 100 * df["error"].abs().median()
     ax.set_title(f"{df['experiment'].iloc[0]}: simulated vs published (median |error| {median:.1f}%)")
     ax.legend()

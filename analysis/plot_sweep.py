@@ -16,7 +16,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from socsim_outputs import OutputError, Sweep, axis_order  # noqa: E402
+from socsim_outputs import OutputError, Sweep, axis_order, quantity_label  # noqa: E402
 
 
 def select(sweep, where, drawn):
@@ -55,10 +55,10 @@ def line(sweep, x, y, hue, where, ax):
     ax.set_xticklabels([str(v) for v in order], rotation=45 if len(order) > 8 else 0,
                        ha="right" if len(order) > 8 else "center", fontsize=8)
     ax.set_xlabel(x)
-    ax.set_ylabel(y)
+    ax.set_ylabel(quantity_label(y))
     if hue:
         ax.legend(fontsize=7)
-    ax.set_title(f"{sweep.name}: {y} by {x}", fontsize=10)
+    ax.set_title(f"{sweep.name}: {quantity_label(y)} by {x}", fontsize=10)
 
 
 def heat(sweep, x, y, metric, where, ax):
@@ -71,7 +71,7 @@ def heat(sweep, x, y, metric, where, ax):
                             values=metric, aggfunc="first")
     grid = grid.reindex(index=[str(v) for v in ys], columns=[str(v) for v in xs])
     im = ax.imshow(grid.to_numpy(dtype=float), aspect="auto", origin="lower", cmap="viridis")
-    plt.colorbar(im, ax=ax, label=metric)
+    plt.colorbar(im, ax=ax, label=quantity_label(metric))
     ax.set_xticks(range(len(xs)))
     ax.set_xticklabels([str(v) for v in xs], rotation=45, ha="right", fontsize=7)
     ax.set_yticks(range(len(ys)))

@@ -23,7 +23,7 @@ import pandas as pd  # noqa: E402
 import gantt  # noqa: E402
 import pareto  # noqa: E402
 from socsim_outputs import (OutputError, Sweep, axis_order, is_reproduction,  # noqa: E402
-                            read_reproduction, read_trace)
+                            quantity_label, read_reproduction, read_trace)
 
 KEY_METRICS = ["ttft_s", "prefill_tokens_per_s", "decode_tokens_per_s", "energy_j",
                "prefill_j_per_token", "decode_j_per_token", "peak_memory_bytes"]
@@ -105,7 +105,7 @@ def axis_effect(sweep, axis, metrics):
         ax.set_xticks(list(x))
         ax.set_xticklabels([str(v) for v in order], rotation=45 if len(order) > 6 else 0,
                            ha="right" if len(order) > 6 else "center", fontsize=7)
-        ax.set_title(m, fontsize=9)
+        ax.set_title(quantity_label(m), fontsize=9)
         ax.set_xlabel(axis, fontsize=8)
     fig.tight_layout()
     return svg(fig)
@@ -154,7 +154,7 @@ def heat_map(sweep, x, y, metric):
                         columns=[str(v) for v in axis_order(ok[x])])
     fig, ax = plt.subplots(figsize=(7, 4.5))
     im = ax.imshow(grid.to_numpy(dtype=float), aspect="auto", origin="lower", cmap="viridis")
-    plt.colorbar(im, ax=ax, label=metric)
+    plt.colorbar(im, ax=ax, label=quantity_label(metric))
     ax.set_xticks(range(grid.shape[1]))
     ax.set_xticklabels(grid.columns, rotation=45, ha="right", fontsize=7)
     ax.set_yticks(range(grid.shape[0]))
@@ -246,7 +246,7 @@ def reproduction_section(paths):
             ax.bar([i + 0.2 for i in x], pub["simulated"], 0.4, label="socsim", color="#1f77b4")
             ax.set_xticks(list(x))
             ax.set_xticklabels(pub["label"], rotation=40, ha="right", fontsize=7)
-            ax.set_ylabel(pub["metric"].iloc[0], fontsize=8)
+            ax.set_ylabel(quantity_label(pub["metric"].iloc[0]), fontsize=8)
             ax.legend(fontsize=7)
             fig.tight_layout()
             out.append(figure(svg(fig), f"Simulated vs published, {os.path.basename(path)}."))

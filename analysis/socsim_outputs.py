@@ -159,3 +159,33 @@ def read_trace(path):
     if not rows:
         raise OutputError(f"{path}: error: the trace holds no op (no 'X' events)")
     return pd.DataFrame(rows)
+
+
+# Units of socsim's result keys, by their ending (longest first), for chart labels.
+_UNIT_SUFFIXES = [
+    ("_tokens_per_s", "tok/s"), ("_j_per_token", "J/token"), ("_bytes_per_token", "bytes/token"),
+    ("_bytes", "GB"), ("_s", "s"), ("_j", "J"), ("_w", "W"), ("_hz", "Hz"),
+]
+_NAMES = {"ttft": "TTFT", "ttft_tokens_per_s": "TTFT throughput"}
+
+
+def quantity_label(key):
+    """A chart label naming the quantity with its unit: 'ttft_s' -> 'TTFT (s)',
+    'prefill_tokens_per_s' -> 'prefill (tok/s)', 'peak_memory_bytes' -> 'peak memory (GB)'.
+    Keys of a nested value ('decode_token_latency_s.p99') keep their last part; keys without a
+    known unit are returned with underscores as spaces."""
+    head, _, tail = key.partition(".")
+    for suffix, unit in _UNIT_SUFFIXES:
+        if head.endswith(suffix) and len(head) > len(suffix):
+            base = head[: -len(suffix)]
+            name = _NAMES.get(base, base.replace("_", " "))
+            return f"{name}{' ' + tail if tail else ''} ({unit})"
+    return key.replace("_", " ")
+
+
+def quantity_values(values, key):
+    """Values in the unit quantity_label names (bytes shown in GB)."""
+    head = key.partition(".")[0]
+    if head.endswith("_bytes"):
+        return values / 1e9
+    return values

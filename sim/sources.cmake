@@ -123,7 +123,7 @@ set(SOCSIM_CHECK_SOURCES
   sim/check/check_report.cpp
 )
 set(SOCSIM_CLI_SOURCES
-  sim/cli/main.cpp
+  sim/cli/cli_app.cpp
   sim/cli/run_command.cpp
   sim/cli/run_options.cpp
   sim/cli/sensitivity_command.cpp
@@ -136,4 +136,5 @@ set(SOCSIM_CLI_SOURCES
   sim/cli/report_command.cpp
   sim/cli/check_command.cpp
   sim/cli/llamacpp_commands.cpp
+  sim/cli/compare_command.cpp
 )

@@ -14,6 +14,8 @@ socsim_test(lowering_test unit unit/lowering_test.cpp)
 socsim_test(registry_test unit unit/registry_test.cpp)
 socsim_test(cost_model_test unit unit/cost_model_test.cpp)
 socsim_test(cli_test cli unit/cli_test.cpp)
+socsim_test(compare_cli_test cli unit/compare_cli_test.cpp)
+add_dependencies(compare_cli_test socsim)
 add_dependencies(cli_test socsim)
 socsim_test(trace_test cli unit/trace_test.cpp)
 add_dependencies(trace_test socsim)
@@ -77,3 +79,13 @@ socsim_test(llamacpp_model_test unit llamacpp/llamacpp_model_test.cpp)
 target_link_libraries(llamacpp_model_test PRIVATE socsim_calibrate)
 socsim_test(page_cache_bench_test unit llamacpp/page_cache_bench_test.cpp)
 target_link_libraries(page_cache_bench_test PRIVATE socsim_calibrate)
+# The Python module under Debian's pytest (built when pybind11 is installed).
+if(SOCSIM_PYTHON_MODULE)
+  add_test(NAME python.socsim
+           COMMAND ${SOCSIM_SYSTEM_PYTHON} -m pytest -q -p no:cacheprovider
+                   ${CMAKE_CURRENT_SOURCE_DIR}/python)
+  set_tests_properties(
+    python.socsim
+    PROPERTIES LABELS python ENVIRONMENT
+               "PYTHONPATH=${CMAKE_BINARY_DIR}/python;SOCSIM_BINARY=$<TARGET_FILE:socsim>;SOCSIM_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
+endif()

@@ -20,5 +20,6 @@ void add_check_command(CLI::App& app, int& exit_code);
 void add_report_command(CLI::App& app, int& exit_code);
 void add_sensitivity_command(CLI::App& app, int& exit_code);
 void add_gguf_command(CLI::App& app, int& exit_code);  // gguf, validate-llamacpp
+void add_compare_command(CLI::App& app, int& exit_code);
 
 }  // namespace socsim::cli

@@ -53,6 +53,17 @@ class Analysis(unittest.TestCase):
     def tearDownClass(cls):
         cls.tmp.cleanup()
 
+    def test_chart_labels_name_quantities_with_units(self):
+        sys.path.insert(0, ANALYSIS)
+        from socsim_outputs import quantity_label
+        self.assertEqual(quantity_label("ttft_s"), "TTFT (s)")
+        self.assertEqual(quantity_label("prefill_tokens_per_s"), "prefill (tok/s)")
+        self.assertEqual(quantity_label("energy_j"), "energy (J)")
+        self.assertEqual(quantity_label("peak_memory_bytes"), "peak memory (GB)")
+        self.assertEqual(quantity_label("decode_token_latency_s.p99"),
+                         "decode token latency p99 (s)")
+        self.assertEqual(quantity_label("npu_bubble_rate"), "npu bubble rate")
+
     def test_pareto_front_is_the_brute_force_one(self):
         objectives = ["ttft_s", "energy_j", "peak_memory_bytes"]
         script("pareto.py", self.sweep, "--objectives", ",".join(objectives))
