@@ -37,20 +37,29 @@ bool has_line(const std::string& text, const std::string& line) {
 const Args kProfiles = {"oneplus-12", "oneplus-ace2", "redmi-k60-pro", "redmi-k70-pro"};
 const Args kModels = {"bamboo-7b",
                       "deepseek-r1-distill-qwen-1.5b",
+                      "gemma-2-2b",
                       "gemma-2b",
                       "llama-2-13b-prosparse",
                       "llama-2-7b",
+                      "llama-3.1-8b",
+                      "llama-3.2-1b",
+                      "llama-3.2-3b",
                       "mistral-7b",
                       "phi-2",
+                      "phi-3-mini",
                       "qwen1.5-1.8b",
                       "qwen2-7b",
+                      "qwen2.5-0.5b",
+                      "qwen2.5-1.5b",
+                      "qwen2.5-7b",
                       "sparse-qwen2-7b",
                       "turbosparse-mistral-7b",
                       "turbosparse-mixtral-47b"};
 const char* const kModelList =
-    "bamboo-7b, deepseek-r1-distill-qwen-1.5b, gemma-2b, llama-2-13b-prosparse, llama-2-7b, "
-    "mistral-7b, phi-2, qwen1.5-1.8b, "
-    "qwen2-7b, sparse-qwen2-7b, turbosparse-mistral-7b, turbosparse-mixtral-47b";
+    "bamboo-7b, deepseek-r1-distill-qwen-1.5b, gemma-2-2b, gemma-2b, llama-2-13b-prosparse, "
+    "llama-2-7b, llama-3.1-8b, llama-3.2-1b, llama-3.2-3b, mistral-7b, phi-2, phi-3-mini, "
+    "qwen1.5-1.8b, qwen2-7b, qwen2.5-0.5b, qwen2.5-1.5b, qwen2.5-7b, sparse-qwen2-7b, "
+    "turbosparse-mistral-7b, turbosparse-mixtral-47b";
 
 TEST(CliRun, DefaultsPrintSummary) {
   const ProcessResult r = run_socsim({"run"});
