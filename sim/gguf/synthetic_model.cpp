@@ -110,7 +110,10 @@ FileWriter synthetic_model(const ModelSpec& m, const SyntheticOptions& o) {
   const auto u = [](int64_t v) { return static_cast<uint32_t>(v); };
   FileWriter w;
   w.add("general.architecture", arch);
-  w.add("general.name", m.name + " (socsim synthetic, " + std::to_string(layers) + " layers)");
+  // llama.cpp special-cases some model families by general.name (a "phi-3" name makes it look up
+  // Phi-3's chat tokens), so the name stays generic and socsim.model carries the model's.
+  w.add("general.name", "socsim synthetic model, " + std::to_string(layers) + " layers");
+  w.add("socsim.model", m.name);
   w.add("general.file_type", u(o.quant == TensorType::kQ8_0   ? 7
                                : o.quant == TensorType::kQ4_0 ? 2
                                                               : 1));
