@@ -125,9 +125,10 @@ void apply_llamacpp_host(const LlamaCppHostModel& m, HwSpec& hw) {
   }
 }
 
-LlamaCppFit fit_llamacpp_host(const std::vector<LlamaCppPoint>& points, std::ostream* log) {
+LlamaCppFit fit_llamacpp_host(const std::vector<LlamaCppPoint>& points,
+                              const LlamaCppHostModel& host, std::ostream* log) {
   LlamaCppFit fit;
-  fit.model = detect_llamacpp_host();
+  fit.model = host;
   LlamaCppHostModel& m = fit.model;
   const fs::path tmp =
       fs::temp_directory_path() / fmt::format("socsim-llamacpp-fit-{}.yaml", ::getpid());

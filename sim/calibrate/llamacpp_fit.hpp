@@ -7,11 +7,10 @@
 // prediction is socsim's own lowering of the benchmark model with the `llamacpp` policy.
 #pragma once
 
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
-
-#include <optional>
 
 #include "sim/calibrate/llamacpp_bench.hpp"
 #include "sim/calibrate/page_cache_bench.hpp"
@@ -59,7 +58,10 @@ LlamaCppHostModel detect_llamacpp_host();
 // Sets the CPU clusters, bandwidths and (as the engine profile would) efficiency tables, peaks
 // and launch overhead of `hw` from the model.
 void apply_llamacpp_host(const LlamaCppHostModel& m, HwSpec& hw);
-LlamaCppFit fit_llamacpp_host(const std::vector<LlamaCppPoint>& points, std::ostream* log);
+// Fits the model's fitted numbers to `points`, starting from `host` (its ISA facts, clock and
+// cores stay as given: detect_llamacpp_host() on the machine that measured the points).
+LlamaCppFit fit_llamacpp_host(const std::vector<LlamaCppPoint>& points,
+                              const LlamaCppHostModel& host, std::ostream* log);
 // Writes the two YAML files; every number commented with the benchmarks behind it.
 void write_llamacpp_host(const LlamaCppFit& fit, const std::string& hw_path,
                          const std::string& engine_path);

@@ -2,8 +2,6 @@
 // script answers one JSON line per measured repeat on stdout; stderr is kept for error messages.
 #include "sim/calibrate/llamacpp_runner.hpp"
 
-#include "sim/calibrate/page_cache_bench.hpp"
-
 #include <fmt/format.h>
 #include <sys/wait.h>
 
@@ -14,6 +12,8 @@
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <stdexcept>
+
+#include "sim/calibrate/page_cache_bench.hpp"
 
 #ifndef SOCSIM_BUILD_DIR
 #define SOCSIM_BUILD_DIR "build"

@@ -195,7 +195,6 @@ bool measure_keep(const std::string& path, int64_t bytes, PageCacheBench& b) {
     b.keep_note = "not measured (the cgroup scan failed); assumption: 1";
     return false;
   }
-  b.pass_cold_s = r[0], b.pass_cyclic_s = r[2];
   // Half the file fits: keeping it would halve a pass's reads.
   const double miss = r[1] / static_cast<double>(bytes);
   b.keep = std::clamp(2 * (1 - miss), 0.0, 1.0);

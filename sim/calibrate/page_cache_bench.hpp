@@ -16,11 +16,10 @@
 namespace socsim::calibrate {
 
 struct PageCacheBench {
-  double read_around = 128 * 1024;            // bytes per fault: the device's read_ahead_kb
-  double scan_bw_1 = 0, scan_bw_2 = 0;        // cold page-fault scan, 1 and 2 threads (B/s)
-  double capacity = 0;                        // the file system's size (statvfs)
-  double keep = 1;                            // share of the fitting part kept across cyclic passes
-  double pass_cold_s = 0, pass_cyclic_s = 0;  // times of the cold and a cyclic pass in the cgroup
+  double read_around = 128 * 1024;      // bytes per fault: the device's read_ahead_kb
+  double scan_bw_1 = 0, scan_bw_2 = 0;  // cold page-fault scan, 1 and 2 threads (B/s)
+  double capacity = 0;                  // the file system's size (statvfs)
+  double keep = 1;                      // share of the fitting part kept across cyclic passes
   bool keep_measured = false;
   std::string keep_note;  // how keep was measured, or why it could not be
   std::string device;     // the block device holding the file (e.g. vda)

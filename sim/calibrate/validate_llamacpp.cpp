@@ -42,9 +42,10 @@ LlamaCppValidation validate_llamacpp(const ValidateLlamaCppOptions& o) {
   v.median_target = o.median_target, v.max_target = o.max_target;
   const std::string dtype = socsim_weight_dtype(o.quant);
   const fs::path dir = o.workdir.empty() ? fs::temp_directory_path() : fs::path(o.workdir);
-  const std::string gguf_path = (dir / fmt::format("socsim-validate-{}-{}.gguf",
-                                                   fs::path(o.model).stem().string(), ::getpid()))
-                                    .string();
+  const std::string gguf_path =
+      (dir /
+       fmt::format("socsim-validate-{}-{}.gguf", fs::path(o.model).filename().string(), ::getpid()))
+          .string();
   // The model as socsim sees it: the shipped architecture with the asked layers and weight type.
   std::vector<std::string> model_sets{"model.weight_dtype=" + dtype};
   if (o.layers > 0) model_sets.push_back(fmt::format("model.layers={}", o.layers));

@@ -95,7 +95,8 @@ void add_calibrate_llamacpp(CLI::App& app, int& exit_code) {
       f << calibrate::llamacpp_points_json(points);
     }
     std::cerr << "fitting\n";
-    calibrate::LlamaCppFit fit = calibrate::fit_llamacpp_host(points, &std::cerr);
+    calibrate::LlamaCppFit fit =
+        calibrate::fit_llamacpp_host(points, calibrate::detect_llamacpp_host(), &std::cerr);
     if (!a->quick && !a->no_disk) {
       std::cerr << "timing page faults from disk\n";
       const std::string dir =

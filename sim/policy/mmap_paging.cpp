@@ -20,6 +20,7 @@ MmapPaging plan_mmap_paging(const LowerContext& ctx, double weight_bytes, double
   // Every pass scans the weights in the same order; a page cache that evicts the least recently
   // used page keeps none of them (each page is evicted just before it is needed again), one that
   // protects a working set keeps the share that fits.
+  p.cached_fraction = fits;
   p.resident_fraction = fits >= 1.0 ? 1.0 : fits * ctx.hw.dram.page_cache_keep;
   return p;
 }

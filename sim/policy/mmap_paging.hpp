@@ -16,7 +16,8 @@
 namespace socsim {
 
 struct MmapPaging {
-  double resident_fraction = 1;  // of the weights, kept in the page cache
+  double cached_fraction = 1;    // of the weights, held by the page cache (the share that fits)
+  double resident_fraction = 1;  // of the weights, still cached when a pass needs them again
   double request = 128 * 1024;   // bytes read per fault (read-around window)
   double span = 0;               // the model file's size (random reads across it)
 };

@@ -82,8 +82,11 @@ TEST(LlamaCppHostFit, RecoversTheParametersThatMadeItsData) {
   // Synthetic "measurements" from known parameters; the fit starts elsewhere and must get back.
   calibrate::LlamaCppBenchOptions o;
   std::vector<calibrate::LlamaCppPoint> points = calibrate::llamacpp_bench_plan(o);
-  calibrate::LlamaCppHostModel truth = calibrate::detect_llamacpp_host();
-  truth.cores = 2;
+  // A fixed AVX2 host, so the test does not depend on the machine it runs on.
+  calibrate::LlamaCppHostModel host;
+  host.cpu_model = "test host", host.isa = "AVX2", host.cores = 2, host.clock = 2.5e9;
+  host.fp32_per_cycle = 32, host.int8_per_cycle = 64, host.fp16_per_cycle = 0;
+  calibrate::LlamaCppHostModel truth = host;
   truth.port_bandwidth = 9e9, truth.dram_bandwidth = 14e9, truth.launch_overhead = 3e-6;
   truth.thread_wake = 0.4e-3, truth.step_overhead = 0.3e-3, truth.rate_int4 = 1.6;
   truth.matmul_compute = {{1, 0.2}, {16, 0.05}, {64, 0.08}, {256, 0.12}};
@@ -102,7 +105,7 @@ TEST(LlamaCppHostFit, RecoversTheParametersThatMadeItsData) {
     p.prefill_s = r.prefill_s;
     p.decode_mean_s = p.gen > 1 ? r.decode_s / static_cast<double>(p.gen - 1) : 0;
   }
-  const calibrate::LlamaCppFit fit = calibrate::fit_llamacpp_host(points, nullptr);
+  const calibrate::LlamaCppFit fit = calibrate::fit_llamacpp_host(points, host, nullptr);
   // The data are reproduced (values written to the files are rounded to 4 digits).
   EXPECT_LT(fit.median_abs, 0.02);
   EXPECT_LT(fit.max_abs, 0.10);

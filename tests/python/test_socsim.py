@@ -87,10 +87,11 @@ def test_sweep_returns_a_dataframe_like_the_cli(tmp_path):
     assert (df["status"] == "ok").sum() == 13
     subprocess.run([BINARY, "sweep", os.path.join(SOURCE, "experiments/sweeps/small.yaml"),
                     "--out", str(tmp_path / "cli"), "-j", "1", "-q"], check=True)
-    for name in ("results.jsonl",):
-        py = [without_wall(json.loads(l)["result"] or {}) for l in open(tmp_path / "py" / name)]
-        cl = [without_wall(json.loads(l)["result"] or {}) for l in open(tmp_path / "cli" / name)]
-        assert py == cl
+    def results(folder):
+        return [without_wall(json.loads(l)["result"] or {}) for l in open(folder / "results.jsonl")]
+
+    py, cl = results(tmp_path / "py"), results(tmp_path / "cli")
+    assert py == cl
     assert len(socsim.load_results(str(tmp_path / "cli"))) == 14
     with pytest.raises(socsim.SocsimError):
         socsim.load_results(str(tmp_path / "nothing"))

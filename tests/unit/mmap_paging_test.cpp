@@ -197,6 +197,9 @@ TEST(MmapPaging, PageCacheKeepScalesTheResidentShare) {
               1e-9 * per_token);
   EXPECT_LT(lru.m().decode_tokens_per_s, half.m().decode_tokens_per_s);
   EXPECT_LT(half.m().decode_tokens_per_s, keep.m().decode_tokens_per_s);
+  // The page cache holds the fitting share whether or not a pass finds it again.
+  EXPECT_DOUBLE_EQ(lru.m().memory.weights, keep.m().memory.weights);
+  EXPECT_DOUBLE_EQ(half.m().memory.weights, keep.m().memory.weights);
   // Weights that fit are never paged, whatever the cache's policy.
   const Sim fit = run("llamacpp", {"hw.dram.page_cache_keep=0"});
   EXPECT_EQ(page_ins(fit.out->graph), 0u);

@@ -180,9 +180,9 @@ class SingleUnitPolicy : public Policy {
     m.weights = resident_weight_bytes(ctx.model, weight_dtype(ctx.model));
     m.kv_cache = kv_cache_bytes(ctx.model, ctx.workload);
     m.activations = peak_activation_bytes(ctx.model, g);
-    if (mmap_)  // only the page-cached share is resident
+    if (mmap_)  // the page cache holds the share that fits, whether or not a pass reuses it
       m.weights *=
-          plan_mmap_paging(ctx, m.weights, mmap_other_bytes_, mmap_request_).resident_fraction;
+          plan_mmap_paging(ctx, m.weights, mmap_other_bytes_, mmap_request_).cached_fraction;
     if (type_ == UnitType::kNpu && ctx.hw.npu.has_graph) {
       // One weight copy per prompt shape (prefill, decode): the first is `weights` itself.
       const double extra_copies = ctx.workload.gen > 1 ? 1.0 : 0.0;
