@@ -137,4 +137,5 @@ set(SOCSIM_CLI_SOURCES
   sim/cli/check_command.cpp
   sim/cli/llamacpp_commands.cpp
   sim/cli/compare_command.cpp
+  sim/cli/shipped_catalog.cpp
 )

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "sim/cli/commands.hpp"
+#include "sim/cli/shipped_catalog.hpp"
 #include "sim/config/describe.hpp"
 #include "sim/cost/estimator.hpp"
 #include "sim/driver/inputs.hpp"
@@ -18,10 +19,7 @@ namespace socsim::cli {
 namespace {
 
 void list_all() {
-  std::cout << "hardware profiles (hwprofiles/):\n";
-  for (const std::string& n : shipped_names("hwprofiles")) std::cout << "  " << n << "\n";
-  std::cout << "models (models/):\n";
-  for (const std::string& n : shipped_names("models")) std::cout << "  " << n << "\n";
+  std::cout << list_hw_profiles() << list_models();
   std::cout << "engine profiles (hwprofiles/engines/):\n";
   for (const std::string& n : shipped_names("hwprofiles/engines")) std::cout << "  " << n << "\n";
   std::cout << "policies:\n";

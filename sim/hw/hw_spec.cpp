@@ -144,6 +144,7 @@ void visit_hw(FieldVisitor& v, HwSpec& s) {
             {"version of the profile schema (1)", std::nullopt, 1, 1});
   v.text("name", s.name, {"profile name (the device)"});
   v.text("soc", s.soc, {"system-on-chip", ""});
+  v.text("vendor", s.vendor, {"the SoC's vendor (groups `socsim list`)", ""});
   named_entries<ComputeUnitSpec>(
       v, "cpu", {"CPU clusters by name (e.g. big, mid, little)"}, s.cpu,
       [](FieldVisitor& w, ComputeUnitSpec& u) { visit_unit(w, u, true, false); });

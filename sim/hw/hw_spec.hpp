@@ -104,6 +104,7 @@ struct HwSpec {
   int64_t schema_version = 1;
   std::string name;
   std::string soc;
+  std::string vendor;
   std::vector<std::pair<std::string, ComputeUnitSpec>> cpu;  // clusters by name
   bool has_gpu = false;
   ComputeUnitSpec gpu;

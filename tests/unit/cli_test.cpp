@@ -300,26 +300,41 @@ TEST(CliList, ListsProfilesModelsPoliciesEstimators) {
   const ProcessResult r = run_socsim({"list"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string& o = r.out;
-  const size_t hw = o.find("hardware profiles (hwprofiles/):\n"),
-               models = o.find("models (models/):\n"), policies = o.find("policies:\n"),
+  const size_t hw = o.find("hardware profiles (hwprofiles/), by SoC vendor"),
+               models = o.find("models (models/), by structure"), policies = o.find("policies:\n"),
                estimators = o.find("estimators (asked in this order):\n");
   ASSERT_EQ(hw, 0u) << o;
   ASSERT_NE(models, std::string::npos) << o;
   ASSERT_NE(policies, std::string::npos) << o;
   ASSERT_NE(estimators, std::string::npos) << o;
   ASSERT_TRUE(hw < models && models < policies && policies < estimators) << o;
-  std::string expect_hw = "hardware profiles (hwprofiles/):\n",
-              expect_models = "models (models/):\n";
+  // Every profile once, under its vendor, with its SoC and the provenance of its numbers.
+  const std::string hw_part = o.substr(0, models);
   Args profiles = kProfiles;  // plus a calibrated host profile, when `socsim calibrate` wrote one
   if (std::filesystem::exists(std::string(SOCSIM_DATA_DIR) + "/hwprofiles/host.yaml"))
     profiles.push_back("host");
-  std::sort(profiles.begin(), profiles.end());
-  for (const std::string& p : profiles) expect_hw += "  " + p + "\n";
-  for (const std::string& m : kModels) expect_models += "  " + m + "\n";
-  EXPECT_EQ(o.substr(0, models), expect_hw);
+  for (const std::string& p : profiles)
+    EXPECT_TRUE(std::regex_search(hw_part, std::regex("\n    " + p + " +\\S.*% measured")))
+        << p << " in\n"
+        << hw_part;
+  EXPECT_TRUE(std::regex_search(
+      hw_part, std::regex("\n  Qualcomm\n(    .*\n)*    oneplus-12 +Snapdragon 8 Gen 3")))
+      << hw_part;
   const size_t engines = o.find("engine profiles (hwprofiles/engines/):\n");
   ASSERT_TRUE(models < engines && engines < policies) << o;
-  EXPECT_EQ(o.substr(models, engines - models), expect_models);
+  // Every model once, under its structure.
+  const std::string model_part = o.substr(models, engines - models);
+  for (const std::string& m : kModels)
+    EXPECT_TRUE(std::regex_search(model_part, std::regex("\n    " + m + " +[0-9.]+B params")))
+        << m << " in\n"
+        << model_part;
+  const size_t dense = model_part.find("\n  dense\n"),
+               sparse = model_part.find("\n  activation-sparse"),
+               moe = model_part.find("\n  mixture of experts\n");
+  ASSERT_TRUE(dense < sparse && sparse < moe) << model_part;
+  EXPECT_LT(model_part.find("    llama-2-7b "), sparse);
+  EXPECT_GT(model_part.find("    bamboo-7b "), sparse);
+  EXPECT_GT(model_part.find("    turbosparse-mixtral-47b "), moe);
   EXPECT_EQ(o.substr(engines, policies - engines),
             "engine profiles (hwprofiles/engines/):\n  llamacpp\n  mlc\n  mllm\n  mnn\n  tflite\n");
   const std::string pol = o.substr(policies, estimators - policies);
