@@ -90,3 +90,8 @@ if(SOCSIM_PYTHON_MODULE)
     PROPERTIES LABELS python ENVIRONMENT
                "PYTHONPATH=${CMAKE_BINARY_DIR}/python;SOCSIM_BINARY=$<TARGET_FILE:socsim>;SOCSIM_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
 endif()
+# The sweep's Slurm job array on a real single-node Slurm started by the test (skipped, exit 77,
+# when slurmctld/slurmd/munge are not installed or cannot start here).
+add_test(NAME slurm.job_array COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/slurm/slurm_array_test.sh
+                                      $<TARGET_FILE:socsim> ${CMAKE_SOURCE_DIR})
+set_tests_properties(slurm.job_array PROPERTIES LABELS sweep SKIP_RETURN_CODE 77 TIMEOUT 600)
