@@ -29,11 +29,16 @@ struct Shape {
 // A tiny shape measures the fixed costs (per op, per thread join, per forward pass).
 // The widest has matrices of 7B-class size (50-100 MB) and a working set well above a server
 // last-level cache, so weight streaming from DRAM is measured too.
+// A wide-FFN shape (FFN 5.5x the width, as SwiGLU models with few layers per parameter have)
+// separates the down projection's long dot products from the up/gate ones.
 constexpr Shape kShapes[] = {{"h256", 256, 768, 2, 2},
                              {"h1536", 1536, 4096, 12, 12},
+                             {"h2048f", 2048, 11264, 16, 4},
                              {"h3072", 3072, 8192, 24, 8},
                              {"h4096", 4096, 12288, 32, 8}};
-constexpr int64_t kVocabs[] = {4608, 49152};
+// A small vocabulary, a medium one and a 128k one (the output matrix of recent models is as
+// large as several layers).
+constexpr int64_t kVocabs[] = {4608, 49152, 131072};
 constexpr const char* kQuants[] = {"q8_0", "q4_0", "f16"};
 
 std::vector<std::string> shape_sets(const Shape& s, int64_t vocab, const std::string& quant) {
@@ -69,6 +74,11 @@ std::vector<LlamaCppPoint> llamacpp_bench_plan(const LlamaCppBenchOptions& o) {
             continue;
           if (s.hidden == 256 && (vocab != 4608 || std::string(quant) != "q8_0")) continue;
           if (s.hidden == 4096 && vocab != 4608) continue;
+          // The 128k vocabulary and the wide FFN in Q8_0 only (the quantisations' rates are
+          // measured on the other shapes).
+          const bool extra = vocab == 131072 || s.hidden == 2048;
+          if (extra && std::string(quant) != "q8_0") continue;
+          if (vocab == 131072 && s.hidden != 2048) continue;
           std::vector<std::pair<int64_t, int64_t>> runs{{16, 17}, {64, 1}, {256, 1}};
           if (o.quick) runs = {{16, 5}, {64, 1}};
           // Attention at long contexts: one shape, one quantisation, small vocabulary.

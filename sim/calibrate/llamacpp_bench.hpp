@@ -1,9 +1,11 @@
 // Microbenchmarks of llama.cpp on this machine, the analogue of the mllm-NPU Table 3 matmul
 // microbenchmarks for the phones: two-layer GGUF files of generic llama-style shapes (not the
-// shipped models; a tiny one for fixed costs, 1,536, 3,072 and 4,096 wide), each timed for a prefill of 16 / 64 / 256 tokens, for 16 decode steps at a short
-// context, and (one shape) for long prompts and decode at a 1,024-token context, in Q8_0, Q4_0 and
-// F16, on 1 and 2 threads. A small vocabulary (4,608) and a large one (49,152) separate the layer
-// from the output matrix. These, and nothing end to end, calibrate the llamacpp-host profiles.
+// shipped models; a tiny one for fixed costs, 1,536, 3,072 and 4,096 wide with FFNs ~3x the
+// width, and 2,048 wide with a 5.5x FFN), each timed for a prefill of 16 / 64 / 256 tokens, for 16
+// decode steps at a short context, and (one shape) for long prompts and decode at a 1,024-token
+// context, in Q8_0, Q4_0 and F16, on 1 and 2 threads. Vocabularies of 4,608, 49,152 and 131,072
+// separate the layer from the output matrix. These, and nothing end to end, calibrate the
+// llamacpp-host profiles.
 #pragma once
 
 #include <cstdint>
