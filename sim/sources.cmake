@@ -106,6 +106,7 @@ set(SOCSIM_CALIBRATE_SOURCES
   sim/calibrate/validate_host.cpp
   # llama.cpp on this machine: timing, microbenchmarks, the llamacpp-host fit, validation.
   sim/calibrate/llamacpp_runner.cpp
+  sim/calibrate/awake_cpus.cpp
   sim/calibrate/llamacpp_bench.cpp
   sim/calibrate/llamacpp_fit.cpp
   sim/calibrate/validate_llamacpp.cpp

@@ -80,6 +80,8 @@ socsim_test(llamacpp_model_test unit llamacpp/llamacpp_model_test.cpp)
 target_link_libraries(llamacpp_model_test PRIVATE socsim_calibrate)
 socsim_test(page_cache_bench_test unit llamacpp/page_cache_bench_test.cpp)
 target_link_libraries(page_cache_bench_test PRIVATE socsim_calibrate)
+socsim_test(awake_cpus_test unit llamacpp/awake_cpus_test.cpp)
+target_link_libraries(awake_cpus_test PRIVATE socsim_calibrate)
 # The Python module under Debian's pytest (built when pybind11 is installed).
 if(SOCSIM_PYTHON_MODULE)
   add_test(NAME python.socsim

@@ -110,7 +110,9 @@ LlamaCppHostModel detect_llamacpp_host() {
 }
 
 void apply_llamacpp_host(const LlamaCppHostModel& m, HwSpec& hw) {
-  hw.dram.bandwidth = m.dram_bandwidth;
+  // The CPU clusters' shared link is dram.cpu_bandwidth, which the profile leaves to default to
+  // dram.bandwidth; loading fixed it at the start value, so both move together.
+  hw.dram.bandwidth = hw.dram.cpu_bandwidth = m.dram_bandwidth;
   for (auto& [name, u] : hw.cpu) {
     u.port_bandwidth = m.port_bandwidth;
     u.launch_overhead = m.launch_overhead;
@@ -153,7 +155,31 @@ LlamaCppFit fit_llamacpp_host(const std::vector<LlamaCppPoint>& points,
     }
     return cost;
   };
+  // Bandwidth floors from the data: a decode step streams every weight but the embedding table
+  // (a row lookup), so bytes / step time is a rate the memory reached. The per-core port is at
+  // least the best one-thread rate and the shared DRAM at least the best rate of any thread count;
+  // the fit starts there (coordinate descent cannot raise the shared bandwidth and the thread
+  // costs together, so started below it stays there).
+  double port_floor = 0, dram_floor = 0;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const LlamaCppPoint& p = points[i];
+    if (p.gen <= 1 || p.decode_mean_s <= 0) continue;
+    const ModelSpec& model = runs[i].model;
+    const double streamed =
+        model.weight_bytes() *
+        (1.0 - (model.tied_embeddings ? 0.0
+                                      : static_cast<double>(model.embedding_params()) /
+                                            static_cast<double>(model.total_params())));
+    const double rate = streamed / p.decode_mean_s;
+    dram_floor = std::max(dram_floor, rate);
+    if (p.threads == 1) port_floor = std::max(port_floor, rate);
+  }
   std::vector<Param> params = params_of(m);
+  for (Param& p : params) {
+    if (p.value == &m.port_bandwidth && port_floor > 0) p.lo = port_floor;
+    if (p.value == &m.dram_bandwidth && dram_floor > 0) p.lo = dram_floor;
+    *p.value = std::clamp(*p.value, p.lo, p.hi);
+  }
   double best = evaluate(nullptr);
   for (double step = 2.0; step > 1.005; step = std::sqrt(step)) {
     for (bool improved = true; improved;) {

@@ -13,6 +13,7 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "sim/calibrate/awake_cpus.hpp"
 #include "sim/calibrate/page_cache_bench.hpp"
 
 #ifndef SOCSIM_BUILD_DIR
@@ -111,7 +112,11 @@ std::vector<LlamaCppTiming> time_llamacpp(const LlamaCppInstall& in, const std::
     node = cgroup->wrap(node);
     drop_file_cache(gguf);
   }
-  const std::string out = run_command(fmt::format("timeout -k 5 {} ", o.timeout_s) + node);
+  std::string out;
+  {
+    const AwakeCpus awake(o.keep_cpus_awake);
+    out = run_command(fmt::format("timeout -k 5 {} ", o.timeout_s) + node);
+  }
   std::vector<std::vector<double>> prefill(runs.size());
   std::vector<std::vector<std::vector<double>>> steps(runs.size());
   size_t start = 0;

@@ -42,6 +42,9 @@ struct LlamaCppTimerOptions {
   // > 0: llama.cpp runs in a memory cgroup of this many bytes (page cache included), the GGUF's
   // pages dropped from the page cache first, so weights that do not fit are paged in from disk.
   double memory_limit = 0;
+  // One SCHED_IDLE spinner per CPU during the run, so a woken thread never waits for a halted
+  // vCPU's next timer tick (awake_cpus.hpp).
+  bool keep_cpus_awake = true;
 };
 
 // Times `runs` on `gguf`; throws std::runtime_error with llama.cpp's message when it fails.

@@ -83,6 +83,7 @@ LlamaCppValidation validate_llamacpp(const ValidateLlamaCppOptions& o) {
     for (int64_t p : o.prompts) runs.push_back({p, o.gen});
     LlamaCppTimerOptions opt;
     opt.threads = t, opt.repeats = o.repeats, opt.context = context, opt.memory_limit = o.memory;
+    opt.keep_cpus_awake = o.keep_cpus_awake;
     std::vector<LlamaCppTiming> measured;
     try {
       measured = time_llamacpp(*install, gguf_path, runs, opt);

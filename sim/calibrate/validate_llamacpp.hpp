@@ -30,6 +30,7 @@ struct ValidateLlamaCppOptions {
   // the page cache first; socsim predicts with the same budget (--memory) and the disk's
   // read-around window as the fault size (policy.mmap_request).
   double memory = 0;
+  bool keep_cpus_awake = true;  // SCHED_IDLE spinners during the runs (awake_cpus.hpp)
   double median_target = 0.10, max_target = 0.25;
   std::ostream* log = nullptr;
 };

@@ -51,7 +51,7 @@ void add_calibrate_llamacpp(CLI::App& app, int& exit_code) {
     std::string hw = "hwprofiles/local/llamacpp-host.yaml";
     std::string engine = "hwprofiles/local/llamacpp-host-engine.yaml";
     std::string save, from, workdir;
-    bool quick = false, no_disk = false;
+    bool quick = false, no_disk = false, let_cpus_idle = false;
     int repeats = 5;
     int64_t disk_bytes = int64_t{1} << 30;
   };
@@ -72,6 +72,9 @@ void add_calibrate_llamacpp(CLI::App& app, int& exit_code) {
                 "skip the disk and page-cache benchmarks (the profile gets no flash section)");
   sub->add_option("--disk-bytes", a->disk_bytes, "size of the page-cache benchmark's file")
       ->capture_default_str();
+  sub->add_flag("--let-cpus-idle", a->let_cpus_idle,
+                "time without the idle-priority spinners that keep every CPU awake (on a virtual "
+                "machine a halted vCPU can delay a woken llama.cpp thread to the next timer tick)");
   sub->callback([a, &exit_code] {
     std::vector<calibrate::LlamaCppPoint> points;
     if (a->from.empty()) {
@@ -80,6 +83,7 @@ void add_calibrate_llamacpp(CLI::App& app, int& exit_code) {
       if (!install) throw InfeasibleError(why);
       calibrate::LlamaCppBenchOptions o;
       o.quick = a->quick, o.repeats = a->repeats, o.workdir = a->workdir, o.log = &std::cerr;
+      o.keep_cpus_awake = !a->let_cpus_idle;
       std::cerr << "timing llama.cpp microbenchmarks\n";
       points = calibrate::run_llamacpp_benchmarks(*install, o);
     } else {
@@ -133,6 +137,7 @@ void add_validate_llamacpp(CLI::App& app, int& exit_code) {
   struct Args {
     calibrate::ValidateLlamaCppOptions o;
     std::string models = "qwen1.5-1.8b", threads = "1,2", prompts = "64,256", memory;
+    bool let_cpus_idle = false;
   };
   auto a = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand(
@@ -155,7 +160,11 @@ void add_validate_llamacpp(CLI::App& app, int& exit_code) {
   sub->add_option("--memory", a->memory,
                   "run llama.cpp in a memory cgroup of this size (e.g. 600MB; needs root) and "
                   "predict with the same budget");
+  sub->add_flag("--let-cpus-idle", a->let_cpus_idle,
+                "time without the idle-priority spinners that keep every CPU awake (on a virtual "
+                "machine a halted vCPU can delay a woken llama.cpp thread to the next timer tick)");
   sub->callback([a, &exit_code] {
+    a->o.keep_cpus_awake = !a->let_cpus_idle;
     if (!a->memory.empty()) {
       const QuantityParse q = parse_quantity(a->memory, Dim::kBytes);
       if (!q.value || *q.value <= 0)
