@@ -42,9 +42,13 @@ void visit_dvfs(FieldVisitor& v, DvfsState& d) {
 }
 
 void visit_unit(FieldVisitor& v, ComputeUnitSpec& u, bool is_cpu, bool is_npu) {
-  if (is_cpu)
+  if (is_cpu) {
     v.integer("cores", u.cores, {"number of cores in the cluster", std::nullopt, 1, 64});
-  else
+    v.flag("efficiency_cores", u.efficiency_cores,
+           {"the vendor's efficiency cores (Cortex-A5xx, Apple E-cores): engines that run on the "
+            "performance cores by default leave this cluster out",
+            "false"});
+  } else
     v.integer("concurrency", u.concurrency, {"kernels the device runs at once", "1", 1, 64});
   v.quantity("rated_clock", u.rated_clock, Dim::kFrequency,
              {"clock at which `peak` is quoted", std::nullopt, 1e6, 1e11});

@@ -50,12 +50,13 @@ struct NpuGraphSpec {
 
 struct ComputeUnitSpec {
   int64_t cores = 1;
-  double rated_clock = kUnset;  // clock at which `peak` is quoted
-  double clock = kUnset;        // operating clock; derived = rated_clock
-  PeakSpec peak;                // per core (CPU) or per device (GPU, NPU)
-  double idle_power = 0;        // per core (CPU) or per device
-  std::vector<DvfsState> dvfs;  // busy power at each clock, ascending clocks
-  double launch_overhead = 0;   // fixed cost per kernel launch
+  bool efficiency_cores = false;  // CPU: the vendor's efficiency class (Cortex-A5xx, Apple E)
+  double rated_clock = kUnset;    // clock at which `peak` is quoted
+  double clock = kUnset;          // operating clock; derived = rated_clock
+  PeakSpec peak;                  // per core (CPU) or per device (GPU, NPU)
+  double idle_power = 0;          // per core (CPU) or per device
+  std::vector<DvfsState> dvfs;    // busy power at each clock, ascending clocks
+  double launch_overhead = 0;     // fixed cost per kernel launch
   // Set only by an engine profile (engine_spec.hpp), 0 otherwise:
   double step_overhead = 0;        // per forward pass (framework, logits, sampling), on the LM head
   double thread_wake = 0;          // per forward pass on more than one core: waking worker threads

@@ -46,18 +46,13 @@ static double per_core(const PlatformUnit& u) {
 }
 
 Placement performance_cpu_placement(const PlatformSpec& p) {
-  int slowest = -1, n = 0;
+  std::vector<int> performance, all;
   for (size_t u = 0; u < p.units.size(); ++u) {
     if (p.units[u].type != UnitType::kCpuCluster) continue;
-    ++n;
-    if (slowest < 0 || per_core(p.units[u]) < per_core(p.units[static_cast<size_t>(slowest)]))
-      slowest = static_cast<int>(u);
+    all.push_back(static_cast<int>(u));
+    if (!p.units[u].spec->efficiency_cores) performance.push_back(static_cast<int>(u));
   }
-  std::vector<int> chosen;
-  for (size_t u = 0; u < p.units.size(); ++u)
-    if (p.units[u].type == UnitType::kCpuCluster && (n == 1 || static_cast<int>(u) != slowest))
-      chosen.push_back(static_cast<int>(u));
-  return clusters_placement(p, chosen);
+  return clusters_placement(p, performance.empty() ? all : performance);
 }
 
 Placement fastest_cores(const PlatformSpec& p, int n) {

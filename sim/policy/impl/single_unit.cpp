@@ -50,8 +50,8 @@ class SingleUnitPolicy : public Policy {
               output_rows_default_});
     if (type_ == UnitType::kCpuCluster)
       v.text("clusters", clusters_,
-             {"comma-separated CPU clusters to run on (all their cores); empty = every cluster but "
-              "the slowest",
+             {"comma-separated CPU clusters to run on (all their cores); empty = every cluster "
+              "not marked efficiency_cores",
               ""});
     v.integer("chunk", chunk_,
               {.help = "prefill chunk length in tokens; 0 = the whole prompt at once",
@@ -223,7 +223,7 @@ class SingleUnitPolicy : public Policy {
     return device_placement(p, type_ == UnitType::kGpu ? "gpu" : "npu");
   }
 
-  // The clusters named in `clusters_`, or every cluster but the slowest.
+  // The clusters named in `clusters_`, or every cluster not marked efficiency_cores.
   Placement cpu_placement(const PlatformSpec& p, std::string* error) const {
     if (clusters_.empty()) return performance_cpu_placement(p);
     std::vector<int> chosen;

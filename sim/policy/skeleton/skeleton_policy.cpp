@@ -53,7 +53,7 @@ class SkeletonPolicy final : public Policy {
   // and `socsim verify` a mismatch.
   void lower(const LowerContext& ctx, TaskGraph& g) const override {
     const bool gpu = unit_ == "gpu";
-    // All cores of every CPU cluster but the slowest, or the GPU's single kernel slot.
+    // All cores of every performance CPU cluster, or the GPU's single kernel slot.
     const Placement place =
         gpu ? device_placement(ctx.platform, "gpu") : performance_cpu_placement(ctx.platform);
     LoweringChoices ch;
