@@ -34,7 +34,9 @@ bool has_line(const std::string& text, const std::string& line) {
   return ("\n" + text).find("\n" + line + "\n") != std::string::npos;
 }
 
-const Args kProfiles = {"oneplus-12", "oneplus-ace2", "redmi-k60-pro", "redmi-k70-pro"};
+const Args kProfiles = {"iphone-15-pro", "macbook-pro-m1-max", "oneplus-12",    "oneplus-13",
+                        "oneplus-ace2",  "pixel-8-pro",        "redmi-k60-pro", "redmi-k70-pro",
+                        "vivo-x100-pro", "xiaomi-12"};
 const Args kModels = {"bamboo-7b",
                       "deepseek-r1-distill-qwen-1.5b",
                       "gemma-2-2b",

@@ -88,8 +88,9 @@ TEST(HwProfiles, AllLoadWithoutDiagnostics) {
     EXPECT_TRUE(hw.has_flash) << stem;
     EXPECT_LE(hw.dram.cpu_bandwidth, hw.dram.bandwidth) << stem;
   }
-  const std::set<std::string> expected{"redmi-k70-pro", "redmi-k60-pro", "oneplus-12",
-                                       "oneplus-ace2"};
+  const std::set<std::string> expected{
+      "redmi-k70-pro", "redmi-k60-pro", "oneplus-12",  "oneplus-ace2",  "xiaomi-12",
+      "oneplus-13",    "vivo-x100-pro", "pixel-8-pro", "iphone-15-pro", "macbook-pro-m1-max"};
   EXPECT_EQ(names, expected);
 }
 

@@ -42,5 +42,5 @@ TEST_F(ShippedProvenance, EveryNumberOfEveryShippedInputIsTagged) {
       ++files;
     }
   }
-  EXPECT_GE(files, 21u);  // 4 hardware profiles, 5 engine profiles, 12 models
+  EXPECT_GE(files, 35u);  // 10 hardware profiles, 5 engine profiles, 20 models
 }
