@@ -165,11 +165,9 @@ LlamaCppFit fit_llamacpp_host(const std::vector<LlamaCppPoint>& points,
     const LlamaCppPoint& p = points[i];
     if (p.gen <= 1 || p.decode_mean_s <= 0) continue;
     const ModelSpec& model = runs[i].model;
-    const double streamed =
-        model.weight_bytes() *
-        (1.0 - (model.tied_embeddings ? 0.0
-                                      : static_cast<double>(model.embedding_params()) /
-                                            static_cast<double>(model.total_params())));
+    const int64_t params =
+        model.total_params() - (model.tied_embeddings ? 0 : model.embedding_params());
+    const double streamed = static_cast<double>(params) * storage_bits(model.weight_dtype) / 8.0;
     const double rate = streamed / p.decode_mean_s;
     dram_floor = std::max(dram_floor, rate);
     if (p.threads == 1) port_floor = std::max(port_floor, rate);

@@ -24,6 +24,10 @@
 namespace socsim::cli {
 namespace {
 
+constexpr const char* kLetCpusIdleHelp =
+    "time without the idle-priority spinners that keep every CPU awake (on a virtual machine a "
+    "halted vCPU can delay a woken llama.cpp thread to the next timer tick)";
+
 template <class T>
 std::vector<T> parse_csv(const std::string& text, const std::string& option) {
   std::vector<T> v;
@@ -72,9 +76,7 @@ void add_calibrate_llamacpp(CLI::App& app, int& exit_code) {
                 "skip the disk and page-cache benchmarks (the profile gets no flash section)");
   sub->add_option("--disk-bytes", a->disk_bytes, "size of the page-cache benchmark's file")
       ->capture_default_str();
-  sub->add_flag("--let-cpus-idle", a->let_cpus_idle,
-                "time without the idle-priority spinners that keep every CPU awake (on a virtual "
-                "machine a halted vCPU can delay a woken llama.cpp thread to the next timer tick)");
+  sub->add_flag("--let-cpus-idle", a->let_cpus_idle, kLetCpusIdleHelp);
   sub->callback([a, &exit_code] {
     std::vector<calibrate::LlamaCppPoint> points;
     if (a->from.empty()) {
@@ -160,9 +162,7 @@ void add_validate_llamacpp(CLI::App& app, int& exit_code) {
   sub->add_option("--memory", a->memory,
                   "run llama.cpp in a memory cgroup of this size (e.g. 600MB; needs root) and "
                   "predict with the same budget");
-  sub->add_flag("--let-cpus-idle", a->let_cpus_idle,
-                "time without the idle-priority spinners that keep every CPU awake (on a virtual "
-                "machine a halted vCPU can delay a woken llama.cpp thread to the next timer tick)");
+  sub->add_flag("--let-cpus-idle", a->let_cpus_idle, kLetCpusIdleHelp);
   sub->callback([a, &exit_code] {
     a->o.keep_cpus_awake = !a->let_cpus_idle;
     if (!a->memory.empty()) {

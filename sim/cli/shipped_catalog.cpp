@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <functional>
 #include <map>
 #include <vector>
 
@@ -16,18 +17,21 @@
 namespace socsim::cli {
 namespace {
 
-// "62% measured/datasheet": the share of a file's numbers with evidence beyond an assumption.
+// The provenance shares of a file's numbers, as `socsim describe NAME --provenance` ends.
 std::string evidence_share(const std::string& root, const std::string& path) {
   Diagnostics d;
-  const ProvenanceShares s = provenance_shares(file_provenance(root, path, d));
-  if (s.numbers == 0) return "";
-  const auto pct = [&](ProvenanceKind k) {
-    return 100.0 * static_cast<double>(s.by_kind[static_cast<size_t>(k)]) /
-           static_cast<double>(s.numbers);
-  };
-  return fmt::format("{:.0f}% measured, {:.0f}% datasheet, {:.0f}% assumed",
-                     pct(ProvenanceKind::kMeasured), pct(ProvenanceKind::kDatasheet),
-                     pct(ProvenanceKind::kAssumption));
+  return shares_text(provenance_shares(file_provenance(root, path, d)));
+}
+
+// A header line, then each group's name and its lines.
+template <typename Key>
+std::string grouped(std::string header, const std::map<Key, std::vector<std::string>>& groups,
+                    const std::function<std::string(const Key&)>& name) {
+  for (const auto& [key, lines] : groups) {
+    header += "  " + name(key) + "\n";
+    for (const std::string& l : lines) header += l;
+  }
+  return header;
 }
 
 std::string units_of(const HwSpec& hw) {
@@ -50,14 +54,10 @@ std::string list_hw_profiles() {
         "    {:<20} {:<32} {:<16} {:>5.0f} GB {:>6.1f} GB/s  {}\n", n, hw.soc, units_of(hw),
         hw.dram.capacity / 1e9, hw.dram.bandwidth / 1e9, evidence_share("hw", path)));
   }
-  std::string s =
+  return grouped<std::string>(
       "hardware profiles (hwprofiles/), by SoC vendor: SoC, units, DRAM, DRAM bandwidth, "
-      "provenance of the numbers:\n";
-  for (const auto& [vendor, lines] : by_vendor) {
-    s += "  " + vendor + "\n";
-    for (const std::string& l : lines) s += l;
-  }
-  return s;
+      "provenance of the numbers:\n",
+      by_vendor, [](const std::string& vendor) { return vendor; });
 }
 
 std::string list_models() {
@@ -74,13 +74,9 @@ std::string list_models() {
                     static_cast<double>(m.total_params()) / 1e9, m.layers, m.hidden,
                     dtype_name(m.weight_dtype), evidence_share("model", path)));
   }
-  std::string s =
-      "models (models/), by structure: parameters, layers, width, weight type, provenance:\n";
-  for (const auto& [group, lines] : by_group) {
-    s += fmt::format("  {}\n", kGroups[group]);
-    for (const std::string& l : lines) s += l;
-  }
-  return s;
+  return grouped<int>(
+      "models (models/), by structure: parameters, layers, width, weight type, provenance:\n",
+      by_group, [&](const int& group) { return std::string(kGroups[group]); });
 }
 
 }  // namespace socsim::cli
