@@ -128,6 +128,7 @@ std::vector<LlamaCppPoint> run_llamacpp_benchmarks(const LlamaCppInstall& in,
       LlamaCppTimerOptions t;
       t.threads = threads, t.repeats = o.quick ? 2 : o.repeats;
       t.keep_cpus_awake = o.keep_cpus_awake;
+      t.estimator = o.estimator;
       const std::vector<LlamaCppTiming> timing = time_llamacpp(in, path, runs, t);
       for (size_t k = 0; k < points.size(); ++k) {
         LlamaCppPoint& p = plan[points[k]];

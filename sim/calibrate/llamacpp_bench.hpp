@@ -30,10 +30,11 @@ struct LlamaCppPoint {
 
 struct LlamaCppBenchOptions {
   bool quick = false;           // one shape, one quantisation, one thread count (tests)
-  int repeats = 5;              // measured repeats per run (median), after one warm-up
+  int repeats = 5;              // measured repeats per run, after one warm-up
   bool keep_cpus_awake = true;  // SCHED_IDLE spinners during the runs (awake_cpus.hpp)
-  int max_threads = 2;          // thread counts 1..max_threads (capped by the machine)
-  std::string workdir = "";     // where GGUF files are written (default: the temp directory)
+  TimingEstimator estimator = TimingEstimator::kMin;  // over the repeats
+  int max_threads = 2;       // thread counts 1..max_threads (capped by the machine)
+  std::string workdir = "";  // where GGUF files are written (default: the temp directory)
   std::ostream* log = nullptr;
 };
 

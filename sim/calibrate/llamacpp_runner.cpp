@@ -60,6 +60,11 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+double estimate(const std::vector<double>& v, TimingEstimator e) {
+  if (v.empty()) return 0;
+  return e == TimingEstimator::kMin ? *std::min_element(v.begin(), v.end()) : median(v);
+}
+
 }  // namespace
 
 double LlamaCppTiming::decode_mean_s() const {
@@ -140,12 +145,12 @@ std::vector<LlamaCppTiming> time_llamacpp(const LlamaCppInstall& in, const std::
     LlamaCppTiming t;
     t.prompt = runs[r].prompt, t.gen = runs[r].gen;
     t.repeats = static_cast<int>(prefill[r].size());
-    t.prefill_s = median(prefill[r]);
+    t.prefill_s = estimate(prefill[r], o.estimator);
     for (int64_t s = 0; s + 1 < runs[r].gen; ++s) {
       std::vector<double> v;
       for (const auto& rep : steps[r])
         if (static_cast<size_t>(s) < rep.size()) v.push_back(rep[static_cast<size_t>(s)]);
-      t.decode_s.push_back(median(v));
+      t.decode_s.push_back(estimate(v, o.estimator));
     }
     result.push_back(std::move(t));
   }

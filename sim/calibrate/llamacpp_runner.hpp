@@ -1,8 +1,10 @@
 // Runs llama.cpp on this machine: the prebuilt CPU build of the npm package node-llama-cpp,
 // installed by the setup step into <build>/llamacpp/node_modules, driven by the Node script
 // sim/calibrate/llamacpp/llamacpp_timer.mjs in a child process. Each run is a prefill of `prompt`
-// tokens and `gen - 1` single-token decode steps on a fresh sequence, timed per step; the medians
-// over repeats (after warm-up) are returned.
+// tokens and `gen - 1` single-token decode steps on a fresh sequence, timed per step. Repeats are
+// rounds over all runs; each time returned is the minimum over repeats (after warm-up) by
+// default: on a shared or virtual machine the noise only ever adds time, so the fastest repeat is
+// the estimate least disturbed by it (the median is kept as an option).
 #pragma once
 
 #include <cstdint>
@@ -28,11 +30,13 @@ struct LlamaCppRun {
 
 struct LlamaCppTiming {
   int64_t prompt = 0, gen = 1;
-  double prefill_s = 0;          // median over repeats: the prompt and the first token
-  std::vector<double> decode_s;  // median over repeats of each decode step (gen - 1 of them)
+  double prefill_s = 0;          // over repeats (the estimator): the prompt and the first token
+  std::vector<double> decode_s;  // over repeats, each decode step (gen - 1 of them)
   double decode_mean_s() const;  // mean of decode_s (0 when gen = 1)
   int repeats = 0;
 };
+
+enum class TimingEstimator { kMin, kMedian };
 
 struct LlamaCppTimerOptions {
   int threads = 1;
@@ -45,6 +49,7 @@ struct LlamaCppTimerOptions {
   // One SCHED_IDLE spinner per CPU during the run, so a woken thread never waits for a halted
   // vCPU's next timer tick (awake_cpus.hpp).
   bool keep_cpus_awake = true;
+  TimingEstimator estimator = TimingEstimator::kMin;
 };
 
 // Times `runs` on `gguf`; throws std::runtime_error with llama.cpp's message when it fails.

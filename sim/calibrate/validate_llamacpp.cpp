@@ -84,6 +84,7 @@ LlamaCppValidation validate_llamacpp(const ValidateLlamaCppOptions& o) {
     LlamaCppTimerOptions opt;
     opt.threads = t, opt.repeats = o.repeats, opt.context = context, opt.memory_limit = o.memory;
     opt.keep_cpus_awake = o.keep_cpus_awake;
+    opt.estimator = o.estimator;
     std::vector<LlamaCppTiming> measured;
     try {
       measured = time_llamacpp(*install, gguf_path, runs, opt);

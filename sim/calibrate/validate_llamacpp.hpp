@@ -8,6 +8,8 @@
 // back into the profiles.
 #pragma once
 
+#include "sim/calibrate/llamacpp_runner.hpp"
+
 #include <cstdint>
 #include <ostream>
 #include <string>
@@ -31,6 +33,7 @@ struct ValidateLlamaCppOptions {
   // read-around window as the fault size (policy.mmap_request).
   double memory = 0;
   bool keep_cpus_awake = true;  // SCHED_IDLE spinners during the runs (awake_cpus.hpp)
+  TimingEstimator estimator = TimingEstimator::kMin;  // over the repeats
   double median_target = 0.10, max_target = 0.25;
   std::ostream* log = nullptr;
 };

@@ -50,6 +50,18 @@ std::vector<T> parse_csv(const std::string& text, const std::string& option) {
   return v;
 }
 
+void add_estimator_option(CLI::App* sub, std::string& estimator) {
+  sub->add_option("--estimator", estimator,
+                  "time of a run over its repeats: min (the least disturbed by other load) or "
+                  "median")
+      ->check(CLI::IsMember({"min", "median"}))
+      ->capture_default_str();
+}
+
+calibrate::TimingEstimator estimator_of(const std::string& name) {
+  return name == "median" ? calibrate::TimingEstimator::kMedian : calibrate::TimingEstimator::kMin;
+}
+
 void add_calibrate_llamacpp(CLI::App& app, int& exit_code) {
   struct Args {
     std::string hw = "hwprofiles/local/llamacpp-host.yaml";
@@ -58,6 +70,7 @@ void add_calibrate_llamacpp(CLI::App& app, int& exit_code) {
     bool quick = false, no_disk = false, let_cpus_idle = false;
     int repeats = 5;
     int64_t disk_bytes = int64_t{1} << 30;
+    std::string estimator = "min";
   };
   auto a = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand(
@@ -68,8 +81,8 @@ void add_calibrate_llamacpp(CLI::App& app, int& exit_code) {
   sub->add_option("--engine-out", a->engine, "engine profile to write")->capture_default_str();
   sub->add_option("--save", a->save, "also save the measurements as JSON");
   sub->add_option("--from", a->from, "fit saved measurements instead of measuring");
-  sub->add_option("--repeats", a->repeats, "measured repeats per run (median)")
-      ->capture_default_str();
+  sub->add_option("--repeats", a->repeats, "measured repeats per run")->capture_default_str();
+  add_estimator_option(sub, a->estimator);
   sub->add_option("--workdir", a->workdir, "where benchmark GGUF files are written");
   sub->add_flag("--quick", a->quick, "one small benchmark file (seconds; for tests)");
   sub->add_flag("--no-disk", a->no_disk,
@@ -86,6 +99,7 @@ void add_calibrate_llamacpp(CLI::App& app, int& exit_code) {
       calibrate::LlamaCppBenchOptions o;
       o.quick = a->quick, o.repeats = a->repeats, o.workdir = a->workdir, o.log = &std::cerr;
       o.keep_cpus_awake = !a->let_cpus_idle;
+      o.estimator = estimator_of(a->estimator);
       std::cerr << "timing llama.cpp microbenchmarks\n";
       points = calibrate::run_llamacpp_benchmarks(*install, o);
     } else {
@@ -140,6 +154,7 @@ void add_validate_llamacpp(CLI::App& app, int& exit_code) {
     calibrate::ValidateLlamaCppOptions o;
     std::string models = "qwen1.5-1.8b", threads = "1,2", prompts = "64,256", memory;
     bool let_cpus_idle = false;
+    std::string estimator = "min";
   };
   auto a = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand(
@@ -155,7 +170,8 @@ void add_validate_llamacpp(CLI::App& app, int& exit_code) {
   sub->add_option("--prompt", a->prompts, "prompt lengths, comma-separated")->capture_default_str();
   sub->add_option("--gen", a->o.gen, "generated tokens (the first by prefill)")
       ->capture_default_str();
-  sub->add_option("--repeats", a->o.repeats, "measured repeats (median)")->capture_default_str();
+  sub->add_option("--repeats", a->o.repeats, "measured repeats")->capture_default_str();
+  add_estimator_option(sub, a->estimator);
   sub->add_option("--hw", a->o.hw, "hardware profile")->capture_default_str();
   sub->add_option("--engine", a->o.engine, "engine profile")->capture_default_str();
   sub->add_option("--workdir", a->o.workdir, "where the GGUF file is written");
@@ -165,6 +181,7 @@ void add_validate_llamacpp(CLI::App& app, int& exit_code) {
   sub->add_flag("--let-cpus-idle", a->let_cpus_idle, kLetCpusIdleHelp);
   sub->callback([a, &exit_code] {
     a->o.keep_cpus_awake = !a->let_cpus_idle;
+    a->o.estimator = estimator_of(a->estimator);
     if (!a->memory.empty()) {
       const QuantityParse q = parse_quantity(a->memory, Dim::kBytes);
       if (!q.value || *q.value <= 0)

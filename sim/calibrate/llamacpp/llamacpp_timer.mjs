@@ -2,9 +2,11 @@
 // `validate-llamacpp`. One JSON request on the command line:
 //   {"model": "f.gguf", "threads": 2, "context": 2048, "batch": 512, "warmup": 1, "repeats": 3,
 //    "runs": [{"prompt": 64, "gen": 16}, ...]}
-// For every run and repeat it evaluates `prompt` tokens as one prefill (logits and a greedy token
+// For every repeat and run it evaluates `prompt` tokens as one prefill (logits and a greedy token
 // for the last one, as llama.cpp's generation does) and then `gen - 1` decode steps of one token
 // each (fed a fixed token sequence, logits and a greedy token each step), on a fresh sequence.
+// Repeats are rounds over all runs, so a burst of interference from outside hits one repeat of
+// several runs rather than every repeat of one.
 // Prints one JSON line per measured repeat: {"run": i, "repeat": r, "prefill_s": t,
 // "decode_s": [t1, t2, ...]}. Warm-up repeats are not printed. Exits 1 with a message on failure.
 import { pathToFileURL } from "node:url";
@@ -37,10 +39,10 @@ const next = { generateNext: { token: true } };
 
 const now = () => Number(process.hrtime.bigint()) / 1e9;
 const sequence = context.getSequence();
-for (let runIndex = 0; runIndex < request.runs.length; ++runIndex) {
-  const run = request.runs[runIndex];
-  const warmup = request.warmup ?? 1;
-  for (let rep = 0; rep < warmup + (request.repeats ?? 3); ++rep) {
+const warmup = request.warmup ?? 1;
+for (let rep = 0; rep < warmup + (request.repeats ?? 3); ++rep) {
+  for (let runIndex = 0; runIndex < request.runs.length; ++runIndex) {
+    const run = request.runs[runIndex];
     await sequence.clearHistory();
     const prompt = [];
     for (let i = 0; i < run.prompt; ++i) prompt.push(tokenAt(i));
