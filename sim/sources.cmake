@@ -11,6 +11,8 @@ set(SOCSIM_CORE_SOURCES
   sim/provenance/line_comments.cpp
   sim/provenance/collector.cpp
   sim/hw/hw_spec.cpp
+  sim/thermal/thermal_spec.cpp
+  sim/thermal/thermal_model.cpp
   sim/hw/engine_spec.cpp
   sim/model/model_spec.cpp
   sim/model/hf_config.cpp
@@ -19,6 +21,7 @@ set(SOCSIM_CORE_SOURCES
   sim/engine/platform.cpp
   sim/lower/workload.cpp
   sim/lower/transformer_lowering.cpp
+  sim/session/session_spec.cpp
   sim/policy/registry.cpp
   sim/policy/scheduler_registry.cpp
   sim/policy/memory_plan.cpp
@@ -46,6 +49,10 @@ set(SOCSIM_DRIVER_SOURCES
   sim/driver/input_cache.cpp
   sim/driver/simulate.cpp
   sim/driver/decode_metrics.cpp
+  # App sessions: many requests scheduled on one SoC.
+  sim/session/session_state.cpp
+  sim/session/session_sim.cpp
+  sim/session/session_report.cpp
   sim/driver/isolated.cpp
   sim/report/result_json.cpp
   sim/report/trace.cpp

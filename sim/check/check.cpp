@@ -114,7 +114,7 @@ void validate(const CheckRequest& req, const std::vector<PointSpec>& matrix) {
 VerifyOutcome verify_model(const CheckRequest& req, const std::vector<std::string>& sets,
                            const std::string& model, const std::string& hw) {
   verify::VerifyRequest vr;
-  vr.run = {hw, model, req.policy, sets};
+  vr.run = {hw, model, req.policy, sets, {}};
   vr.run.sets.push_back(fmt::format("workload.prompt={}", req.verify_prompt));
   vr.run.sets.push_back(fmt::format("workload.gen={}", req.verify_gen));
   VerifyOutcome out;

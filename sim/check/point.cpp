@@ -78,7 +78,7 @@ PointResult evaluate(const LoadedRun& run, PointResult r) {
 
 PointResult run_point(const std::string& policy, const PointSpec& spec,
                       const std::vector<std::string>& sets) {
-  RunRequest req{spec.hw, spec.model, policy, sets};
+  RunRequest req{spec.hw, spec.model, policy, sets, {}};
   req.sets.push_back(fmt::format("workload.prompt={}", spec.prompt));
   req.sets.push_back(fmt::format("workload.gen={}", spec.gen));
   const LoadedRun run = load_run(req);

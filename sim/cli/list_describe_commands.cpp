@@ -95,6 +95,12 @@ void describe(const std::string& name) {
                                     "workload");
     return;
   }
+  if (n == "session") {
+    SessionSpec s;
+    std::cout << format_param_table(describe_params([&](FieldVisitor& v) { visit_session(v, s); }),
+                                    "session");
+    return;
+  }
   if (n.rfind("policy.", 0) == 0) n = n.substr(7);
   if (const PolicyInfo* p = find_policy(n)) {
     std::cout << fmt::format("policy {}: {}\n", p->name, p->summary);
@@ -118,7 +124,7 @@ void describe(const std::string& name) {
         std::cout << resolved_config(run);
         return;
       }
-  std::vector<std::string> all{"hw", "model", "engine", "workload"};
+  std::vector<std::string> all{"hw", "model", "engine", "workload", "session"};
   for (const std::string& p : policy_names()) all.push_back("policy." + p);
   for (const std::string& e : estimator_names()) all.push_back("estimator." + e);
   for (const char* dir : {"hwprofiles", "models"})

@@ -9,13 +9,14 @@
 #include "sim/config/diagnostics.hpp"
 #include "sim/report/result_json.hpp"
 #include "sim/report/trace.hpp"
+#include "sim/session/session_report.hpp"
 
 namespace socsim::cli {
 namespace {
 
 struct RunOptions {
   RunArgs args;
-  std::string json, trace, config_out;
+  std::string json, trace, config_out, session;
 };
 
 std::ofstream open_out(const std::string& path) {
@@ -25,12 +26,32 @@ std::ofstream open_out(const std::string& path) {
 }
 
 void run(RunOptions& o, int& exit_code) {
-  LoadedRun loaded = load_run(run_request(o.args));
+  RunRequest req = run_request(o.args);
+  req.session = o.session;
+  LoadedRun loaded = load_run(req);
   // Open every output before simulating: an unwritable path is bad input, found up front.
   std::ofstream json_file, trace_file, config_file;
   if (!o.json.empty() && o.json != "-") json_file = open_out(o.json);
   if (!o.trace.empty()) trace_file = open_out(o.trace);
   if (!o.config_out.empty()) config_file = open_out(o.config_out);
+  prepare_session(loaded);
+  if (runs_as_session(loaded)) {
+    SessionOptions so;
+    so.keep_steps = !o.trace.empty();
+    so.backend = run_backend(o.args);
+    const SessionResult r = simulate_session(loaded, loaded.session, so);
+    const std::string json = session_json(loaded, r).dump(2) + "\n";
+    if (o.json == "-") {
+      std::cout << json;
+    } else {
+      std::cout << session_summary(loaded, r);
+      if (!o.json.empty()) json_file << json;
+    }
+    if (!o.trace.empty()) write_session_trace(trace_file, r);
+    if (!o.config_out.empty()) config_file << resolved_config(loaded);
+    exit_code = 0;
+    return;
+  }
   std::unique_ptr<RunOutput> out = simulate(loaded, run_backend(o.args));
   const std::string json = result_json(loaded, *out).dump(2) + "\n";
   if (o.json == "-") {
@@ -55,6 +76,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
                   "write the result as JSON to FILE, or - for stdout (then no summary)");
   sub->add_option("--trace", o->trace, "write a Chrome/Perfetto trace-event JSON to FILE");
   sub->add_option("--config-out", o->config_out, "write the resolved configuration (YAML) to FILE");
+  sub->add_option("--session", o->session,
+                  "run an app session of many requests (shipped name in experiments/sessions/ "
+                  "or a YAML path); its scheduling: --set session.scheduler=fcfs|sarathi|layered");
   sub->callback([o, &exit_code] { run(*o, exit_code); });
 }
 

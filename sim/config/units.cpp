@@ -64,6 +64,12 @@ std::vector<Base> bases_for(Dim d) {
       return {{"J", false, true}};
     case Dim::kEnergyPerByte:
       return {{"J/B", false, true}};
+    case Dim::kTemperature:
+      return {{"C", false, false}};
+    case Dim::kThermalResistance:
+      return {{"K/W", false, true}};
+    case Dim::kHeatCapacity:
+      return {{"J/K", false, true}};
     case Dim::kNumber:
       return {};
   }
@@ -143,6 +149,12 @@ std::string_view dim_name(Dim d) {
       return "energy";
     case Dim::kEnergyPerByte:
       return "energy per byte";
+    case Dim::kTemperature:
+      return "temperature";
+    case Dim::kThermalResistance:
+      return "thermal resistance";
+    case Dim::kHeatCapacity:
+      return "heat capacity";
   }
   return "?";
 }
@@ -171,6 +183,12 @@ std::string_view dim_example(Dim d) {
       return "1.2J";
     case Dim::kEnergyPerByte:
       return "20pJ/B";
+    case Dim::kTemperature:
+      return "43C";
+    case Dim::kThermalResistance:
+      return "8K/W";
+    case Dim::kHeatCapacity:
+      return "60J/K";
   }
   return "?";
 }
@@ -199,6 +217,12 @@ std::string_view dim_si_symbol(Dim d) {
       return "J";
     case Dim::kEnergyPerByte:
       return "J/B";
+    case Dim::kTemperature:
+      return "C";
+    case Dim::kThermalResistance:
+      return "K/W";
+    case Dim::kHeatCapacity:
+      return "J/K";
   }
   return "";
 }
@@ -278,7 +302,9 @@ std::string format_quantity(double v, Dim d) {
   if (std::isinf(v)) return fmt::format("{}inf{}", v < 0 ? "-" : "", sym);
   static constexpr Prefix kNone{"", 1.0};
   if (d == Dim::kNumber) return shortest(v, kNone, sym, d);
-  if (d == Dim::kTime || d == Dim::kPower || d == Dim::kEnergy || d == Dim::kEnergyPerByte) {
+  if (d == Dim::kTemperature) return shortest(v, kNone, sym, d);
+  if (d == Dim::kTime || d == Dim::kPower || d == Dim::kEnergy || d == Dim::kEnergyPerByte ||
+      d == Dim::kThermalResistance || d == Dim::kHeatCapacity) {
     static constexpr std::array<Prefix, 7> kSmall{
         {{"f", 1e-15}, {"p", 1e-12}, {"n", 1e-9}, {"u", 1e-6}, {"m", 1e-3}, {"", 1.0}, {"k", 1e3}}};
     return shortest(v, prefix_for(v, kSmall, kNone), sym, d);

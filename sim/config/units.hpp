@@ -11,17 +11,20 @@
 namespace socsim {
 
 enum class Dim {
-  kNumber,         // dimensionless ratio or count; accepts "0.5" or "50%"
-  kBytes,          // B
-  kBandwidth,      // B/s
-  kOps,            // OP or FLOP (a count of arithmetic operations)
-  kOpsRate,        // OPS, FLOPS (operations per second)
-  kRequestRate,    // IOPS
-  kFrequency,      // Hz
-  kTime,           // s
-  kPower,          // W
-  kEnergy,         // J
-  kEnergyPerByte,  // J/B
+  kNumber,             // dimensionless ratio or count; accepts "0.5" or "50%"
+  kBytes,              // B
+  kBandwidth,          // B/s
+  kOps,                // OP or FLOP (a count of arithmetic operations)
+  kOpsRate,            // OPS, FLOPS (operations per second)
+  kRequestRate,        // IOPS
+  kFrequency,          // Hz
+  kTime,               // s
+  kPower,              // W
+  kEnergy,             // J
+  kEnergyPerByte,      // J/B
+  kTemperature,        // C (degrees Celsius, the SI derived unit; no prefixes)
+  kThermalResistance,  // K/W
+  kHeatCapacity,       // J/K
 };
 
 // Human name of a dimension with an example value, for error messages and `describe`.

@@ -86,7 +86,20 @@ LoadedRun load_run(const RunRequest& req, InputCache* cache) {
   std::vector<Override> ovs;
   for (const std::string& s : req.sets)
     if (auto o = parse_override(s, d)) ovs.push_back(*o);
-  check_override_roots(ovs, {"hw", "model", "policy", "workload", "engine"}, d);
+  check_override_roots(ovs, {"hw", "model", "policy", "workload", "engine", "session"}, d);
+  SourceMap session_where;
+  if (!req.session.empty()) {
+    run.session_path = resolve(req.session, "experiments/sessions", "--session " + req.session);
+    if (!run.session_path.empty()) {
+      run.session = read_session(run.session_path, d, &session_where);
+      apply_overrides(
+          "session", ovs, [&](FieldVisitor& v) { visit_session(v, run.session); }, d);
+    }
+  } else {
+    for (const Override& o : ovs)
+      if (o.root == "session")
+        d.error({"--set " + o.spelled()}, "session parameters need a session (--session FILE)");
+  }
   // Overrides of an input that failed to load would only repeat its errors.
   if (!run.hw_path.empty())
     apply_overrides(
@@ -121,12 +134,15 @@ LoadedRun load_run(const RunRequest& req, InputCache* cache) {
     if (o.root == "hw") hw_where.record(o.path, {"--set " + o.spelled()});
     if (o.root == "model") model_where.record(o.path, {"--set " + o.spelled()});
     if (o.root == "engine") engine_where.record(o.path, {"--set " + o.spelled()});
+    if (o.root == "session") session_where.record(o.path, {"--set " + o.spelled()});
   }
   if (!d.has_errors()) {
     finalize_hw(*run.hw, run.hw_path, d, hw_where);
     finalize_model(run.model, run.model_path, d, model_where);
     if (!run.engine_path.empty())
       apply_engine(*run.hw, run.engine, run.engine_path, d, engine_where);
+    if (!run.session_path.empty())
+      finalize_session(run.session, run.session_path, d, session_where);
   }
   d.throw_if_errors();
   return run;
@@ -154,6 +170,9 @@ std::string resolved_config(LoadedRun& run) {
            indent(write_resolved([&](FieldVisitor& v) { visit_engine(v, run.engine); }));
   out += "workload:\n" +
          indent(write_resolved([&](FieldVisitor& v) { visit_workload(v, run.workload); }));
+  if (!run.session_path.empty())
+    out += "session:\n" +
+           indent(write_resolved([&](FieldVisitor& v) { visit_session(v, run.session); }));
   return out;
 }
 

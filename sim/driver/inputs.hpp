@@ -12,6 +12,7 @@
 #include "sim/lower/workload.hpp"
 #include "sim/model/model_spec.hpp"
 #include "sim/policy/policy.hpp"
+#include "sim/session/session_spec.hpp"
 
 namespace socsim {
 
@@ -20,6 +21,8 @@ struct RunRequest {
   std::string model = "qwen1.5-1.8b";
   std::string policy = "cpu";
   std::vector<std::string> sets;  // "hw.npu.clock=600MHz", "workload.prompt=512", ...
+  // An app session (shipped name in experiments/sessions/ or a path); empty = one prompt.
+  std::string session;
 };
 
 struct LoadedRun {
@@ -31,6 +34,8 @@ struct LoadedRun {
   std::string hw_path, model_path;
   std::string engine_path;  // empty: the policy names no engine profile
   EngineSpec engine;
+  std::string session_path;  // empty: no session
+  SessionSpec session;
 };
 
 // Resolves a shipped name ("redmi-k70-pro") or a path to a file; reports unknown names with the

@@ -96,7 +96,8 @@ std::unique_ptr<RunOutput> simulate(const LoadedRun& run, BackendKind backend_ki
       m.prefill_s > 0 ? static_cast<double>(run.workload.prompt) / m.prefill_s : 0;
   m.total_s = end;
   m.decode_s = end - ttft;
-  const int64_t decoded = std::max<int64_t>(run.workload.gen - 1, 0);
+  const int64_t decoded =
+      run.workload.prompt == 0 ? run.workload.gen : std::max<int64_t>(run.workload.gen - 1, 0);
   m.decode_tokens_per_s = m.decode_s > 0 ? static_cast<double>(decoded) / m.decode_s : 0;
   m.energy = account_energy(g, out->costs, out->timing, out->platform, 0, end);
   m.prefill_energy_j =

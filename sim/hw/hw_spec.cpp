@@ -161,6 +161,8 @@ void visit_hw(FieldVisitor& v, HwSpec& s) {
             [&](FieldVisitor& w) { visit_flash(w, s.flash); });
   v.quantity("other_power", s.other_power, Dim::kPower,
              {"constant power of the rest of the SoC during a run", "0W", 0, 100});
+  v.section("thermal", {"heating and thermal throttling (optional)"}, &s.has_thermal,
+            [&](FieldVisitor& w) { visit_thermal(w, s.thermal); });
 }
 
 double ComputeUnitSpec::peak_at_clock(DType t) const {

@@ -12,6 +12,7 @@
 #include "sim/config/diagnostics.hpp"
 #include "sim/config/schema.hpp"
 #include "sim/model/dtype.hpp"
+#include "sim/thermal/thermal_spec.hpp"
 
 namespace socsim {
 
@@ -115,6 +116,8 @@ struct HwSpec {
   bool has_flash = false;
   FlashSpec flash;
   double other_power = 0;  // rest of the SoC while the run lasts (display off), constant
+  bool has_thermal = false;
+  ThermalSpec thermal;
 };
 
 void visit_hw(FieldVisitor& v, HwSpec& s);

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 
 #include "sim/graph/op_formulas.hpp"
@@ -24,14 +25,18 @@ class Lowerer {
       : ctx_(ctx), m_(ctx.model), ch_(ch), g_(g) {}
 
   OpId run() {
-    const int64_t prompt = ctx_.workload.prompt;
+    if (!ctx_.workload.batch.empty()) return run_batch();
+    const int64_t prompt = ctx_.workload.prompt, past = ctx_.workload.past;
     // Static shapes (pad_last_chunk) compute every chunk at the full chunk length, even a prompt
     // shorter than one chunk; otherwise a short prompt is one chunk of its own length.
     const int64_t chunk = ch_.chunk <= 0       ? prompt
                           : ch_.pad_last_chunk ? ch_.chunk
                                                : std::min(ch_.chunk, prompt);
-    const int64_t chunks = (prompt + chunk - 1) / chunk;
-    const int64_t steps = std::max<int64_t>(ctx_.workload.gen - 1, 0);
+    const int64_t chunks = prompt == 0 ? 0 : (prompt + chunk - 1) / chunk;
+    // A decode continuation (prompt 0) computes every asked token in decode; otherwise the first
+    // comes out of prefill.
+    const int64_t steps =
+        prompt == 0 ? ctx_.workload.gen : std::max<int64_t>(ctx_.workload.gen - 1, 0);
     const int64_t per_layer = ch_.granularity == Granularity::kOp      ? 10
                               : ch_.granularity == Granularity::kBlock ? 4
                                                                        : 1;
@@ -43,7 +48,7 @@ class Lowerer {
     OpId last_prefill = kNone;
     for (int64_t c = 0; c < chunks; ++c) {
       const int64_t rows = ch_.pad_last_chunk ? chunk : std::min(chunk, prompt - c * chunk);
-      tags_ = {Phase::kPrefill, static_cast<int32_t>(c), -1, static_cast<int32_t>(c * chunk),
+      tags_ = {Phase::kPrefill, static_cast<int32_t>(c), -1, static_cast<int32_t>(past + c * chunk),
                static_cast<int32_t>(std::min(chunk, prompt - c * chunk))};
       const OpPart embed = with_role(
           F::embedding(rows, m_.hidden, ch_.weight_dtype, m_.activation_dtype), PartRole::kEmbed);
@@ -52,22 +57,93 @@ class Lowerer {
       // Rows of the last layer's FFN: all of them, or only the prompt's last token (0 in earlier
       // chunks) when the engine gathers the output rows first.
       ffn_rows_last_ = ch_.last_layer_output_rows_only ? (c + 1 == chunks ? 1 : 0) : -1;
-      for (int64_t l = 0; l < m_.layers; ++l) x = layer(l, rows, c * chunk, x, kv_writer);
+      for (int64_t l = 0; l < m_.layers; ++l) x = layer(l, rows, past + c * chunk, x, kv_writer);
       ffn_rows_last_ = -1;
       last_prefill = x;
     }
-    tags_.pos = static_cast<int32_t>(prompt - 1), tags_.rows = 1;
-    OpId logits = lm_head(last_prefill, "lm_head");
-    OpId prefill_end = logits;
+    OpId logits = kNone, prefill_end = kNone;
+    if (chunks > 0) {
+      tags_.pos = static_cast<int32_t>(past + prompt - 1), tags_.rows = 1;
+      logits = prefill_end = lm_head(last_prefill, "lm_head");
+    }
     for (int64_t t = 0; t < steps; ++t) {
-      tags_ = {Phase::kDecode, -1, static_cast<int32_t>(t), static_cast<int32_t>(prompt + t), 1};
+      tags_ = {Phase::kDecode, -1, static_cast<int32_t>(t), static_cast<int32_t>(past + prompt + t),
+               1};
       const OpPart embed = with_role(
           F::embedding(1, m_.hidden, ch_.weight_dtype, m_.activation_dtype), PartRole::kEmbed);
-      OpId x = stage(Stage::kEmbedding, -1, std::span<const OpPart>(&embed, 1), {logits}, "embed");
-      for (int64_t l = 0; l < m_.layers; ++l) x = layer(l, 1, prompt + t, x, kv_writer);
+      const std::span<const OpId> first_preds = logits == kNone
+                                                    ? std::span<const OpId>(ch_.entry_deps)
+                                                    : std::span<const OpId>(&logits, 1);
+      OpId x =
+          stage(Stage::kEmbedding, -1, std::span<const OpPart>(&embed, 1), first_preds, "embed");
+      for (int64_t l = 0; l < m_.layers; ++l) x = layer(l, 1, past + prompt + t, x, kv_writer);
       logits = lm_head(x, "lm_head");
     }
     return prefill_end;
+  }
+
+  // One forward pass over several sequences (sessions): per layer, the rows of every sequence that
+  // runs it are fused in the linear stages (one weight read, as SARATHI's mixed batches and
+  // layered prefill rely on) and attention has one part per sequence over its own context.
+  OpId run_batch() {
+    const std::vector<BatchSequence>& seqs = ctx_.workload.batch;
+    auto end_of = [&](const BatchSequence& q) { return q.end_layer < 0 ? m_.layers : q.end_layer; };
+    bool prefill = false;
+    int64_t embed_rows = 0, logit_rows = 0, total = 0,
+            first_pos = std::numeric_limits<int64_t>::max();
+    for (const BatchSequence& q : seqs) {
+      prefill = prefill || q.tokens > 1 || q.first_layer > 0 || end_of(q) < m_.layers;
+      if (q.first_layer == 0) embed_rows += q.tokens;
+      if (q.logits && end_of(q) == m_.layers) ++logit_rows;
+      total += q.tokens;
+      first_pos = std::min(first_pos, q.past);
+    }
+    tags_ = {prefill ? Phase::kPrefill : Phase::kDecode, prefill ? 0 : -1, prefill ? -1 : 0,
+             static_cast<int32_t>(first_pos), static_cast<int32_t>(total)};
+    const size_t ops = static_cast<size_t>(m_.layers * 10 + 2);
+    g_.reserve(ops, ops * 12, ops * 2);
+    OpId x = kNone;
+    if (embed_rows > 0) {
+      const OpPart embed =
+          with_role(F::embedding(embed_rows, m_.hidden, ch_.weight_dtype, m_.activation_dtype),
+                    PartRole::kEmbed);
+      x = stage(Stage::kEmbedding, -1, std::span<const OpPart>(&embed, 1),
+                std::span<const OpId>(ch_.entry_deps), "embed");
+    }
+    std::vector<OpPart> attention;
+    for (int64_t l = 0; l < m_.layers; ++l) {
+      int64_t rows = 0;
+      attention.clear();
+      for (const BatchSequence& q : seqs) {
+        if (l < q.first_layer || l >= end_of(q)) continue;
+        rows += q.tokens;
+        attention.push_back(
+            with_role(F::attention(q.tokens, q.past, m_.heads, m_.kv_heads, m_.head_dim,
+                                   ch_.attention_dtype, m_.activation_dtype, m_.kv_dtype),
+                      PartRole::kAttention));
+      }
+      if (rows == 0) continue;
+      tags_.rows = static_cast<int32_t>(rows);
+      x = batch_layer(l, rows, attention, x);
+    }
+    if (logit_rows > 0) x = lm_head(x, "lm_head", logit_rows);
+    return x;
+  }
+
+  OpId batch_layer(int64_t l, int64_t rows, std::span<const OpPart> attention, OpId in) {
+    const LayerParts& lp = layer_parts(l, rows);
+    const std::span<const OpPart> ins = lp.attn_in;
+    if (ch_.granularity == Granularity::kLayer) {
+      scratch_.assign(ins.begin(), ins.end());
+      scratch_.insert(scratch_.end(), attention.begin(), attention.end());
+      scratch_.insert(scratch_.end(), lp.attn_out.begin(), lp.attn_out.end());
+      scratch_.insert(scratch_.end(), lp.ffn.begin(), lp.ffn.end());
+      return stage(Stage::kAttnIn, l, scratch_, {in}, lname(l, "layer"));
+    }
+    const OpId in_op = stage(Stage::kAttnIn, l, lp.attn_in, {in}, lname(l, "attn_in"));
+    const OpId attn = stage(Stage::kAttention, l, attention, {in_op}, lname(l, "attention"));
+    const OpId out = stage(Stage::kAttnOut, l, lp.attn_out, {attn}, lname(l, "attn_out"));
+    return ffn_stage(l, lp, out);
   }
 
  private:
@@ -275,12 +351,12 @@ class Lowerer {
     return parts;
   }
 
-  OpId lm_head(OpId in, std::string_view name) {
+  OpId lm_head(OpId in, std::string_view name, int64_t rows = 1) {
     const DType a = m_.activation_dtype;
     const std::array<OpPart, 2> parts{
-        with_role(F::norm(1, m_.hidden, m_.norm, ch_.elementwise_dtype, a, ch_.weight_dtype),
+        with_role(F::norm(rows, m_.hidden, m_.norm, ch_.elementwise_dtype, a, ch_.weight_dtype),
                   PartRole::kFinalNorm),
-        with_role(F::matmul(1, m_.hidden, m_.vocab, ch_.matmul_dtype, ch_.weight_dtype, a),
+        with_role(F::matmul(rows, m_.hidden, m_.vocab, ch_.matmul_dtype, ch_.weight_dtype, a),
                   PartRole::kLmHead)};
     return stage(Stage::kLmHead, -1, parts, {in}, name);
   }
@@ -289,7 +365,7 @@ class Lowerer {
   const ModelSpec& m_;
   const LoweringChoices& ch_;
   TaskGraph& g_;
-  Tags tags_{Phase::kPrefill, -1, -1};
+  Tags tags_{Phase::kPrefill, -1, -1, 0, 0};
   std::map<std::string, std::vector<std::string>, std::less<>> layer_names_;
   std::map<std::string, uint32_t, std::less<>> name_ids_;
   std::vector<LayerParts> layer_parts_ = std::vector<LayerParts>(static_cast<size_t>(m_.layers));

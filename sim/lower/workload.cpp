@@ -16,6 +16,10 @@ void visit_workload(FieldVisitor& v, Workload& w) {
               "of the FFN, plus the KV cache; neuron-cache policies cache the other share of the "
               "FFN neurons and report their predictors and runtime above it",
               std::nullopt, 0, 1, true});
+  v.integer("past", w.past,
+            {"tokens already in the KV cache (a reused prefix: system prompt, earlier turns); "
+             "prefill computes only the prompt's new tokens and attends over all",
+             "0", 0, 1 << 24});
 }
 
 }  // namespace socsim

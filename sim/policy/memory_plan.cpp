@@ -11,7 +11,12 @@ double resident_weight_bytes(const ModelSpec& m, DType weight_dtype) {
 }
 
 double kv_cache_bytes(const ModelSpec& m, const Workload& w) {
-  return static_cast<double>(w.prompt + w.gen) * m.kv_bytes_per_token();
+  if (!w.batch.empty()) {
+    double tokens = 0;
+    for (const BatchSequence& s : w.batch) tokens += static_cast<double>(s.past + s.tokens);
+    return tokens * m.kv_bytes_per_token();
+  }
+  return static_cast<double>(w.past + w.prompt + w.gen) * m.kv_bytes_per_token();
 }
 
 double ffn_weight_bytes(const ModelSpec& m) {

@@ -57,6 +57,9 @@ class Policy {
   virtual std::string engine() const { return {}; }
   // True if the policy can run with weights that do not fit in the budget (offloading to flash).
   virtual bool can_offload() const { return false; }
+  // True if the policy's lowering can run one forward pass over several sequences of different
+  // lengths and contexts (Workload::batch), as the batched session schedulers need.
+  virtual bool batches() const { return false; }
   // Called once before a simulation of `g` on `p` starts (schedulers reset their state here).
   virtual void begin(const TaskGraph& g, const PlatformSpec& p) const {
     (void)g;

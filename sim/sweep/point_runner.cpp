@@ -3,6 +3,7 @@
 
 #include "sim/driver/simulate.hpp"
 #include "sim/report/result_json.hpp"
+#include "sim/session/session_report.hpp"
 
 namespace socsim {
 namespace {
@@ -18,7 +19,12 @@ std::string one_line(const Diagnostics& d) {
 
 PointOutcome run_request_point(const RunRequest& req, BackendKind backend, InputCache& cache) {
   try {
-    const LoadedRun run = load_run(req, &cache);
+    LoadedRun run = load_run(req, &cache);
+    if (runs_as_session(run)) {
+      prepare_session(run);
+      const SessionResult r = simulate_session(run, run.session, {false, backend});
+      return {PointStatus::kOk, "", flatten_result(session_json(run, r, false))};
+    }
     const std::unique_ptr<RunOutput> out = simulate(run, backend);
     return {PointStatus::kOk, "", flatten_result(result_json(run, *out))};
   } catch (const InputError& e) {

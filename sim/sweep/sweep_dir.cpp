@@ -45,6 +45,7 @@ std::string manifest_text(const SweepPlan& plan, const ShardSpec& shard) {
   base["model"] = s.model.text;
   base["policy"] = s.policy.text;
   base["backend"] = s.backend.text;
+  if (!s.session.text.empty()) base["session"] = s.session.text;
   base["sets"] = nlohmann::ordered_json::array();
   for (const SweepValue& v : s.sets) base["sets"].push_back(v.text);
   j["base"] = base;

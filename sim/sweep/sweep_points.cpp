@@ -93,6 +93,7 @@ RunRequest SweepPlan::request(size_t point) const {
   req.hw = spec_.hw.text;
   req.model = spec_.model.text;
   req.policy = spec_.policy.text;
+  req.session = spec_.session.text;
   for (const SweepValue& s : spec_.sets) req.sets.push_back(s.text);
   for (size_t c = 0; c < columns_.size(); ++c) {
     const SweepValue* v = value(point, c);
@@ -104,6 +105,8 @@ RunRequest SweepPlan::request(size_t point) const {
       req.model = v->text;
     else if (path == "policy")
       req.policy = v->text;
+    else if (path == "session")
+      req.session = v->text;
     else if (path != "backend")
       req.sets.push_back(path + "=" + v->text);
   }
@@ -125,6 +128,7 @@ std::string SweepPlan::definition() const {
   s += "base.model\t" + escaped(spec_.model.text) + "\n";
   s += "base.policy\t" + escaped(spec_.policy.text) + "\n";
   s += "base.backend\t" + escaped(spec_.backend.text) + "\n";
+  if (!spec_.session.text.empty()) s += "base.session\t" + escaped(spec_.session.text) + "\n";
   for (const SweepValue& v : spec_.sets) s += "base.set\t" + escaped(v.text) + "\n";
   s += "columns";
   for (const std::string& c : columns_) s += "\t" + escaped(c);

@@ -16,8 +16,9 @@ namespace socsim {
 namespace {
 
 constexpr size_t kMaxAxisValues = 1000000;
-const std::vector<std::string> kInputAxes = {"hw", "model", "policy", "backend"};
-const std::vector<std::string> kParamRoots = {"hw", "model", "policy", "engine", "workload"};
+const std::vector<std::string> kInputAxes = {"hw", "model", "policy", "backend", "session"};
+const std::vector<std::string> kParamRoots = {"hw",     "model",    "policy",
+                                              "engine", "workload", "session"};
 const std::vector<std::string> kBackends = {"simgrid", "analytic"};
 
 std::string trimmed(const std::string& s) {
@@ -177,11 +178,14 @@ class SweepReader {
 };
 
 void read_base(SweepReader& r, const YAML::Node& n, SweepSpec& s) {
-  static const std::vector<std::string> kKeys = {"hw", "model", "policy", "backend", "sets"};
+  static const std::vector<std::string> kKeys = {"hw",      "model",   "policy",
+                                                 "backend", "session", "sets"};
   if (!r.mapping(n, "base", &kKeys)) return;
-  s.hw.loc = s.model.loc = s.policy.loc = s.backend.loc = r.loc(n);  // defaults: the base itself
-  for (auto [key, field] : {std::pair{"hw", &s.hw}, std::pair{"model", &s.model},
-                            std::pair{"policy", &s.policy}, std::pair{"backend", &s.backend}})
+  s.hw.loc = s.model.loc = s.policy.loc = s.backend.loc = s.session.loc =
+      r.loc(n);  // defaults: the base itself
+  for (auto [key, field] :
+       {std::pair{"hw", &s.hw}, std::pair{"model", &s.model}, std::pair{"policy", &s.policy},
+        std::pair{"backend", &s.backend}, std::pair{"session", &s.session}})
     if (n[key].IsDefined())
       if (auto v = r.scalar(n[key], std::string("base.") + key)) *field = *v;
   r.check_backends({s.backend}, "base.backend");

@@ -1,8 +1,9 @@
 // A sweep file (experiments/sweeps/*.yaml): a base run (hardware profile, model, policy, backend
 // and `--set` overrides) and the axes its design points vary: a cartesian product of value lists
 // or numeric ranges, groups of lists that move together (zip), replicate seeds, and explicit extra
-// points. An axis is named by a parameter path: `hw`, `model`, `policy`, `backend` for the run's
-// inputs themselves, or `hw.X`, `model.X`, `policy.X`, `engine.X`, `workload.X` as for `--set`.
+// points. An axis is named by a parameter path: `hw`, `model`, `policy`, `backend`, `session` for
+// the run's inputs themselves, or `hw.X`, `model.X`, `policy.X`, `engine.X`, `workload.X`,
+// `session.X` as for `--set`.
 // Values stay text as written, units included ("600MHz"); each becomes a `--set PATH=VALUE` and is
 // parsed and bounds-checked by the override parser of the inputs it sets (sweep_validate.hpp).
 //
@@ -53,6 +54,7 @@ struct SweepSpec {
   // The base run, as `socsim run --hw --model --policy --backend --set`.
   SweepValue hw{"redmi-k70-pro", {}}, model{"qwen1.5-1.8b", {}}, policy{"cpu", {}};
   SweepValue backend{"simgrid", {}};
+  SweepValue session{"", {}};  // an app session file or shipped name; empty = one prompt per point
   std::vector<SweepValue> sets;              // "PATH=VALUE"
   std::vector<SweepAxis> product;            // cartesian product; the first axis varies slowest
   std::vector<std::vector<SweepAxis>> zips;  // each group is one more dimension, after product

@@ -23,7 +23,8 @@ struct Setting {
 };
 
 std::string label_of(const std::string& path, const std::string& text) {
-  if (path == "hw" || path == "model" || path == "policy") return "--" + path + " " + text;
+  if (path == "hw" || path == "model" || path == "policy" || path == "session")
+    return "--" + path + " " + text;
   return "--set " + path + "=" + text;
 }
 
@@ -34,6 +35,7 @@ class Checker {
     base_ = {{"hw", "base.hw", s.hw},
              {"model", "base.model", s.model},
              {"policy", "base.policy", s.policy}};
+    if (!s.session.text.empty()) base_.push_back({"session", "base.session", s.session});
     for (const SweepValue& v : s.sets) {
       const size_t eq = v.text.find('=');
       base_.push_back({v.text.substr(0, eq), "base.sets", {v.text.substr(eq + 1), v.loc}});
@@ -52,6 +54,8 @@ class Checker {
         req.model = s.value.text;
       else if (s.path == "policy")
         req.policy = s.value.text;
+      else if (s.path == "session")
+        req.session = s.value.text;
       else if (s.path != "backend")
         req.sets.push_back(s.path + "=" + s.value.text);
     }
@@ -156,7 +160,7 @@ class Checker {
           tuple.push_back({a.path, fmt::format("zip.{}.{}", g, a.path), a.values[k]});
         units.push_back(tuple);
       }
-    for (const char* root : {"hw", "model", "policy"}) {
+    for (const char* root : {"hw", "model", "policy", "session"}) {
       bool axis = false;
       for (const auto& u : units)
         for (const Setting& x : u) axis = axis || x.path == root;

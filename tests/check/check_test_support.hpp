@@ -23,7 +23,7 @@ struct SimulatedRun {
 inline SimulatedRun simulated_run(const std::string& policy, std::vector<std::string> sets = {},
                                   const std::string& model = "qwen1.5-1.8b") {
   sets.insert(sets.begin(), {"workload.prompt=24", "workload.gen=4"});
-  SimulatedRun s{load_run({"redmi-k70-pro", model, policy, sets}), nullptr};
+  SimulatedRun s{load_run({"redmi-k70-pro", model, policy, sets, {}}), nullptr};
   s.out = simulate(s.run, BackendKind::kSimGrid);
   return s;
 }

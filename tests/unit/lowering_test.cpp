@@ -29,7 +29,7 @@ struct Lowered {
 Lowered lower(const ModelSpec& m, int64_t prompt, int64_t gen, int64_t chunk, Granularity gran) {
   static HwSpec hw;
   static PlatformSpec pf;
-  Workload w{prompt, gen, kUnset};
+  Workload w{prompt, gen, kUnset, kUnset, 0, {}};
   LowerContext ctx{m, hw, pf, w};
   LoweringChoices ch;
   ch.place = [](Stage, Phase) { return Placement{1, {0, 0, 0}, {1, 0, 0}}; };

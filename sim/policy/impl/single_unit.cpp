@@ -27,6 +27,8 @@ class SingleUnitPolicy : public Policy {
 
   std::string engine() const override { return engine_; }
   bool can_offload() const override { return mmap_; }
+  // lower_transformer fuses a batch's rows; graphs built per prompt shape cannot serve a batch.
+  bool batches() const override { return !graph_build_; }
 
   void visit_params(FieldVisitor& v) override {
     if (type_ == UnitType::kCpuCluster) {
