@@ -56,7 +56,8 @@ ordered_json session_json(const LoadedRun& run, const SessionResult& r, bool ser
                     {"queueing_s", q.queueing()},
                     {"energy_j", q.energy_j}});
   j["decode_tokens_per_s"] = {{"burst_60s", decode_rate(r, 60, false)},
-                              {"sustained_60s", decode_rate(r, 60, true)}};
+                              {"sustained_60s", decode_rate(r, 60, true)},
+                              {"sustained_300s", decode_rate(r, 300, true)}};
   j["by_request"] = reqs;
   if (r.thermal.enabled) {
     const SessionThermal& th = r.thermal;

@@ -190,7 +190,7 @@ class SessionRunner {
     const double start = t_;
     if (governor_ && governor_->throttled()) r_.thermal.throttled_s += dur;
     t_ += dur;
-    heat(out->metrics.energy, dur, &out->metrics.busy_s_by_unit);
+    heat(out->metrics.energy, dur);
     int64_t decoded = 0;
     for (const Seq& q : step.seqs) decoded += q.prefill ? 0 : q.tokens;
     if (decoded > 0) r_.decode_marks.emplace_back(t_, decoded);
@@ -229,18 +229,16 @@ class SessionRunner {
     if (governor_ && governor_->throttled()) r_.thermal.throttled_s += until - t_;
     const double dur = until - t_;
     t_ = until;
-    heat(e, dur, nullptr);
+    heat(e, dur);
     sample();
   }
 
   // Heats the thermal network with a step's (or an idle gap's) average powers, then lets the
   // governor move the clocks the next step runs at.
-  void heat(const EnergyBreakdown& e, double dur,
-            const std::vector<std::pair<std::string, double>>* busy_s) {
+  void heat(const EnergyBreakdown& e, double dur) {
     if (!thermal_ || !(dur > 0)) return;
     const std::vector<ThrottledUnit>& units = governor_->units();
     std::vector<double> power(units.size(), 0.0);
-    std::vector<bool> busy_flags(units.size(), false);
     double package = 0;
     for (const auto& [name, j] : e.by_unit) {
       auto it = std::find_if(units.begin(), units.end(),
@@ -250,12 +248,8 @@ class SessionRunner {
       else
         power[static_cast<size_t>(it - units.begin())] += j / dur;
     }
-    if (busy_s)
-      for (const auto& [name, s] : *busy_s)
-        for (size_t i = 0; i < units.size(); ++i)
-          if (units[i].name == name && s > 0) busy_flags[i] = true;
     thermal_->advance(dur, power, package);
-    governor_->update(run_.hw->thermal, *thermal_, busy_flags);
+    governor_->update(run_.hw->thermal, *thermal_);
     ThermalSample ts;
     ts.t = t_;
     ts.skin_c = thermal_->skin(), ts.package_c = thermal_->package();

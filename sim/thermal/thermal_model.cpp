@@ -68,18 +68,21 @@ ThermalGovernor::ThermalGovernor(HwSpec& hw) {
   if (hw.has_npu) units_.push_back(throttled_unit("npu", hw.npu));
 }
 
-bool ThermalGovernor::update(const ThermalSpec& spec, const ThermalModel& m,
-                             const std::vector<bool>& busy) {
-  const bool hot = m.skin() >= spec.skin_limit;
-  const bool cool = m.skin() < spec.skin_limit - spec.hysteresis;
+// One step of a trip's cap: up at or above the limit, down below limit - hysteresis, else hold.
+static size_t step_trip(size_t steps, double temp, double limit, double hysteresis, size_t most) {
+  if (temp >= limit) return std::min(steps + 1, most);
+  if (temp < limit - hysteresis && steps > 0) return steps - 1;
+  return steps;
+}
+
+bool ThermalGovernor::update(const ThermalSpec& spec, const ThermalModel& m) {
   for (size_t i = 0; i < units_.size(); ++i) {
     ThrottledUnit& u = units_[i];
-    const bool junction = m.unit(i) >= spec.junction_limit;
-    if ((hot && busy[i]) || junction) {
-      if (u.level > 0) --u.level;
-    } else if (cool && u.level + 1 < u.clocks.size()) {
-      ++u.level;
-    }
+    const size_t most = u.clocks.size() - 1;
+    u.skin_steps = step_trip(u.skin_steps, m.skin(), spec.skin_limit, spec.hysteresis, most);
+    u.junction_steps =
+        step_trip(u.junction_steps, m.unit(i), spec.junction_limit, spec.hysteresis, most);
+    u.level = most - std::max(u.skin_steps, u.junction_steps);
     u.spec->clock = u.clocks[u.level];
   }
   return throttled();

@@ -38,6 +38,8 @@ struct ThrottledUnit {
   ComputeUnitSpec* spec = nullptr;
   std::vector<double> clocks;  // ascending; the last is the unthrottled clock
   size_t level = 0;            // index into clocks
+  size_t skin_steps = 0;       // states below the top the skin trip asks for
+  size_t junction_steps = 0;   // states below the top this unit's own junction trip asks for
 };
 
 class ThermalGovernor {
@@ -45,9 +47,12 @@ class ThermalGovernor {
   explicit ThermalGovernor(HwSpec& hw);
   std::vector<ThrottledUnit>& units() { return units_; }
   const std::vector<ThrottledUnit>& units() const { return units_; }
-  // Moves the caps one DVFS state from the temperatures (busy[i]: unit i did work in the last
-  // step) and writes the clocks into the profile. True when any unit runs below its top clock.
-  bool update(const ThermalSpec& spec, const ThermalModel& m, const std::vector<bool>& busy);
+  // Moves each trip's cap one DVFS state from the temperatures, as Linux's step_wise governor
+  // does per trip: the skin trip (shared by every unit) and each unit's junction trip rise one
+  // state while at or above their limit, fall one state once below the limit less the
+  // hysteresis, and hold in between; a unit runs at the lower of its two caps. Writes the clocks
+  // into the profile; true when any unit runs below its top clock.
+  bool update(const ThermalSpec& spec, const ThermalModel& m);
   bool throttled() const;
 
  private:

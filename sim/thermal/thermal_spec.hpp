@@ -7,9 +7,9 @@
 //   (C_source)          (C_package)                (C_skin)
 //
 // The governor (a step-wise thermal governor, as Linux's `step_wise`) acts between simulation
-// steps: at or above the skin limit it lowers every busy unit one DVFS state, below the limit
-// less the hysteresis it raises them one state; a unit at or above the junction limit is lowered
-// on its own.
+// steps, per trip: at or above the skin limit it lowers every unit one DVFS state more, below the
+// limit less the hysteresis it gives one state back; each unit's own junction trip does the same
+// for that unit, and the lower cap wins.
 #pragma once
 
 #include "sim/config/schema.hpp"

@@ -402,7 +402,7 @@ TEST(CliDescribe, UnknownNameExitsTwo) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(r.err.rfind("describe nonsense: error: nothing named 'nonsense' (one of: hw, model, "
-                        "engine, workload, policy.cpu",
+                        "engine, workload, session, policy.cpu",
                         0),
             0u)
       << r.err;

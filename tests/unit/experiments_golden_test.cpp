@@ -22,8 +22,9 @@ namespace {
 std::vector<std::string> experiment_files() {
   std::vector<std::string> files;
   for (const auto& e : fs::recursive_directory_iterator(fs::path(SOCSIM_DATA_DIR) / "experiments"))
-    if (e.path().extension() == ".yaml" && e.path().parent_path().filename() != "sweeps")
-      files.push_back(e.path().string());  // experiments/sweeps/ holds sweep files (socsim sweep)
+    if (e.path().extension() == ".yaml" && e.path().parent_path().filename() != "sweeps" &&
+        e.path().parent_path().filename() != "sessions")
+      files.push_back(e.path().string());  // sweeps/ and sessions/ hold sweep and session files
   std::sort(files.begin(), files.end());
   return files;
 }

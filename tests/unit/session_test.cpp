@@ -13,6 +13,7 @@
 #include "sim/session/session_sim.hpp"
 #include "sim/thermal/thermal_model.hpp"
 #include "tests/unit/in_data_dir.hpp"
+#include "tests/unit/socsim_runner.hpp"
 
 using namespace socsim;
 
@@ -221,19 +222,32 @@ TEST(Thermal, GovernorStepsClocksDownAndBackUp) {
   HwSpec hw = load_hw(std::string(SOCSIM_DATA_DIR) + "/hwprofiles/oneplus-12.yaml");
   ThermalGovernor g(hw);
   ThermalSpec t;
+  const double big_top = hw.cpu[0].second.clock, mid_top = hw.cpu[1].second.clock;
+  // A hot skin (25 + 4 W x 8 K/W = 57 C; the big cluster's hot spot 81 C, below its junction
+  // limit): every unit goes one DVFS state down per call.
   ThermalModel hot(t, g.units().size());
   std::vector<double> p(g.units().size(), 0.0);
   p[0] = 4.0;
-  hot.advance(20000, p, 0.0);  // skin at 25 + 4 x 8 = 57 C
-  std::vector<bool> busy(g.units().size(), false);
-  busy[0] = true;
-  const double top = hw.cpu[0].second.clock;
-  EXPECT_TRUE(g.update(t, hot, busy));
-  EXPECT_LT(hw.cpu[0].second.clock, top);
-  EXPECT_EQ(hw.cpu[1].second.clock, hw.cpu[1].second.dvfs.back().clock);  // idle: not capped
+  hot.advance(20000, p, 0.0);
+  EXPECT_TRUE(g.update(t, hot));
+  EXPECT_LT(hw.cpu[0].second.clock, big_top);
+  EXPECT_LT(hw.cpu[1].second.clock, mid_top);
+  const double big_once = hw.cpu[0].second.clock;
+  EXPECT_TRUE(g.update(t, hot));
+  EXPECT_LT(hw.cpu[0].second.clock, big_once);
+  // In the hysteresis band nothing moves; below it one state comes back per call.
+  ThermalSpec band = t;
+  band.ambient = t.skin_limit - 1;  // the skin of a cold model sits at ambient
+  ThermalModel warm(band, g.units().size());
+  const double held = hw.cpu[0].second.clock;
+  g.update(band, warm);
+  EXPECT_EQ(hw.cpu[0].second.clock, held);
   ThermalModel cool(t, g.units().size());
-  EXPECT_FALSE(g.update(t, cool, busy));
-  EXPECT_EQ(hw.cpu[0].second.clock, top);
+  g.update(t, cool);
+  EXPECT_GT(hw.cpu[0].second.clock, held);
+  g.update(t, cool);
+  EXPECT_FALSE(g.throttled());
+  EXPECT_EQ(hw.cpu[0].second.clock, big_top);
 }
 
 TEST_F(Session, ShippedSessionsRunUnderEveryPolicyThatCan) {
@@ -307,4 +321,22 @@ TEST_F(Session, LongDecodeThrottlesAndSlows) {
   EXPECT_LT(decode_rate(s, 60, true), decode_rate(s, 60, false));
   // The profile's own clocks are back after the run.
   EXPECT_EQ(r.hw->cpu[0].second.clock, r.hw->cpu[0].second.rated_clock);
+}
+
+TEST_F(Session, SweepsTakeSessionsSchedulersAndTheThermalSwitch) {
+  const std::filesystem::path dir = socsim::testing::temp_path("sessions-sweep");
+  const auto r = socsim::testing::run_socsim(
+      {"sweep", "experiments/sweeps/sessions.yaml", "--out", dir.string(), "-j", "2", "--quiet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string csv = socsim::testing::read_text(dir / "results.csv");
+  std::filesystem::remove_all(dir);
+  EXPECT_NE(csv.find("session.scheduler"), std::string::npos);
+  EXPECT_NE(csv.find("ttft_s.p99"), std::string::npos);
+  EXPECT_NE(csv.find("thermal.peak_skin_c"), std::string::npos);
+  size_t rows = 0, ok = 0;
+  for (size_t pos = csv.find(",ok,"); pos != std::string::npos; pos = csv.find(",ok,", pos + 1))
+    ++ok;
+  for (char c : csv) rows += c == '\n';
+  EXPECT_EQ(rows, 13u);  // the header and 12 points (2 sessions x 3 schedulers x thermal off/on)
+  EXPECT_EQ(ok, 12u);
 }

@@ -164,8 +164,8 @@ prodcut: {}
       f.errors(),
       "F:4:3: error: unknown key 'base.polcy'; did you mean 'policy'?\n"
       "F:6:3: error: product.hww.npu.clock: 'hww.npu.clock' is not a parameter path (did you "
-      "mean 'hw'?); use hw, model, policy, backend, or ROOT.PARAM with ROOT one of hw, model, "
-      "policy, engine, workload (see `socsim describe ROOT`)\n"
+      "mean 'hw'?); use hw, model, policy, backend, session, or ROOT.PARAM with ROOT one of hw, "
+      "model, policy, engine, workload, session (see `socsim describe ROOT`)\n"
       "F:7:17: error: product.hw.npu.clock: from and to must be written in the same unit ('GHz' "
       "vs 'MHz')\n"
       "F:8:22: error: 'product.policy.chunk_size' has no values\n"
