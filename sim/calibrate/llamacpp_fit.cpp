@@ -45,9 +45,13 @@ struct Param {
 };
 
 std::vector<Param> params_of(LlamaCppHostModel& m) {
-  std::vector<Param> p{{&m.port_bandwidth, 1e9, 1e12},   {&m.dram_bandwidth, 1e9, 1e12},
-                       {&m.launch_overhead, 1e-7, 1e-3}, {&m.thread_wake, 1e-7, 5e-2},
-                       {&m.step_overhead, 1e-6, 5e-2},   {&m.rate_int4, 0.05, 4},
+  std::vector<Param> p{{&m.port_bandwidth, 1e9, 1e12},
+                       {&m.dram_bandwidth, 1e9, 1e12},
+                       {&m.launch_overhead, 1e-7, 1e-3},
+                       {&m.thread_wake, 1e-7, 5e-2},
+                       {&m.step_overhead, 1e-6, 5e-2},
+                       {&m.rate_int4, 0.05, 4},
+                       {&m.step_overhead_per_vocab, 1e-12, 1e-6},
                        {&m.rate_fp16, 0.05, 4}};
   for (Curve* c : {&m.matmul_compute, &m.matmul_memory, &m.attention_compute, &m.attention_memory,
                    &m.elementwise_compute, &m.elementwise_memory})
@@ -118,6 +122,7 @@ void apply_llamacpp_host(const LlamaCppHostModel& m, HwSpec& hw) {
     u.launch_overhead = m.launch_overhead;
     u.thread_wake = m.thread_wake;
     u.step_overhead = m.step_overhead;
+    u.step_overhead_per_vocab = m.step_overhead_per_vocab;
     u.peak.by_dtype[static_cast<size_t>(DType::kInt4)] = m.int8_per_cycle * m.clock * m.rate_int4;
     u.peak.by_dtype[static_cast<size_t>(DType::kFp16)] =
         (m.fp16_per_cycle > 0 ? m.fp16_per_cycle : m.fp32_per_cycle) * m.clock * m.rate_fp16;
@@ -311,6 +316,10 @@ std::string engine_yaml(const LlamaCppHostModel& m, const std::string& fit_note)
                    q(m.thread_wake, Dim::kTime));
   y += fmt::format("  step_overhead: {}   # measured: fit, per forward pass (binding, sampling)\n",
                    q(m.step_overhead, Dim::kTime));
+  y += fmt::format(
+      "  step_overhead_per_vocab: {}   # measured: fit, per forward pass and vocabulary entry "
+      "(logits copy, sampling; vocabularies of 4,608 to 131,072 tokens)\n",
+      q(m.step_overhead_per_vocab, Dim::kTime));
   y += "  dtype_rate:\n";
   y += fmt::format("    int4: {}   # measured: fit, Q4_0 vs Q8_0 kernels\n", num(m.rate_int4));
   y += fmt::format(

@@ -29,7 +29,7 @@ struct LlamaCppHostModel {
   double dram_capacity = 8e9;
   // Fitted.
   double port_bandwidth = 10e9, dram_bandwidth = 20e9, launch_overhead = 5e-6;
-  double thread_wake = 1e-3, step_overhead = 0.5e-3;
+  double thread_wake = 1e-3, step_overhead = 0.5e-3, step_overhead_per_vocab = 1e-9;
   Curve matmul_compute{{1, 0.2}, {16, 0.2}, {64, 0.2}, {256, 0.2}};  // by rows
   Curve matmul_memory{{1e6, 1}, {16e6, 1}, {128e6, 1}};              // by op bytes
   double rate_int4 = 1, rate_fp16 = 1;

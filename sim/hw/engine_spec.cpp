@@ -31,6 +31,10 @@ void visit_engine_unit(FieldVisitor& v, EngineUnitSpec& u) {
              {"fixed time per forward pass (framework, logits copy, sampling), added to the LM "
               "head; default 0",
               std::nullopt, 0, 10, true});
+  v.quantity("step_overhead_per_vocab", u.step_overhead_per_vocab, Dim::kTime,
+             {"time per forward pass and vocabulary entry of each row of logits (copying the "
+              "logits out, the sampler's passes over them), added to the LM head; default 0",
+              std::nullopt, 0, 1e-3, true});
   v.section("efficiency",
             {"the engine's own efficiency tables, measured on this machine; each op class given "
              "replaces the profile's table (the factors above then multiply it)"},
@@ -92,6 +96,8 @@ void scale_unit(ComputeUnitSpec& unit, const std::string& unit_name, const Engin
   if (!std::isnan(e.launch_overhead)) unit.launch_overhead = e.launch_overhead;
   if (!std::isnan(e.thread_wake)) unit.thread_wake = e.thread_wake;
   if (!std::isnan(e.step_overhead)) unit.step_overhead = e.step_overhead;
+  if (!std::isnan(e.step_overhead_per_vocab))
+    unit.step_overhead_per_vocab = e.step_overhead_per_vocab;
 }
 
 }  // namespace

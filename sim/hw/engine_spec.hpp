@@ -26,6 +26,9 @@ struct EngineUnitSpec {
   double launch_overhead = kUnset;                  // replaces the profile's; NaN = keep
   double thread_wake = kUnset;    // per forward pass on several cores (waking workers); NaN = 0
   double step_overhead = kUnset;  // per forward pass: framework, logits copy, sampling; NaN = 0
+  // Per forward pass and vocabulary entry of each logits row (copying the logits out, the
+  // sampler's passes over them); NaN = 0.
+  double step_overhead_per_vocab = kUnset;
   // Own tables (measured with this engine on this machine): replace the profile's when present.
   std::array<EfficiencyTable, 3> tables;
   std::array<bool, 3> has_table{false, false, false};

@@ -59,7 +59,8 @@ struct ComputeUnitSpec {
   std::vector<DvfsState> dvfs;    // busy power at each clock, ascending clocks
   double launch_overhead = 0;     // fixed cost per kernel launch
   // Set only by an engine profile (engine_spec.hpp), 0 otherwise:
-  double step_overhead = 0;        // per forward pass (framework, logits, sampling), on the LM head
+  double step_overhead = 0;  // per forward pass (framework, logits, sampling), on the LM head
+  double step_overhead_per_vocab = 0;  // per forward pass and vocabulary entry of each logits row
   double thread_wake = 0;          // per forward pass on more than one core: waking worker threads
   double port_bandwidth = kUnset;  // this unit's path to DRAM
   std::array<EfficiencyTable, 3> efficiency;

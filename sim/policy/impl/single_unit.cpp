@@ -164,16 +164,21 @@ class SingleUnitPolicy : public Policy {
   }
 
   // An engine's fixed costs per forward pass (engine profile `step_overhead`: logits, sampling;
-  // `thread_wake` when the pass runs on several cores) are paid by the LM head: the one op outside
-  // the layers whose dominant part is a matmul.
+  // `step_overhead_per_vocab` for each row of logits; `thread_wake` when the pass runs on several
+  // cores) are paid by the LM head: the one op outside the layers whose dominant part is a matmul.
   static void add_step_overhead(const LowerContext& ctx, TaskGraph& g) {
+    int64_t logit_rows = ctx.workload.batch.empty() ? 1 : 0;
+    for (const BatchSequence& s : ctx.workload.batch)
+      logit_rows += s.logits && (s.end_layer < 0 || s.end_layer >= ctx.model.layers);
     for (OpId i = 0; i < g.size(); ++i) {
       Op& op = g.op_mut(i);
       if (op.layer != -1 || op.kind != OpKind::kMatmul || op.place.count == 0) continue;
       int cores = 0;
       for (uint8_t k = 0; k < op.place.count; ++k) cores += op.place.cores[k];
       const ComputeUnitSpec& u = *ctx.platform.units[op.place.unit[0]].spec;
-      op.fixed_time += u.step_overhead + (cores > 1 ? u.thread_wake : 0);
+      op.fixed_time +=
+          u.step_overhead + (cores > 1 ? u.thread_wake : 0) +
+          u.step_overhead_per_vocab * static_cast<double>(ctx.model.vocab * logit_rows);
     }
   }
 
