@@ -60,12 +60,12 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+}  // namespace
+
 double estimate(const std::vector<double>& v, TimingEstimator e) {
   if (v.empty()) return 0;
   return e == TimingEstimator::kMin ? *std::min_element(v.begin(), v.end()) : median(v);
 }
-
-}  // namespace
 
 double LlamaCppTiming::decode_mean_s() const {
   return decode_s.empty() ? 0

@@ -37,6 +37,8 @@ struct LlamaCppTiming {
 };
 
 enum class TimingEstimator { kMin, kMedian };
+// The time a run's repeated measurements stand for (0 for none).
+double estimate(const std::vector<double>& v, TimingEstimator e);
 
 struct LlamaCppTimerOptions {
   int threads = 1;

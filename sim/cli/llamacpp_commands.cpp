@@ -155,6 +155,7 @@ void add_validate_llamacpp(CLI::App& app, int& exit_code) {
     std::string models = "qwen1.5-1.8b", threads = "1,2", prompts = "64,256", memory;
     bool let_cpus_idle = false;
     std::string estimator = "min";
+    int passes = 1;
   };
   auto a = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand(
@@ -171,6 +172,11 @@ void add_validate_llamacpp(CLI::App& app, int& exit_code) {
   sub->add_option("--gen", a->o.gen, "generated tokens (the first by prefill)")
       ->capture_default_str();
   sub->add_option("--repeats", a->o.repeats, "measured repeats")->capture_default_str();
+  sub->add_option("--passes", a->passes,
+                  "measure the whole model list this many times, minutes apart; each row "
+                  "combines all passes' measurements with the estimator")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
   add_estimator_option(sub, a->estimator);
   sub->add_option("--hw", a->o.hw, "hardware profile")->capture_default_str();
   sub->add_option("--engine", a->o.engine, "engine profile")->capture_default_str();
@@ -199,12 +205,27 @@ void add_validate_llamacpp(CLI::App& app, int& exit_code) {
     a->o.log = &std::cerr;
     calibrate::LlamaCppValidation all;
     all.median_target = a->o.median_target, all.max_target = a->o.max_target;
-    for (const std::string& m : parse_csv<std::string>(a->models, "--model")) {
-      calibrate::ValidateLlamaCppOptions o = a->o;
-      o.model = m;
-      const calibrate::LlamaCppValidation v = calibrate::validate_llamacpp(o);
-      all.rows.insert(all.rows.end(), v.rows.begin(), v.rows.end());
+    const std::vector<std::string> models = parse_csv<std::string>(a->models, "--model");
+    // Every pass measures the whole list again, minutes later; each row's measurements of all
+    // passes are combined by the estimator, as the repeats within a pass are.
+    std::vector<std::vector<double>> measured;
+    for (int pass = 0; pass < a->passes; ++pass) {
+      size_t row = 0;
+      for (const std::string& m : models) {
+        calibrate::ValidateLlamaCppOptions o = a->o;
+        o.model = m;
+        const calibrate::LlamaCppValidation v = calibrate::validate_llamacpp(o);
+        for (const calibrate::LlamaCppValidationRow& r : v.rows) {
+          if (pass == 0) {
+            all.rows.push_back(r);
+            measured.emplace_back();
+          }
+          measured[row++].push_back(r.measured);
+        }
+      }
     }
+    for (size_t i = 0; i < all.rows.size(); ++i)
+      all.rows[i].measured = calibrate::estimate(measured[i], a->o.estimator);
     calibrate::summarise(all);
     std::cout << calibrate::format_llamacpp_validation(all);
     exit_code = all.pass ? 0 : 5;
