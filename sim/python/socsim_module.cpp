@@ -21,6 +21,8 @@
 #include "sim/driver/simulate.hpp"
 #include "sim/policy/policy.hpp"
 #include "sim/report/result_json.hpp"
+#include "sim/session/session_report.hpp"
+#include "sim/session/session_sim.hpp"
 
 namespace py = pybind11;
 using namespace socsim;
@@ -46,15 +48,20 @@ std::string guarded(const std::function<nlohmann::ordered_json()>& fn) {
 }
 
 std::string run_point(const std::string& hw, const std::string& model, const std::string& policy,
-                      const std::vector<std::string>& sets, const std::string& backend) {
+                      const std::vector<std::string>& sets, const std::string& backend,
+                      const std::string& session) {
   return guarded([&] {
     RunRequest req;
-    req.hw = hw, req.model = model, req.policy = policy, req.sets = sets;
+    req.hw = hw, req.model = model, req.policy = policy, req.sets = sets, req.session = session;
     if (backend != "simgrid" && backend != "analytic")
       throw InputError({"backend " + backend}, "backend must be 'simgrid' or 'analytic'");
-    const LoadedRun loaded = load_run(req);
-    const auto out =
-        simulate(loaded, backend == "analytic" ? BackendKind::kAnalytic : BackendKind::kSimGrid);
+    LoadedRun loaded = load_run(req);
+    const BackendKind kind = backend == "analytic" ? BackendKind::kAnalytic : BackendKind::kSimGrid;
+    if (runs_as_session(loaded)) {  // a session file, or the thermal model on: as `socsim run`
+      prepare_session(loaded);
+      return session_json(loaded, simulate_session(loaded, loaded.session, {false, kind}));
+    }
+    const auto out = simulate(loaded, kind);
     return nlohmann::ordered_json(result_json(loaded, *out));
   });
 }
@@ -91,7 +98,7 @@ std::string run_subcommand(const std::vector<std::string>& args) {
 PYBIND11_MODULE(_socsim, m) {
   m.doc() = "socsim's C++ core; use the socsim package, not this module";
   m.def("run", &run_point, py::arg("hw"), py::arg("model"), py::arg("policy"), py::arg("sets"),
-        py::arg("backend"));
+        py::arg("backend"), py::arg("session"));
   m.def("subcommand", &run_subcommand, py::arg("args"));
   m.def(
       "shipped", [](const std::string& dir) { return shipped_names(dir); }, py::arg("dir"));

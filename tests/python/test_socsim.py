@@ -95,3 +95,15 @@ def test_sweep_returns_a_dataframe_like_the_cli(tmp_path):
     assert len(socsim.load_results(str(tmp_path / "cli"))) == 14
     with pytest.raises(socsim.SocsimError):
         socsim.load_results(str(tmp_path / "nothing"))
+
+
+def test_sessions_and_the_thermal_model_run_as_on_the_cli():
+    r = socsim.run(hw="oneplus-12", policy="llamacpp", session="persona-chat",
+                   set={"session.scheduler": "sarathi"}, backend="analytic")
+    c = cli_json("--hw", "oneplus-12", "--policy", "llamacpp", "--session", "persona-chat",
+                 "--set", "session.scheduler=sarathi", "--backend", "analytic")
+    assert r["scheduler"] == "sarathi" and len(r["by_request"]) == 7
+    assert r == c
+    t = socsim.run(hw="oneplus-12", policy="llamacpp", prompt=64, gen=8,
+                   set={"hw.thermal.enabled": True}, backend="analytic")
+    assert t["thermal"]["throttled_s"] == 0 and t["thermal"]["peak_skin_c"] > 25

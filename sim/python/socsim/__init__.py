@@ -60,11 +60,12 @@ def _text(v):
 
 
 def run(hw="redmi-k70-pro", model="qwen1.5-1.8b", policy="cpu", prompt=None, gen=None,
-        memory=None, set=None, backend="simgrid"):
+        memory=None, set=None, backend="simgrid", session=None):
     """Simulates one design point and returns the result dict of `socsim run --json`.
 
     hw, model: shipped names or paths; prompt, gen: token counts; memory: a budget with its unit
-    ("6GB"); set: {"hw.npu.clock": "600MHz", ...} or ["key=value", ...], as --set.
+    ("6GB"); set: {"hw.npu.clock": "600MHz", ...} or ["key=value", ...], as --set; session: an
+    app session (shipped name or path), as --session.
     """
     sets = []
     if prompt is not None:
@@ -74,7 +75,8 @@ def run(hw="redmi-k70-pro", model="qwen1.5-1.8b", policy="cpu", prompt=None, gen
     if memory is not None:
         sets.append(f"workload.memory={memory}")
     sets += _set_items(set)
-    return _unpack(_socsim.run(str(hw), str(model), str(policy), sets, str(backend)))
+    return _unpack(_socsim.run(str(hw), str(model), str(policy), sets, str(backend),
+                               "" if session is None else str(session)))
 
 
 def cli(*args):
