@@ -52,6 +52,11 @@ static double npu_bubble_rate(const TaskGraph& g, const std::vector<OpTiming>& t
 
 std::unique_ptr<RunOutput> simulate(const LoadedRun& run, BackendKind backend_kind) {
   const auto wall0 = std::chrono::steady_clock::now();
+  if (run.hw->has_thermal && run.hw->thermal.enabled)
+    throw InputError({"--set hw.thermal.enabled=true"},
+                     "the thermal model acts between the steps of a session; this command "
+                     "simulates single runs (use `socsim run`, a sweep or socsim.run, which "
+                     "simulate such a run as a session of one request)");
   auto out = std::make_unique<RunOutput>();
   out->platform = make_platform(*run.hw);
   LowerContext ctx{run.model, *run.hw, out->platform, run.workload};

@@ -69,6 +69,8 @@ class SessionRunner {
         spec.layer_group > 0 ? spec.layer_group : std::max<int64_t>(1, (run.model.layers + 3) / 4);
     r_.name = spec.name, r_.scheduler = spec.scheduler;
     if (run.hw->has_thermal && run.hw->thermal.enabled) {
+      // The steps are single runs: the network and the governor live here, not in them.
+      run.hw->thermal.enabled = false;
       governor_.emplace(*run.hw);
       thermal_.emplace(run.hw->thermal, governor_->units().size());
       r_.thermal.enabled = true;
@@ -93,8 +95,10 @@ class SessionRunner {
       execute(step);
     }
     finish();
-    if (governor_)  // the profile's own clocks again
+    if (governor_) {  // the profile's own clocks and switch again
       for (ThrottledUnit& u : governor_->units()) u.spec->clock = u.clocks.back();
+      run_.hw->thermal.enabled = true;
+    }
     return std::move(r_);
   }
 
