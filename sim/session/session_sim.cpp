@@ -214,9 +214,9 @@ class SessionRunner {
           out->metrics.energy.total * static_cast<double>(q.tokens) / rows;
       kept.requests.push_back(q.request);
       if (q.prefill)
-        state_.prefilled(q.request, q.tokens, q.end_layer, start, t_);
+        state_.prefilled(q.request, q.tokens, q.end_layer, t_);
       else
-        state_.decoded(q.request, q.tokens, start, t_);
+        state_.decoded(q.request, q.tokens, t_);
     }
     state_.fit_kv(std::max(0.0, budget_ - other_memory_), run_.policy->can_offload());
     sample();

@@ -101,7 +101,7 @@ std::vector<int> SessionState::in_state(RequestState s) const {
   return v;
 }
 
-void SessionState::prefilled(int i, int64_t tokens, int64_t end_layer, double, double end) {
+void SessionState::prefilled(int i, int64_t tokens, int64_t end_layer, double end) {
   LiveRequest& q = q_[static_cast<size_t>(i)];
   if (end_layer >= 0 && end_layer < model_.layers) {
     q.prefill_layer = end_layer;  // layered: the prompt is through these layers, not yet done
@@ -122,7 +122,7 @@ void SessionState::prefilled(int i, int64_t tokens, int64_t end_layer, double, d
   if (q.decoded >= q.gen) finish(i, end);
 }
 
-void SessionState::decoded(int i, int64_t tokens, double, double end) {
+void SessionState::decoded(int i, int64_t tokens, double end) {
   LiveRequest& q = q_[static_cast<size_t>(i)];
   q.decoded += tokens;
   q.context += tokens;

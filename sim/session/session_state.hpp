@@ -49,11 +49,11 @@ class SessionState {
   std::vector<int> decoding() const { return in_state(RequestState::kDecode); }
   const LiveRequest& live(int i) const { return q_[static_cast<size_t>(i)]; }
   LiveRequest& live_mut(int i) { return q_[static_cast<size_t>(i)]; }
-  // A step computed `tokens` prefill rows of request i (through its layers up to end_layer; -1 or
-  // the last layer completes them) between start and end.
-  void prefilled(int i, int64_t tokens, int64_t end_layer, double start, double end);
-  // A step generated `tokens` more tokens of request i.
-  void decoded(int i, int64_t tokens, double start, double end);
+  // A step ending at `end` computed `tokens` prefill rows of request i (through its layers up to
+  // end_layer; -1 or the last layer completes them).
+  void prefilled(int i, int64_t tokens, int64_t end_layer, double end);
+  // A step ending at `end` generated `tokens` more tokens of request i.
+  void decoded(int i, int64_t tokens, double end);
   // Evicts cached contexts (least recently used first; the system prompt last, once nothing
   // uses it) until the KV cache fits `budget` bytes. When the running requests' own KV alone does
   // not fit: InfeasibleError, unless `offloading` (the policy's plan already holds their KV and

@@ -35,7 +35,8 @@ void ThermalModel::substep(double h, std::span<const double> up, double pp) {
   // Unit i: (cs + gs) Ti' = cs Ti + Pi + gs Tp'  ->  Ti' = a_i + b Tp'
   const double b = gs / (cs + gs);
   double sum_a = 0;
-  std::vector<double> a(n_);
+  std::vector<double>& a = scratch_;
+  a.resize(n_);
   for (size_t i = 0; i < n_; ++i) {
     a[i] = (cs * t_[i] + up[i]) / (cs + gs);
     sum_a += a[i];

@@ -28,7 +28,8 @@ class ThermalModel {
   void substep(double h, std::span<const double> unit_power, double package_power);
   const ThermalSpec& s_;
   size_t n_;
-  std::vector<double> t_;  // units, package, skin (C)
+  std::vector<double> t_;        // units, package, skin (C)
+  std::vector<double> scratch_;  // per-unit terms of a substep, kept to avoid an allocation each
 };
 
 // The compute units a governor caps: every CPU cluster, the GPU and the NPU of a profile, with
