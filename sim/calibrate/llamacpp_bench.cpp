@@ -9,6 +9,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <tuple>
 
 #include "sim/config/diagnostics.hpp"
 #include "sim/driver/inputs.hpp"
@@ -36,9 +37,9 @@ constexpr Shape kShapes[] = {{"h256", 256, 768, 2, 2},
                              {"h2048f", 2048, 11264, 16, 4},
                              {"h3072", 3072, 8192, 24, 8},
                              {"h4096", 4096, 12288, 32, 8}};
-// A small vocabulary, a medium one and a 128k one (the output matrix of recent models is as
-// large as several layers).
-constexpr int64_t kVocabs[] = {4608, 49152, 131072};
+// A small vocabulary, a medium one, a 128k one (the output matrix of recent models is as large as
+// several layers) and a 256k one (Gemma's 256,000 and Gemma 3's 262,144 tokens).
+constexpr int64_t kVocabs[] = {4608, 49152, 131072, 262144};
 constexpr const char* kQuants[] = {"q8_0", "q4_0", "f16"};
 
 std::vector<std::string> shape_sets(const Shape& s, int64_t vocab, const std::string& quant) {
@@ -74,15 +75,18 @@ std::vector<LlamaCppPoint> llamacpp_bench_plan(const LlamaCppBenchOptions& o) {
             continue;
           if (s.hidden == 256 && (vocab != 4608 || std::string(quant) != "q8_0")) continue;
           if (s.hidden == 4096 && vocab != 4608) continue;
-          // The 128k vocabulary and the wide FFN in Q8_0 only (the quantisations' rates are
+          // The large vocabularies and the wide FFN in Q8_0 only (the quantisations' rates are
           // measured on the other shapes).
-          const bool extra = vocab == 131072 || s.hidden == 2048;
+          const bool extra = vocab >= 131072 || s.hidden == 2048;
           if (extra && std::string(quant) != "q8_0") continue;
-          if (vocab == 131072 && s.hidden != 2048) continue;
+          if (vocab >= 131072 && s.hidden != 2048) continue;
           std::vector<std::pair<int64_t, int64_t>> runs{{16, 17}, {64, 1}, {256, 1}};
           if (o.quick) runs = {{16, 5}, {64, 1}};
-          // Attention at long contexts: one shape, one quantisation, small vocabulary.
-          if (!o.quick && s.hidden == 3072 && vocab == 4608 && std::string(quant) == "q8_0")
+          // Attention at long contexts, small vocabulary, Q8_0: a grouped-query shape (3 query
+          // heads per KV head) and a multi-head one, which read the same KV bytes per query head
+          // differently, so KV bytes and query-head work can be told apart.
+          if (!o.quick && (s.hidden == 3072 || s.hidden == 1536) && vocab == 4608 &&
+              std::string(quant) == "q8_0")
             runs.insert(runs.end(), {{512, 1}, {1024, 9}});
           for (auto [prompt, gen] : runs) {
             LlamaCppPoint p;
@@ -177,6 +181,27 @@ std::vector<LlamaCppPoint> llamacpp_points_from_json(const std::string& text,
     }
   } catch (const nlohmann::json::exception& e) {
     throw InputError({file}, std::string("not a llama.cpp measurement file: ") + e.what());
+  }
+  return out;
+}
+
+std::vector<LlamaCppPoint> merge_llamacpp_points(
+    const std::vector<std::vector<LlamaCppPoint>>& sets, TimingEstimator e) {
+  using Key = std::tuple<std::string, std::string, int, int64_t, int64_t>;
+  std::map<Key, size_t> index;
+  std::vector<LlamaCppPoint> out;
+  std::vector<std::vector<double>> prefill, decode;
+  for (const auto& set : sets)
+    for (const LlamaCppPoint& p : set) {
+      const Key k{p.shape, p.quant, p.threads, p.prompt, p.gen};
+      auto [it, fresh] = index.emplace(k, out.size());
+      if (fresh) out.push_back(p), prefill.emplace_back(), decode.emplace_back();
+      prefill[it->second].push_back(p.prefill_s);
+      decode[it->second].push_back(p.decode_mean_s);
+    }
+  for (size_t i = 0; i < out.size(); ++i) {
+    out[i].prefill_s = estimate(prefill[i], e);
+    out[i].decode_mean_s = estimate(decode[i], e);
   }
   return out;
 }

@@ -2,10 +2,10 @@
 // microbenchmarks for the phones: two-layer GGUF files of generic llama-style shapes (not the
 // shipped models; a tiny one for fixed costs, 1,536, 3,072 and 4,096 wide with FFNs ~3x the
 // width, and 2,048 wide with a 5.5x FFN), each timed for a prefill of 16 / 64 / 256 tokens, for 16
-// decode steps at a short context, and (one shape) for long prompts and decode at a 1,024-token
-// context, in Q8_0, Q4_0 and F16, on 1 and 2 threads. Vocabularies of 4,608, 49,152 and 131,072
-// separate the layer from the output matrix. These, and nothing end to end, calibrate the
-// llamacpp-host profiles.
+// decode steps at a short context, and (a grouped-query and a multi-head shape) for long prompts
+// and decode at a 1,024-token context, in Q8_0, Q4_0 and F16, on 1 and 2 threads. Vocabularies of
+// 4,608, 49,152, 131,072 and 262,144 separate the layer from the output matrix. These, and nothing
+// end to end, calibrate the llamacpp-host profiles.
 #pragma once
 
 #include <cstdint>
@@ -52,6 +52,12 @@ void write_point_gguf(const LlamaCppPoint& p, const std::string& base_model,
                       const std::string& path);
 
 std::string llamacpp_points_json(const std::vector<LlamaCppPoint>& points);
+// Combines measurement sets of the same benchmarks taken at different times (saved calibrations):
+// each point's prefill and decode times are the estimator over the sets that have the point, so
+// a burst of load during one calibration is outvoted as one slow repeat would be. Points keep the
+// order of their first appearance.
+std::vector<LlamaCppPoint> merge_llamacpp_points(
+    const std::vector<std::vector<LlamaCppPoint>>& sets, TimingEstimator e);
 std::vector<LlamaCppPoint> llamacpp_points_from_json(const std::string& text,
                                                      const std::string& file);
 

@@ -2,9 +2,10 @@
 // them: a hardware profile of this machine (one single-core cluster per hardware thread, so one or
 // more llama.cpp threads map to clusters; ISA peaks at the /proc/cpuinfo clock; per-core and shared
 // memory bandwidths) and an engine profile (llama.cpp's own efficiency tables per op class, a rate
-// factor for Q4_0 and F16 kernels relative to Q8_0, and its per-op overhead). The fit minimises the
-// squared log error of socsim's predictions of the benchmark runs by coordinate descent; every
-// prediction is socsim's own lowering of the benchmark model with the `llamacpp` policy.
+// factor for Q4_0 and F16 kernels relative to Q8_0, and its per-op overhead). The fit minimises a
+// robust (pseudo-Huber) loss of the log error of socsim's predictions of the benchmark runs by
+// coordinate descent; every prediction is socsim's own lowering of the benchmark model with the
+// `llamacpp` policy.
 #pragma once
 
 #include <optional>
@@ -33,7 +34,7 @@ struct LlamaCppHostModel {
   Curve matmul_compute{{1, 0.2}, {16, 0.2}, {64, 0.2}, {256, 0.2}};  // by rows
   Curve matmul_memory{{1e6, 1}, {16e6, 1}, {128e6, 1}};              // by op bytes
   double rate_int4 = 1, rate_fp16 = 1;
-  Curve attention_compute{{1e6, 0.05}, {1e9, 0.05}};  // by flops
+  Curve attention_compute{{1, 0.05}, {16, 0.05}, {256, 0.05}, {1024, 0.05}};  // by query rows
   Curve attention_memory{{1e6, 1}};
   Curve elementwise_compute{{1, 0.01}, {256, 0.01}};  // by rows
   Curve elementwise_memory{{1e6, 1}};

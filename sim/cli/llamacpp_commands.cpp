@@ -66,7 +66,8 @@ void add_calibrate_llamacpp(CLI::App& app, int& exit_code) {
   struct Args {
     std::string hw = "hwprofiles/local/llamacpp-host.yaml";
     std::string engine = "hwprofiles/local/llamacpp-host-engine.yaml";
-    std::string save, from, workdir;
+    std::string save, workdir;
+    std::vector<std::string> from;
     bool quick = false, no_disk = false, let_cpus_idle = false;
     int repeats = 5;
     int64_t disk_bytes = int64_t{1} << 30;
@@ -80,7 +81,10 @@ void add_calibrate_llamacpp(CLI::App& app, int& exit_code) {
   sub->add_option("--out", a->hw, "hardware profile to write")->capture_default_str();
   sub->add_option("--engine-out", a->engine, "engine profile to write")->capture_default_str();
   sub->add_option("--save", a->save, "also save the measurements as JSON");
-  sub->add_option("--from", a->from, "fit saved measurements instead of measuring");
+  sub->add_option("--from", a->from,
+                  "fit saved measurements instead of measuring; several files (A,B) saved at "
+                  "different times are combined point by point with the estimator")
+      ->delimiter(',');
   sub->add_option("--repeats", a->repeats, "measured repeats per run")->capture_default_str();
   add_estimator_option(sub, a->estimator);
   sub->add_option("--workdir", a->workdir, "where benchmark GGUF files are written");
@@ -103,11 +107,15 @@ void add_calibrate_llamacpp(CLI::App& app, int& exit_code) {
       std::cerr << "timing llama.cpp microbenchmarks\n";
       points = calibrate::run_llamacpp_benchmarks(*install, o);
     } else {
-      std::ifstream in(a->from);
-      if (!in) throw InputError({a->from}, "cannot open");
-      std::stringstream text;
-      text << in.rdbuf();
-      points = calibrate::llamacpp_points_from_json(text.str(), a->from);
+      std::vector<std::vector<calibrate::LlamaCppPoint>> sets;
+      for (const std::string& file : a->from) {
+        std::ifstream in(file);
+        if (!in) throw InputError({file}, "cannot open");
+        std::stringstream text;
+        text << in.rdbuf();
+        sets.push_back(calibrate::llamacpp_points_from_json(text.str(), file));
+      }
+      points = calibrate::merge_llamacpp_points(sets, estimator_of(a->estimator));
     }
     if (!a->save.empty()) {
       std::ofstream f(a->save);
