@@ -1,202 +1,257 @@
-// Speed targets of the engine, as Google Benchmarks:
-//  - DesignPoint/*: one whole design point (Llama-2-7B on the Redmi K70 Pro, cpu policy, 1024-token
-//    prefill + 128 generated tokens): lowering, cost estimation, simulation, metrics. Target: under
-//    20 ms of wall time with the SimGrid backend.
-//  - RawSimGridDag: the same DAG (same activities: launch-delay Execs and ptasks with the same
-//  entries
-//    and amounts) driven by a bare lazy-launch loop straight on s4u, i.e. SimGrid's own speed.
-//    Target: socsim's simulated ops per second >= 0.7x this rate.
-// Counter: ops_per_s (simulated ops per wall second). SimGrid 3.32 leaves static handlers behind
-// every engine, slowing each later engine of a process, so every timed iteration runs in a forked
-// child with fresh SimGrid state (as sweeps do) and reports its wall time to the parent.
+// Speed of one design point against bare SimGrid 3.32 on the same task graph (Llama-2-7B on the
+// Redmi K70 Pro, `cpu` policy, 1,024-token prefill + 128 generated tokens, 4,352 ops):
+//  - Process/socsim: a whole `socsim run` process for the point, and the `sim_wall_s` it reports
+//    (lowering, costing, SimGrid run, metrics). Targets: sim_wall_s <= 10 ms, and ops per
+//    sim_wall_s >= 0.5x the bare-SimGrid rate below.
+//  - Process/raw: a process that loads the same graph from a file and simulates it as one L07
+//    parallel task per op (the op's units and DRAM links with socsim's amounts), lazily launched
+//    by a bare loop on s4u (raw_dag.hpp, raw_dag_process.cpp); its own wall time of engine,
+//    platform and run is the reference rate. Target: socsim's whole process <= 1.1x this one's.
+//  - DesignPoint, RawDag/ptask, RawDag/exec: the same in a forked child of this process (fresh
+//    SimGrid state per iteration); RawDag/exec makes each op one plain Exec on its first unit,
+//    the cheapest activity. LowerAndCost: lowering and cost estimation alone, in process.
+// Counter ops_per_s (ops per wall second). A summary of the targets follows the table. On a
+// virtual machine whose page faults cost microseconds, the forked rows include the
+// copy-on-write faults of every page the child writes.
 #include <benchmark/benchmark.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
-#include <xbt/log.h>
-#include "bench/child_timer.hpp"
+#include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
-#include <functional>
-#include <simgrid/s4u.hpp>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
 
+#include "bench/child_timer.hpp"
+#include "bench/raw_dag.hpp"
 #include "sim/driver/simulate.hpp"
 #include "sim/engine/link_model.hpp"
 
-namespace sg4 = simgrid::s4u;
+extern char** environ;
+
 using namespace socsim;
 using socsim::bench::time_in_child;
 
 namespace {
 
-LoadedRun llama_point() {
+RunRequest llama_request() {
   RunRequest req;
   req.hw = "redmi-k70-pro";
   req.model = "llama-2-7b";
   req.policy = "cpu";
   req.sets = {"workload.prompt=1024", "workload.gen=128"};
-  return load_run(req);
+  return req;
 }
 
-void report(benchmark::State& state, double ops) {
-  state.counters["ops_per_s"] = benchmark::Counter(ops * static_cast<double>(state.iterations()),
-                                                   benchmark::Counter::kIsRate);
+// Median seconds per iteration of each benchmark, for the summary.
+std::map<std::string, std::vector<double>>& samples() {
+  static std::map<std::string, std::vector<double>> s;
+  return s;
+}
+double median_of(const std::string& name) {
+  std::vector<double> v = samples()[name];
+  if (v.empty()) return 0;
+  std::nth_element(v.begin(), v.begin() + static_cast<long>(v.size() / 2), v.end());
+  return v[v.size() / 2];
 }
 
-void BM_DesignPoint(benchmark::State& state, BackendKind kind) {
-  LoadedRun run = llama_point();
-  const double ops =
-      static_cast<double>(simulate(run, BackendKind::kAnalytic)->metrics.ops_simulated);
-  for (auto _ : state)
-    state.SetIterationTime(time_in_child([&] {
-      auto out = simulate(run, kind);
-      benchmark::DoNotOptimize(out->metrics.total_s);
-    }));
-  report(state, ops);
+const RunOutput& prepared() {
+  static const std::unique_ptr<RunOutput> out =
+      simulate(load_run(llama_request()), BackendKind::kAnalytic);
+  return *out;
+}
+double op_count() {
+  return static_cast<double>(prepared().graph.size());
 }
 
-// The bare lazy-launch loop over the same DAG, with activities prepared before timing starts.
-struct RawOp {
-  double delay_flops = 0;
-  std::vector<int> hosts;  // indices into the host table
-  std::vector<double> amounts;
-};
-
-struct RawDag {
-  std::vector<RawOp> ops;
-  std::vector<std::vector<uint32_t>> succ;
-  std::vector<uint32_t> preds;
-  std::vector<sg4::Host*> host;
-  sg4::Host* timer = nullptr;
-  std::vector<uint32_t> pending;
-  std::vector<sg4::ActivityPtr> alive, graveyard;
-};
-RawDag* g_raw = nullptr;
-
-void raw_start(uint32_t i, bool delay) {
-  RawDag& d = *g_raw;
-  const RawOp& op = d.ops[i];
-  sg4::ExecPtr ex = sg4::Exec::init();
-  if (delay) {
-    ex->set_flops_amount(op.delay_flops);
-    ex->set_host(d.timer);
-  } else {
-    std::vector<sg4::Host*> hs;
-    for (int h : op.hosts) hs.push_back(d.host[static_cast<size_t>(h)]);
-    ex->set_hosts(hs);
-    ex->set_flops_amounts(op.amounts);
-  }
-  ex->set_data(reinterpret_cast<void*>(static_cast<intptr_t>(i) * 2 + (delay ? 1 : 0)));
-  ex->start();
-  d.alive[i] = ex;
+void record(benchmark::State& state, const std::string& name, double seconds) {
+  state.SetIterationTime(seconds);
+  samples()[name].push_back(seconds);
+}
+void report(benchmark::State& state) {
+  state.counters["ops_per_s"] = benchmark::Counter(
+      op_count() * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 
-void raw_launch(uint32_t i) {
-  raw_start(i, g_raw->ops[i].delay_flops > 0);
-}
-
-void BM_RawSimGridDag(benchmark::State& state) {
-  LoadedRun run = llama_point();
-  auto prepared = simulate(run, BackendKind::kAnalytic);  // graph, costs and platform (no engine)
-  const TaskGraph& g = prepared->graph;
-  const PlatformSpec& p = prepared->platform;
+// The prepared graph as bare SimGrid sees it: unit hosts (1 Gflop/s per core, amounts in
+// nanoseconds of compute as socsim's adapter gives them), then one host per DRAM link (speed =
+// bandwidth, amounts in bytes). An op without units gets its fixed time on the first host.
+bench::RawDag raw_dag() {
+  const RunOutput& out = prepared();
+  const TaskGraph& g = out.graph;
+  const PlatformSpec& p = out.platform;
   LinkLayout links(p);
-  RawDag dag;
-  dag.ops.resize(g.size());
-  dag.succ.resize(g.size());
+  bench::RawDag d;
+  for (const PlatformUnit& u : p.units) d.hosts.push_back({1e9, static_cast<uint32_t>(u.cores)});
+  for (size_t l = 0; l < links.count(); ++l) d.hosts.push_back({links.bandwidth(l), 1});
+  d.ops.resize(g.size());
   std::vector<double> bytes;
   for (OpId i = 0; i < g.size(); ++i) {
-    const OpCost& c = prepared->costs[i];
-    LaunchDesc d;
-    d.place = g.op(i).place;
-    d.compute_s = c.compute_s;
-    d.dram_bytes = c.dram_bytes;
-    dag.ops[i].delay_flops = c.delay_s * 1e9;
-    for (uint8_t k = 0; k < d.place.count; ++k) {
-      dag.ops[i].hosts.push_back(d.place.unit[k]);
-      dag.ops[i].amounts.push_back(c.compute_s * 1e9);
-    }
-    bytes_per_link(links, d, bytes);
+    const OpCost& c = out.costs[i];
+    LaunchDesc desc;
+    desc.place = g.op(i).place;
+    desc.compute_s = c.compute_s;
+    desc.dram_bytes = c.dram_bytes;
+    bench::RawOp& op = d.ops[i];
+    for (uint8_t k = 0; k < desc.place.count; ++k)
+      op.entries.push_back({desc.place.unit[k], c.compute_s * 1e9});
+    bytes_per_link(links, desc, bytes);
     for (size_t l = 0; l < bytes.size(); ++l)
-      if (bytes[l] > 0) {
-        dag.ops[i].hosts.push_back(static_cast<int>(p.units.size() + l));
-        dag.ops[i].amounts.push_back(bytes[l]);
-      }
-    for (OpId s : g.succs(i)) dag.succ[i].push_back(s);
-    dag.preds.push_back(static_cast<uint32_t>(g.preds(i).size()));
+      if (bytes[l] > 0) op.entries.push_back({static_cast<uint32_t>(p.units.size() + l), bytes[l]});
+    if (op.entries.empty()) op.entries.push_back({0, (c.delay_s + g.op(i).fixed_time) * 1e9});
+    for (OpId s : g.succs(i)) op.succs.push_back(s);
   }
-  static bool configured = false;
-  double activities = 0;
-  for (const RawOp& op : dag.ops) activities += op.delay_flops > 0 ? 2 : 1;
-  for (auto _ : state)
-    state.SetIterationTime(time_in_child([&] {
-      sg4::Engine e("raw");
-      socsim::simgrid_process_setup(false);
-      if (!configured) {
-        sg4::Activity::on_completion_cb([](sg4::Activity const& a) {
-          if (!g_raw) return;
-          const auto tag = reinterpret_cast<intptr_t>(a.get_data<void>());
-          const auto i = static_cast<uint32_t>(tag / 2);
-          g_raw->graveyard.push_back(std::move(g_raw->alive[i]));
-          if (tag % 2 == 1) return raw_start(i, false);
-          for (uint32_t s : g_raw->succ[i])
-            if (--g_raw->pending[s] == 0) raw_launch(s);
-        });
-        sg4::Engine::on_time_advance_cb([](double) {
-          if (g_raw) g_raw->graveyard.clear();
-        });
-        configured = true;
-      }
-      auto* zone = sg4::create_full_zone("soc");
-      dag.host.clear();
-      for (const PlatformUnit& u : p.units) {
-        auto* h = zone->create_host(u.name, 1e9);
-        h->set_core_count(u.cores);
-        h->seal();
-        dag.host.push_back(h);
-      }
-      for (size_t l = 0; l < links.count(); ++l) {
-        auto* h = zone->create_host("link" + std::to_string(l), links.bandwidth(l));
-        h->seal();
-        dag.host.push_back(h);
-      }
-      dag.timer = zone->create_host("timer", 1e9);
-      dag.timer->set_core_count(4096);
-      dag.timer->seal();
-      zone->seal();
-      dag.pending = dag.preds;
-      dag.alive.assign(g.size(), nullptr);
-      g_raw = &dag;
-      for (uint32_t i = 0; i < g.size(); ++i)
-        if (dag.pending[i] == 0) raw_launch(i);
-      e.run();
-      dag.graveyard.clear();
-      g_raw = nullptr;
-    }));
-  report(state, static_cast<double>(g.size()));
-  state.counters["activities_per_op"] = activities / static_cast<double>(g.size());
+  return d;
 }
-BENCHMARK(BM_RawSimGridDag)->Unit(benchmark::kMillisecond)->UseManualTime();
-BENCHMARK_CAPTURE(BM_DesignPoint, simgrid, BackendKind::kSimGrid)
+
+void BM_DesignPoint(benchmark::State& state, BackendKind kind, const char* name) {
+  LoadedRun run = load_run(llama_request());
+  for (auto _ : state)
+    record(state, name, time_in_child([&] {
+             auto out = simulate(run, kind);
+             benchmark::DoNotOptimize(out->metrics.total_s);
+           }));
+  report(state);
+}
+BENCHMARK_CAPTURE(BM_DesignPoint, simgrid, BackendKind::kSimGrid, "socsim")
     ->Unit(benchmark::kMillisecond)
     ->UseManualTime();
-BENCHMARK_CAPTURE(BM_DesignPoint, analytic, BackendKind::kAnalytic)
+BENCHMARK_CAPTURE(BM_DesignPoint, analytic, BackendKind::kAnalytic, "analytic")
+    ->Unit(benchmark::kMillisecond)
+    ->UseManualTime();
+
+void BM_RawDag(benchmark::State& state, bool ptask, const char* name) {
+  const bench::RawDag dag = raw_dag();
+  for (auto _ : state)
+    record(state, name,
+           time_in_child([&] { benchmark::DoNotOptimize(bench::simulate_raw_dag(dag, ptask)); }));
+  report(state);
+}
+BENCHMARK_CAPTURE(BM_RawDag, ptask, true, "raw ptask")
+    ->Unit(benchmark::kMillisecond)
+    ->UseManualTime();
+BENCHMARK_CAPTURE(BM_RawDag, exec, false, "raw exec")
     ->Unit(benchmark::kMillisecond)
     ->UseManualTime();
 
 void BM_LowerAndCost(benchmark::State& state) {
-  LoadedRun run = llama_point();
+  LoadedRun run = load_run(llama_request());
   PlatformSpec p = make_platform(*run.hw);
   LowerContext ctx{run.model, *run.hw, p, run.workload};
   static const CostModel cost;
   for (auto _ : state) {
+    const auto t0 = std::chrono::steady_clock::now();
     TaskGraph g;
     run.policy->lower(ctx, g);
     g.build_successors();
     auto costs = cost.estimate_all(g, p);
     benchmark::DoNotOptimize(costs.data());
+    record(state, "lower+cost",
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
+  report(state);
 }
-BENCHMARK(BM_LowerAndCost)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LowerAndCost)->Unit(benchmark::kMillisecond)->UseManualTime();
+
+// A child process running argv to completion: its wall seconds and its standard output.
+struct ProcessRun {
+  double seconds = 0;
+  nlohmann::json out;
+};
+ProcessRun run_process(std::vector<std::string> argv) {
+  const std::string out_file =
+      (std::filesystem::temp_directory_path() / fmt::format("socsim-bench-out-{}.json", ::getpid()))
+          .string();
+  std::vector<char*> args;
+  for (std::string& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  const auto t0 = std::chrono::steady_clock::now();
+  pid_t pid = 0;
+  if (posix_spawn(&pid, args[0], &fa, nullptr, args.data(), environ) != 0)
+    throw std::runtime_error(std::string("cannot start ") + args[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ProcessRun r;
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  posix_spawn_file_actions_destroy(&fa);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    throw std::runtime_error(std::string(args[0]) + " failed");
+  std::ifstream in(out_file);
+  r.out = nlohmann::json::parse(in);
+  std::filesystem::remove(out_file);
+  return r;
+}
+
+// A whole `socsim run` process for the point; also records its own sim_wall_s (the design point
+// as a CLI user times it: lowering, costing, SimGrid, metrics, no fork).
+void BM_ProcessSocsim(benchmark::State& state) {
+  for (auto _ : state) {
+    const ProcessRun r =
+        run_process({SOCSIM_BINARY, "run", "--hw", "redmi-k70-pro", "--model", "llama-2-7b",
+                     "--policy", "cpu", "--prompt", "1024", "--gen", "128", "--json", "-"});
+    record(state, "process socsim", r.seconds);
+    samples()["cli socsim"].push_back(r.out.at("sim_wall_s").get<double>());
+  }
+  report(state);
+}
+BENCHMARK(BM_ProcessSocsim)->Unit(benchmark::kMillisecond)->UseManualTime();
+
+// The bare-SimGrid process on the same graph; also records its simulation's own wall time
+// (engine, platform, run).
+void BM_ProcessRaw(benchmark::State& state) {
+  const std::string file =
+      (std::filesystem::temp_directory_path() / fmt::format("socsim-raw-dag-{}.bin", ::getpid()))
+          .string();
+  bench::write_raw_dag(raw_dag(), file);
+  for (auto _ : state) {
+    const ProcessRun r = run_process({RAW_DAG_PROCESS, file});
+    record(state, "process raw", r.seconds);
+    samples()["cli raw"].push_back(r.out.at("sim_wall_s").get<double>());
+  }
+  std::filesystem::remove(file);
+  report(state);
+}
+BENCHMARK(BM_ProcessRaw)->Unit(benchmark::kMillisecond)->UseManualTime();
+
+void print_summary() {
+  const double n = op_count();
+  const auto rate = [&](const char* k) {
+    const double t = median_of(k);
+    return t > 0 ? n / t : 0.0;
+  };
+  const double point = median_of("cli socsim"), ratio = rate("cli socsim") / rate("cli raw");
+  const double proc = median_of("process socsim") / median_of("process raw");
+  fmt::print(
+      "\n{} ops; medians of the iterations above\n"
+      "design point (sim_wall_s of the CLI process): socsim {:.2f} ms, {:.0f}k ops/s; bare "
+      "SimGrid ptask DAG {:.2f} ms, {:.0f}k ops/s\n"
+      "  target <= 10 ms: {}; >= 0.5x the ptask rate: {:.2f}x, {}\n"
+      "whole process: socsim {:.1f} ms, bare SimGrid {:.1f} ms: {:.2f}x (target <= 1.1x: {})\n"
+      "in a forked child (page faults of copy-on-write included): socsim {:.0f}k ops/s, raw ptask "
+      "{:.0f}k ops/s, raw exec {:.0f}k ops/s; lowering+costing {:.2f} ms\n",
+      n, point * 1e3, rate("cli socsim") / 1e3, median_of("cli raw") * 1e3, rate("cli raw") / 1e3,
+      point <= 0.010 ? "met" : "MISSED", ratio, ratio >= 0.5 ? "met" : "MISSED",
+      median_of("process socsim") * 1e3, median_of("process raw") * 1e3, proc,
+      proc <= 1.1 ? "met" : "MISSED", rate("socsim") / 1e3, rate("raw ptask") / 1e3,
+      rate("raw exec") / 1e3, median_of("lower+cost") * 1e3);
+}
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  if (!samples()["cli socsim"].empty() && !samples()["cli raw"].empty()) print_summary();
+  return 0;
+}

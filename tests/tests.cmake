@@ -1,5 +1,6 @@
 # One line per test binary: socsim_test(<name> <label> <sources...>)
 socsim_core_test(units_test unit unit/units_test.cpp)
+socsim_core_test(task_graph_test unit unit/task_graph_test.cpp)
 socsim_core_test(models_test unit unit/models_test.cpp)
 socsim_core_test(hf_config_test unit unit/hf_config_test.cpp)
 socsim_core_test(hw_profiles_test unit unit/hw_profiles_test.cpp)

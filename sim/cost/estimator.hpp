@@ -30,6 +30,10 @@ class Estimator {
   virtual ~Estimator() = default;
   virtual bool applies(const Op& op) const = 0;
   virtual OpCost estimate(const TaskGraph& g, OpId id, const PlatformSpec& p) const = 0;
+  // True when estimate() reads nothing of the op but its parts, placement, launches, fixed time
+  // and compute scale: ops equal in those (the same layer in every layer of a step) then share
+  // one estimate.
+  virtual bool shape_only() const { return false; }
 };
 
 struct EstimatorInfo {

@@ -6,15 +6,18 @@
 // simulated, not added up. Activities are created lazily when an op is launched, and completions
 // come back through one static callback.
 //
-// Each op runs in up to three stages: a launch delay (an Exec on a "timer" host with many cores,
-// so delays never contend), a flash read (an Exec on the flash host, sized so that it takes its
-// service time alone; concurrent reads share the device), then its compute and memory work.
+// Each op runs in up to three stages: a launch delay (a SimGrid kernel timer: pure time, no
+// activity, so delays never contend and cost a heap entry rather than a resource-model action), a
+// flash read (an Exec on the flash host, sized so that it takes its service time alone; concurrent
+// reads share the device), then its compute and memory work. An op without flash is therefore one
+// SimGrid activity.
 //
 // SimGrid 3.32 facts relied on (see tests/simgrid/): model options can be set once per process;
 // the clock is not reset between engines; static signals survive engines; a started activity
 // must stay referenced until it completes; pre-built DAGs are quadratic, lazy launch is not.
 #include <simgrid/plugins/energy.h>
 #include <xbt/log.h>
+#include <simgrid/kernel/Timer.hpp>
 #include <simgrid/s4u.hpp>
 
 #include <fmt/format.h>
@@ -34,8 +37,7 @@ void simgrid_process_setup(bool energy_plugin);
 
 namespace {
 
-constexpr double kSpeed = 1e9;     // flop/s per core of every host: compute is given in seconds
-constexpr int kTimerCores = 4096;  // concurrent launch delays that never contend
+constexpr double kSpeed = 1e9;  // flop/s per core of every host: compute is given in seconds
 
 enum Stage : intptr_t { kDelay = 0, kFlash = 1, kWork = 2 };
 
@@ -71,7 +73,7 @@ class SimGridBackend final : public Backend {
 
   ~SimGridBackend() override {
     graveyard_.clear();
-    alive_.clear();
+    slots_.clear();
     if (g_current == this) g_current = nullptr;
     engine_.reset();
     simgrid_epoch_end(epoch_);  // the next engine starts as in a fresh process (simgrid_epoch.hpp)
@@ -85,9 +87,6 @@ class SimGridBackend final : public Backend {
     // activity list, making every later completion scan them: quadratic in the number of reads.)
     storage_ = zone->create_host("flash", kSpeed);
     storage_->seal();
-    timer_ = zone->create_host("timer", kSpeed);
-    timer_->set_core_count(kTimerCores);
-    timer_->seal();
     for (const PlatformUnit& u : p.units) {
       auto* h = zone->create_host(u.name, kSpeed);
       h->set_core_count(u.cores);
@@ -115,15 +114,22 @@ class SimGridBackend final : public Backend {
   }
 
   void launch(const LaunchDesc& d) override {
-    if (d.op >= inflight_.size()) {
-      inflight_.resize(std::max<size_t>(d.op + 1, inflight_.size() * 2));
-      alive_.resize(inflight_.size());
+    // An in-flight op takes a slot (reused once it completes), so the adapter's memory follows
+    // the ops in flight, not the graph's size.
+    uint32_t slot;
+    if (free_slots_.empty()) {
+      slot = static_cast<uint32_t>(slots_.size());
+      slots_.emplace_back();
+    } else {
+      slot = free_slots_.back();
+      free_slots_.pop_back();
     }
-    inflight_[d.op] = d;
+    slots_[slot].desc = d;
     if (d.delay_s > 0)
-      start(d.op, kDelay);
+      simgrid::kernel::timer::Timer::set(sg4::Engine::get_clock() + d.delay_s,
+                                         [this, slot] { next_stage(slot, kDelay); });
     else
-      next_stage(d.op, kDelay);
+      next_stage(slot, kDelay);
   }
 
   void run(CompletionSink& sink) override {
@@ -149,23 +155,21 @@ class SimGridBackend final : public Backend {
     return d.place.count > 0 && (d.compute_s > 0 || d.dram_bytes > 0);
   }
 
-  // Starts the first stage after `done` that has something to do, or completes the op.
-  void next_stage(OpId op, Stage done) {
-    const LaunchDesc& d = inflight_[op];
-    if (done < kFlash && d.flash_service_s > 0) return start(op, kFlash);
-    if (done < kWork && has_work(d)) return start(op, kWork);
+  // Starts the first stage after `done` that has something to do, or completes the op (and frees
+  // its slot first: the completion may launch other ops into it).
+  void next_stage(uint32_t slot, Stage done) {
+    const LaunchDesc& d = slots_[slot].desc;
+    if (done < kFlash && d.flash_service_s > 0) return start(slot, kFlash);
+    if (done < kWork && has_work(d)) return start(slot, kWork);
+    const OpId op = d.op;
+    free_slots_.push_back(slot);
     sink_->on_complete(op, now());
   }
 
-  void start(OpId op, Stage stage) {
-    const LaunchDesc& d = inflight_[op];
+  void start(uint32_t slot, Stage stage) {
+    const LaunchDesc& d = slots_[slot].desc;
     sg4::ActivityPtr act;
-    if (stage == kDelay) {
-      auto ex = sg4::Exec::init();
-      ex->set_flops_amount(d.delay_s * kSpeed);
-      ex->set_host(timer_);
-      act = ex;
-    } else if (stage == kFlash) {
+    if (stage == kFlash) {
       auto ex = sg4::Exec::init();
       ex->set_flops_amount(d.flash_service_s * kSpeed);
       ex->set_host(storage_);
@@ -173,9 +177,9 @@ class SimGridBackend final : public Backend {
     } else {
       act = work(d);
     }
-    act->set_data(reinterpret_cast<void*>((static_cast<intptr_t>(op) << 2) | stage));
+    act->set_data(reinterpret_cast<void*>((static_cast<intptr_t>(slot) << 2) | stage));
     act->start();
-    alive_[op] = std::move(act);
+    slots_[slot].activity = std::move(act);
   }
 
   // One ptask entry per unit of the placement and one per DRAM link it crosses. Under L07 an entry
@@ -205,28 +209,32 @@ class SimGridBackend final : public Backend {
 
   void completed(sg4::Activity const& a) {
     const auto tag = reinterpret_cast<intptr_t>(a.get_data<void>());
-    const OpId op = static_cast<OpId>(tag >> 2);
+    const auto slot = static_cast<uint32_t>(tag >> 2);
     const auto stage = static_cast<Stage>(tag & 3);
     if (a.get_state() != sg4::Activity::State::FINISHED)
-      throw std::logic_error(
-          fmt::format("SimGrid activity of op {} ended in state {}", op, a.get_state_str()));
-    graveyard_.push_back(std::move(alive_[op]));
-    next_stage(op, stage);
+      throw std::logic_error(fmt::format("SimGrid activity of op {} ended in state {}",
+                                         slots_[slot].desc.op, a.get_state_str()));
+    graveyard_.push_back(std::move(slots_[slot].activity));
+    next_stage(slot, stage);
   }
+
+  struct Slot {
+    LaunchDesc desc;
+    sg4::ActivityPtr activity;  // kept alive until it completes (SimGrid 3.32 requires it)
+  };
 
   std::unique_ptr<sg4::Engine> engine_;
   SimGridEpoch epoch_;
   std::unique_ptr<LinkLayout> links_;
   double t0_ = 0;
   sg4::Host* storage_ = nullptr;
-  sg4::Host* timer_ = nullptr;
   std::vector<sg4::Host*> hosts_;
   std::vector<sg4::Host*> cpu_hosts_;
   std::vector<sg4::Host*> link_hosts_;
   std::vector<sg4::Host*> hosts_buf_;
   std::vector<double> amounts_buf_, link_bytes_;
-  std::vector<LaunchDesc> inflight_;
-  std::vector<sg4::ActivityPtr> alive_;
+  std::vector<Slot> slots_;
+  std::vector<uint32_t> free_slots_;
   CompletionSink* sink_ = nullptr;
 };
 

@@ -1,6 +1,8 @@
 // Flat storage of the task graph; see task_graph.hpp.
 #include "sim/graph/task_graph.hpp"
 
+#include <algorithm>
+#include <bit>
 #include <stdexcept>
 
 namespace socsim {
@@ -17,12 +19,63 @@ OpId TaskGraph::add(Op op, std::span<const OpPart> parts, std::span<const OpId> 
   return add(op, parts, preds, intern(name));
 }
 
+namespace {
+
+bool same_part(const OpPart& a, const OpPart& b) {
+  return a.kind == b.kind && a.dtype == b.dtype && a.role == b.role && a.m == b.m && a.n == b.n &&
+         a.k == b.k && a.flops == b.flops && a.weight_bytes == b.weight_bytes &&
+         a.act_read == b.act_read && a.act_written == b.act_written && a.kv_read == b.kv_read &&
+         a.kv_written == b.kv_written;
+}
+
+// A multiply-xorshift mix of the fields as 64-bit words (not the bytes: the struct's padding is
+// not initialised).
+uint64_t hash_parts(std::span<const OpPart> parts) {
+  uint64_t h = 0x9e3779b97f4a7c15ull ^ parts.size();
+  const auto mix = [&](uint64_t w) {
+    h ^= w + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+    h *= 0xff51afd7ed558ccdull;
+  };
+  for (const OpPart& q : parts) {
+    mix(static_cast<uint64_t>(q.kind) | static_cast<uint64_t>(q.dtype) << 8 |
+        static_cast<uint64_t>(q.role) << 16 |
+        static_cast<uint64_t>(static_cast<uint32_t>(q.m)) << 24);
+    mix(static_cast<uint64_t>(static_cast<uint32_t>(q.n)) |
+        static_cast<uint64_t>(static_cast<uint32_t>(q.k)) << 32);
+    // The byte counts follow from the shape in almost every list; two of them are enough to tell
+    // lists apart (equal hashes are compared in full before sharing).
+    mix(std::bit_cast<uint64_t>(q.flops) ^ std::bit_cast<uint64_t>(q.kv_read) >> 1);
+    mix(std::bit_cast<uint64_t>(q.weight_bytes) ^ std::bit_cast<uint64_t>(q.act_read) >> 1);
+  }
+  return h ^ (h >> 33);
+}
+
+}  // namespace
+
 OpId TaskGraph::add(Op op, std::span<const OpPart> parts, std::span<const OpId> preds,
                     uint32_t name_id) {
   const OpId id = static_cast<OpId>(ops_.size());
-  op.first_part = static_cast<uint32_t>(parts_.size());
   op.num_parts = static_cast<uint16_t>(parts.size());
-  parts_.insert(parts_.end(), parts.begin(), parts.end());
+  const uint64_t h = hash_parts(parts);
+  const auto found = part_lists_.find(h);
+  bool shared = false;
+  if (found != part_lists_.end()) {
+    const uint32_t first = found->second;
+    shared = first + parts.size() <= parts_.size();
+    for (size_t i = 0; shared && i < parts.size(); ++i)
+      shared = same_part(parts_[first + i], parts[i]);
+    // A list stored once is shared from then on; a hash collision stores the new list apart.
+    if (shared) {
+      op.first_part = first;
+      auto [users, fresh] = list_users_.try_emplace(first, 1);
+      ++users->second;
+    }
+  }
+  if (!shared) {
+    op.first_part = static_cast<uint32_t>(parts_.size());
+    parts_.insert(parts_.end(), parts.begin(), parts.end());
+    if (found == part_lists_.end()) part_lists_.emplace(h, op.first_part);
+  }
   op.first_pred = static_cast<uint32_t>(preds_.size());
   op.num_preds = static_cast<uint32_t>(preds.size());
   for (OpId p : preds)
@@ -31,6 +84,20 @@ OpId TaskGraph::add(Op op, std::span<const OpPart> parts, std::span<const OpId> 
   op.name_id = name_id;
   ops_.push_back(op);
   return id;
+}
+
+std::span<OpPart> TaskGraph::parts_mut(OpId i) {
+  Op& op = ops_[i];
+  const auto users = list_users_.find(op.first_part);
+  if (users != list_users_.end()) {
+    // Shared: give this op its own copy (an unshared list is no longer found by add()).
+    if (--users->second == 1) list_users_.erase(users);
+    const auto first = static_cast<uint32_t>(parts_.size());
+    parts_.resize(parts_.size() + op.num_parts);
+    std::copy_n(parts_.begin() + op.first_part, op.num_parts, parts_.begin() + first);
+    op.first_part = first;
+  }
+  return {parts_.data() + op.first_part, op.num_parts};
 }
 
 void TaskGraph::build_successors() {
@@ -51,13 +118,15 @@ void TaskGraph::reserve(size_t ops, size_t parts, size_t edges) {
 
 double TaskGraph::total_flops() const {
   double f = 0;
-  for (const OpPart& p : parts_) f += p.flops;
+  for (OpId i = 0; i < ops_.size(); ++i)
+    for (const OpPart& p : parts(i)) f += p.flops;
   return f;
 }
 
 double TaskGraph::total_bytes() const {
   double b = 0;
-  for (const OpPart& p : parts_) b += p.bytes();
+  for (OpId i = 0; i < ops_.size(); ++i)
+    for (const OpPart& p : parts(i)) b += p.bytes();
   return b;
 }
 

@@ -125,9 +125,9 @@ class TaskGraph {
   std::span<const OpPart> parts(OpId i) const {
     return {parts_.data() + ops_[i].first_part, ops_[i].num_parts};
   }
-  std::span<OpPart> parts_mut(OpId i) {
-    return {parts_.data() + ops_[i].first_part, ops_[i].num_parts};
-  }
+  // The op's parts for changing; an op whose part list is shared with others gets its own copy
+  // first, so the change stays with it.
+  std::span<OpPart> parts_mut(OpId i);
   std::span<const OpId> preds(OpId i) const {
     return {preds_.data() + ops_[i].first_pred, ops_[i].num_preds};
   }
@@ -138,13 +138,21 @@ class TaskGraph {
     return {succs_.data() + succ_start_[i], succ_start_[i + 1] - succ_start_[i]};
   }
   void reserve(size_t ops, size_t parts, size_t edges);
+  // Part entries stored: ops with equal part lists (the same layer shape in every layer, the same
+  // step in every decode token) share one stored list, so this is at most the sum of num_parts.
+  size_t stored_parts() const { return parts_.size(); }
   // Totals over all parts (for reports and tests).
   double total_flops() const;
   double total_bytes() const;
 
  private:
   std::vector<Op> ops_;
+  // Part lists, each stored once however many ops have it (TaskGraph::add looks an op's list up
+  // by content): a 7B model's 4k-op graph has ~50k parts but a few thousand distinct ones, and on
+  // a machine where a fresh page costs microseconds the storage is the lowering's main cost.
   std::vector<OpPart> parts_;
+  std::unordered_map<uint64_t, uint32_t> part_lists_;  // content hash -> first part of a list
+  std::unordered_map<uint32_t, uint32_t> list_users_;  // first part -> ops sharing it (>= 2)
   std::vector<OpId> preds_;
   std::vector<uint32_t> succ_start_;
   std::vector<OpId> succs_;

@@ -91,8 +91,10 @@ std::string result_summary(const LoadedRun& run, const RunOutput& out) {
       "{})\n",
       b(m.memory.total()), b(m.memory_budget), b(m.memory.weights), b(m.memory.float_weights),
       b(m.memory.kv_cache), b(m.memory.activations), b(m.memory.graphs));
-  s += fmt::format("  simulated        {} ops in {:.1f} ms of wall time\n", m.ops_simulated,
-                   m.sim_wall_s * 1e3);
+  s +=
+      fmt::format("  simulated        {} ops in {:.1f} ms of wall time ({:.0f}k ops/s)\n",
+                  m.ops_simulated, m.sim_wall_s * 1e3,
+                  m.sim_wall_s > 0 ? static_cast<double>(m.ops_simulated) / m.sim_wall_s / 1e3 : 0);
   return s;
 }
 

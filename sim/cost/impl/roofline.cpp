@@ -56,6 +56,7 @@ double size_of(const OpPart& p, const std::string& by) {
 class Roofline final : public Estimator {
  public:
   bool applies(const Op& op) const override { return op.place.count > 0; }
+  bool shape_only() const override { return true; }
 
   OpCost estimate(const TaskGraph& g, OpId id, const PlatformSpec& pf) const override {
     const Op& op = g.op(id);
