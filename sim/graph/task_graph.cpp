@@ -57,10 +57,11 @@ OpId TaskGraph::add(Op op, std::span<const OpPart> parts, std::span<const OpId> 
   const OpId id = static_cast<OpId>(ops_.size());
   op.num_parts = static_cast<uint16_t>(parts.size());
   const uint64_t h = hash_parts(parts);
-  const auto found = part_lists_.find(h);
+  if (recent_lists_.empty()) recent_lists_.resize(kRecentLists);
+  auto& recent = recent_lists_[h % kRecentLists];
   bool shared = false;
-  if (found != part_lists_.end()) {
-    const uint32_t first = found->second;
+  if (recent.second > 0 && recent.first == h) {
+    const uint32_t first = recent.second - 1;
     shared = first + parts.size() <= parts_.size();
     for (size_t i = 0; shared && i < parts.size(); ++i)
       shared = same_part(parts_[first + i], parts[i]);
@@ -74,7 +75,7 @@ OpId TaskGraph::add(Op op, std::span<const OpPart> parts, std::span<const OpId> 
   if (!shared) {
     op.first_part = static_cast<uint32_t>(parts_.size());
     parts_.insert(parts_.end(), parts.begin(), parts.end());
-    if (found == part_lists_.end()) part_lists_.emplace(h, op.first_part);
+    recent = {h, op.first_part + 1};
   }
   op.first_pred = static_cast<uint32_t>(preds_.size());
   op.num_preds = static_cast<uint32_t>(preds.size());

@@ -151,8 +151,12 @@ class TaskGraph {
   // by content): a 7B model's 4k-op graph has ~50k parts but a few thousand distinct ones, and on
   // a machine where a fresh page costs microseconds the storage is the lowering's main cost.
   std::vector<OpPart> parts_;
-  std::unordered_map<uint64_t, uint32_t> part_lists_;  // content hash -> first part of a list
-  std::unordered_map<uint32_t, uint32_t> list_users_;  // first part -> ops sharing it (>= 2)
+  // Recently stored lists by content hash (direct-mapped: a list is found while it recurs within
+  // the last few thousand distinct lists, as a layer's list does across the layers of a step;
+  // memory stays bounded when lists never recur, as sparse decode's per-token lists do not).
+  static constexpr size_t kRecentLists = 4096;
+  std::vector<std::pair<uint64_t, uint32_t>> recent_lists_;  // (hash, first part + 1; 0 = none)
+  std::unordered_map<uint32_t, uint32_t> list_users_;        // first part -> ops sharing it (>= 2)
   std::vector<OpId> preds_;
   std::vector<uint32_t> succ_start_;
   std::vector<OpId> succs_;
