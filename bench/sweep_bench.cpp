@@ -100,32 +100,11 @@ void BM_Csv(benchmark::State& state) {
   per_point(state);
 }
 
-void BM_WholeSweep(benchmark::State& state) {
+// Times `socsim sweep FILE -j N` end to end as a child process (N = the benchmark's argument);
+// counter points_per_s over the sweep's `points` points.
+void time_whole_sweep(benchmark::State& state, const std::string& sweep, size_t points) {
   const fs::path out =
       fs::temp_directory_path() / ("socsim_sweep_bench_" + std::to_string(::getpid()));
-  const std::string cmd = std::string(SOCSIM_BINARY) + " sweep " + kSweep + " --out " +
-                          out.string() + " -j " + std::to_string(state.range(0)) +
-                          " --restart --quiet";
-  for (auto _ : state) {
-    const auto t0 = std::chrono::steady_clock::now();
-    if (std::system(cmd.c_str()) != 0) state.SkipWithError("socsim sweep failed");
-    state.SetIterationTime(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  }
-  state.counters["points_per_s"] = benchmark::Counter(
-      static_cast<double>(plan().size() * state.iterations()), benchmark::Counter::kIsRate);
-  fs::remove_all(out);
-}
-
-// The design-space sweep of the speed issue: experiments/sweeps/mllm-npu-design-space.yaml
-// (13,200 mllm-NPU prefill points over 4 phones, NPU clock, chunking and mechanisms) end to end.
-// Target: >= 3,000 points/s at -j 2.
-void BM_DesignSpaceSweep(benchmark::State& state) {
-  const std::string sweep =
-      std::string(SOCSIM_DATA_DIR) + "/experiments/sweeps/mllm-npu-design-space.yaml";
-  const SweepPlan design(read_sweep(sweep));
-  const fs::path out =
-      fs::temp_directory_path() / ("socsim_design_space_bench_" + std::to_string(::getpid()));
   const std::string cmd = std::string(SOCSIM_BINARY) + " sweep " + sweep + " --out " +
                           out.string() + " -j " + std::to_string(state.range(0)) +
                           " --restart --quiet";
@@ -136,8 +115,21 @@ void BM_DesignSpaceSweep(benchmark::State& state) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
   state.counters["points_per_s"] = benchmark::Counter(
-      static_cast<double>(design.size() * state.iterations()), benchmark::Counter::kIsRate);
+      static_cast<double>(points * state.iterations()), benchmark::Counter::kIsRate);
   fs::remove_all(out);
+}
+
+void BM_WholeSweep(benchmark::State& state) {
+  time_whole_sweep(state, kSweep, plan().size());
+}
+
+// The design-space sweep of the speed issue: experiments/sweeps/mllm-npu-design-space.yaml
+// (13,200 mllm-NPU prefill points over 4 phones, NPU clock, chunking and mechanisms) end to end.
+// Target: >= 3,000 points/s at -j 2.
+void BM_DesignSpaceSweep(benchmark::State& state) {
+  const std::string sweep =
+      std::string(SOCSIM_DATA_DIR) + "/experiments/sweeps/mllm-npu-design-space.yaml";
+  time_whole_sweep(state, sweep, SweepPlan(read_sweep(sweep)).size());
 }
 
 }  // namespace
