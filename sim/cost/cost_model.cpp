@@ -5,6 +5,7 @@
 
 #include "sim/config/diagnostics.hpp"
 #include "sim/cost/estimator.hpp"
+#include "sim/graph/prefault.hpp"
 
 namespace socsim {
 
@@ -78,7 +79,10 @@ struct ShapeKeyHash {
 }  // namespace
 
 std::vector<OpCost> CostModel::estimate_all(const TaskGraph& g, const PlatformSpec& p) const {
-  std::vector<OpCost> costs(g.size());
+  std::vector<OpCost> costs;
+  costs.reserve(g.size());
+  prefault(costs.data(), g.size() * sizeof(OpCost));
+  costs.resize(g.size());
   std::unordered_map<ShapeKey, OpCost, ShapeKeyHash> shared;
   for (OpId i = 0; i < g.size(); ++i) {
     const Op& op = g.op(i);

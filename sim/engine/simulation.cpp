@@ -2,6 +2,7 @@
 #include "sim/engine/simulation.hpp"
 
 #include "sim/engine/link_model.hpp"
+#include "sim/graph/prefault.hpp"
 
 #include <fmt/format.h>
 #include <algorithm>
@@ -91,7 +92,10 @@ void Simulation::on_complete(OpId id, double now) {
 std::vector<OpTiming> Simulation::run() {
   const size_t n = g_.size();
   pending_.assign(n, 0);
-  timing_.assign(n, OpTiming{});
+  timing_.clear();
+  timing_.reserve(n);
+  prefault(timing_.data(), n * sizeof(OpTiming));
+  timing_.resize(n);
   order_.clear();
   order_.reserve(n);
   // Each op's duration alone, as the analytic backend computes it, for schedulers.

@@ -1,6 +1,8 @@
 // Flat storage of the task graph; see task_graph.hpp.
 #include "sim/graph/task_graph.hpp"
 
+#include "sim/graph/prefault.hpp"
+
 #include <algorithm>
 #include <bit>
 #include <stdexcept>
@@ -115,6 +117,8 @@ void TaskGraph::reserve(size_t ops, size_t parts, size_t edges) {
   ops_.reserve(ops);
   parts_.reserve(parts);
   preds_.reserve(edges);
+  // The op table is filled to about its reserve; shared part lists leave most of parts_ unused.
+  prefault(ops_.data() + ops_.size(), (ops_.capacity() - ops_.size()) * sizeof(Op));
 }
 
 double TaskGraph::total_flops() const {
