@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -27,11 +28,41 @@ int open_append(const std::string& path) {
   return fd;
 }
 
+// Takes the directory's lock file (.lock, flock: released by the kernel when the process ends,
+// so a killed sweep never leaves it held) or refuses: two sweeps appending to one results.jsonl
+// would interleave and lose rows. The holder's process id is written into the file for the
+// message.
+int lock_directory(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  const std::string path = (fs::path(dir) / ".lock").string();
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0)
+    throw InputError({dir}, fmt::format("cannot open {}: {}", path, std::strerror(errno)));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    char pid[32] = {};
+    const ssize_t n = ::pread(fd, pid, sizeof pid - 1, 0);
+    ::close(fd);
+    if (err == EWOULDBLOCK)
+      throw InputError({dir}, fmt::format("another sweep{} is writing to this directory: wait for "
+                                          "it to finish, or choose another --out",
+                                          n > 0 ? fmt::format(" (process {})", pid) : ""));
+    throw InputError({dir}, fmt::format("cannot lock {}: {}", path, std::strerror(err)));
+  }
+  const std::string me = std::to_string(::getpid());
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, me.data(), me.size(), 0) < 0) {
+    // The lock holds without the id; only the message of a refused sweep would lack it.
+  }
+  return fd;
+}
+
 }  // namespace
 
 ResultsStore::ResultsStore(std::string dir, const SweepPlan& plan, const ShardSpec& shard,
                            const std::string& sweep_file_text, bool restart)
     : dir_(std::move(dir)),
+      lock_fd_(lock_directory(dir_)),
       jsonl_path_((fs::path(dir_) / "results.jsonl").string()),
       csv_path_((fs::path(dir_) / "results.csv").string()),
       shard_(shard),
@@ -71,6 +102,7 @@ ResultsStore::ResultsStore(std::string dir, const SweepPlan& plan, const ShardSp
 
 ResultsStore::~ResultsStore() {
   if (jsonl_fd_ >= 0) ::close(jsonl_fd_);
+  if (lock_fd_ >= 0) ::close(lock_fd_);
   if (csv_fd_ >= 0) ::close(csv_fd_);
 }
 

@@ -23,6 +23,7 @@ class ResultsStore {
  public:
   // Opens DIR for the plan's shard, creating it or resuming it. A DIR that holds another sweep
   // (or another shard) is refused with an InputError, unless `restart`, which discards its rows.
+  // A DIR another sweep is writing to (its .lock held) is refused with an InputError.
   ResultsStore(std::string dir, const SweepPlan& plan, const ShardSpec& shard,
                const std::string& sweep_file_text, bool restart);
   ~ResultsStore();
@@ -47,7 +48,9 @@ class ResultsStore {
   std::vector<std::pair<size_t, std::string_view>> rows_in(const std::string& text,
                                                            bool check) const;
 
-  std::string dir_, jsonl_path_, csv_path_;
+  std::string dir_;
+  int lock_fd_ = -1;  // holds DIR/.lock for the store's lifetime
+  std::string jsonl_path_, csv_path_;
   ShardSpec shard_;
   std::vector<std::string> axes_;
   std::vector<char> done_;

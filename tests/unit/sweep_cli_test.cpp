@@ -3,8 +3,10 @@
 // of the same point, kill -9 mid-sweep then resume, shards run in parallel then merged, crashed
 // workers (through the SOCSIM_SWEEP_TEST_* hooks), and the refusals (bad sweep files, another
 // sweep in the output directory, shards that do not fit together), each with its exit code.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -345,6 +347,26 @@ TEST(SweepCli, AnotherSweepInTheOutputDirectoryIsRefusedUnlessRestart) {
   r = socsim({"sweep", other, "--out", dir.path.string(), "-q", "--restart"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(read_text(dir / "sweep.json").find("\"name\": \"smaller\""), std::string::npos);
+}
+
+TEST(SweepCli, ASecondSweepOnADirectoryInUseIsRefused) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.path);
+  // This test holds the directory's lock as a running sweep would.
+  const int fd = ::open((dir / ".lock").c_str(), O_RDWR | O_CREAT, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
+  ASSERT_EQ(::write(fd, "4242", 4), 4);
+  ProcessResult r = socsim({"sweep", kSmall, "--out", dir.path.string(), "-q"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(dir.path.string() +
+                       ": error: another sweep (process 4242) is writing to this directory"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "results.jsonl")) << "nothing was written";
+  ::close(fd);  // the holder ends: the lock is free
+  r = socsim({"sweep", kSmall, "--out", dir.path.string(), "-q"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
 TEST(SweepCli, BadValuesAreReportedUpFrontWithTheirLocation) {
