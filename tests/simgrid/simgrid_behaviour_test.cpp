@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <simgrid/plugins/energy.h>
 #include <xbt/log.h>
+#include <simgrid/kernel/Timer.hpp>
 #include <simgrid/s4u.hpp>
 
 #include <memory>
@@ -147,21 +148,30 @@ TEST(simgrid_behaviour, disk_io_takes_size_over_bandwidth_and_is_shared) {
   EXPECT_REL(w.end(b), 0.25 + 1.0);
 }
 
-// Launch delays are Execs on a 4096-core timer host: 100 concurrent 1 ms delays never contend.
-TEST(simgrid_behaviour, timer_host_delays_do_not_contend) {
+// Launch delays are kernel timers: with nothing else to simulate the engine advances to each
+// timer's date, runs its callback there, and an activity the callback starts begins at that date
+// (timer i at (i+1) ms starts 1 ms of work alone on its core: done at (i+2) ms).
+TEST(simgrid_behaviour, kernel_timers_fire_at_their_date_and_may_start_activities) {
   World w;
-  sg4::Host* timer = w.host("timer", 1e9, 4096);
-  w.seal({timer});
-  std::vector<sg4::ExecPtr> delays;
-  for (int i = 0; i < 100; ++i) {
-    auto ex = sg4::Exec::init();
-    ex->set_flops_amount(1e-3 * 1e9);
-    ex->set_host(timer);
-    ex->start();
-    delays.push_back(ex);
-  }
+  sg4::Host* cpu = w.host("cpu", 1e9, 100);
+  w.seal({cpu});
+  std::vector<sg4::ExecPtr> work(100);
+  std::vector<double> fired(100, -1);
+  for (int i = 0; i < 100; ++i)
+    simgrid::kernel::timer::Timer::set(sg4::Engine::get_clock() + 1e-3 * (i + 1), [&, i] {
+      fired[static_cast<size_t>(i)] = sg4::Engine::get_clock() - w.t0;
+      auto ex = sg4::Exec::init();
+      ex->set_flops_amount(1e-3 * 1e9);
+      ex->set_host(cpu);
+      ex->start();
+      work[static_cast<size_t>(i)] = ex;
+    });
   w.run();
-  for (const auto& d : delays) EXPECT_REL(w.end(d), 1e-3);
+  for (int i = 0; i < 100; ++i) {
+    EXPECT_REL(fired[static_cast<size_t>(i)], 1e-3 * (i + 1));
+    ASSERT_TRUE(work[static_cast<size_t>(i)]);
+    EXPECT_REL(w.end(work[static_cast<size_t>(i)]), 1e-3 * (i + 2));
+  }
 }
 
 // Host-energy plugin, "Idle:Epsilon:AllCores" = "1:1:5" on a 4-core host: 2 of 4 cores busy
