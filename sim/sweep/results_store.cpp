@@ -137,6 +137,20 @@ void ResultsStore::resume() {
   if (whole < text.size() && ::truncate(jsonl_path_.c_str(), static_cast<off_t>(whole)) != 0)
     throw InputError({jsonl_path_},
                      fmt::format("cannot cut off the partial last row: {}", std::strerror(errno)));
+  // A whole line that is not a row of this sweep was not torn by a kill (only the last line can
+  // be): the file was damaged or edited, and its rows cannot be trusted to be this sweep's.
+  int number = 0;
+  for (size_t pos = 0; pos < whole;) {
+    const size_t nl = text.find('\n', pos);
+    const std::string_view line(text.data() + pos, nl - pos);
+    pos = nl + 1;
+    ++number;
+    if (!parse_row(line, axes_))
+      throw InputError(
+          {jsonl_path_, number, 1},
+          "not a result row of this sweep (the file is damaged): delete this line to run its "
+          "point again, or rerun with --restart to discard every result");
+  }
   for (const auto& [point, line] : rows_in(text, true)) done_[point] = 1, ++done_count_;
   resumed_ = done_count_;
   rewrite_csv();

@@ -369,6 +369,23 @@ TEST(SweepCli, ASecondSweepOnADirectoryInUseIsRefused) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
+TEST(SweepCli, ADamagedResultsFileIsRefusedOnResumeWithItsLine) {
+  TempDir dir;
+  ASSERT_EQ(socsim({"sweep", kSmall, "--out", dir.path.string(), "-q"}).exit_code, 0);
+  std::string rows = read_text(dir / "results.jsonl");
+  const size_t second = rows.find('\n') + 1;
+  rows.replace(second, 10, "#garbage#");  // line 2 no longer parses
+  std::ofstream(dir / "results.jsonl", std::ios::trunc) << rows;
+  ProcessResult r = socsim({"sweep", kSmall, "--out", dir.path.string(), "-q"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(dir / "results.jsonl" +
+                       ":2:1: error: not a result row of this sweep (the file is damaged)"),
+            std::string::npos)
+      << r.err;
+  r = socsim({"sweep", kSmall, "--out", dir.path.string(), "-q", "--restart"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
 TEST(SweepCli, BadValuesAreReportedUpFrontWithTheirLocation) {
   TempDir dir;
   fs::create_directories(dir.path);
