@@ -28,11 +28,13 @@ int open_append(const std::string& path) {
   return fd;
 }
 
+}  // namespace
+
 // Takes the directory's lock file (.lock, flock: released by the kernel when the process ends,
 // so a killed sweep never leaves it held) or refuses: two sweeps appending to one results.jsonl
 // would interleave and lose rows. The holder's process id is written into the file for the
 // message.
-int lock_directory(const std::string& dir) {
+ResultsStore::DirLock::DirLock(const std::string& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   const std::string path = (fs::path(dir) / ".lock").string();
@@ -54,15 +56,17 @@ int lock_directory(const std::string& dir) {
   if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, me.data(), me.size(), 0) < 0) {
     // The lock holds without the id; only the message of a refused sweep would lack it.
   }
-  return fd;
+  fd_ = fd;
 }
 
-}  // namespace
+ResultsStore::DirLock::~DirLock() {
+  if (fd_ >= 0) ::close(fd_);
+}
 
 ResultsStore::ResultsStore(std::string dir, const SweepPlan& plan, const ShardSpec& shard,
                            const std::string& sweep_file_text, bool restart)
     : dir_(std::move(dir)),
-      lock_fd_(lock_directory(dir_)),
+      lock_(dir_),
       jsonl_path_((fs::path(dir_) / "results.jsonl").string()),
       csv_path_((fs::path(dir_) / "results.csv").string()),
       shard_(shard),
@@ -102,7 +106,6 @@ ResultsStore::ResultsStore(std::string dir, const SweepPlan& plan, const ShardSp
 
 ResultsStore::~ResultsStore() {
   if (jsonl_fd_ >= 0) ::close(jsonl_fd_);
-  if (lock_fd_ >= 0) ::close(lock_fd_);
   if (csv_fd_ >= 0) ::close(csv_fd_);
 }
 
@@ -110,15 +113,24 @@ std::vector<std::pair<size_t, std::string_view>> ResultsStore::rows_in(const std
                                                                        bool check) const {
   std::vector<std::pair<size_t, std::string_view>> rows;
   std::vector<char> seen(done_.size(), 0);
+  int number = 0;
   for (size_t pos = 0; pos < text.size();) {
     size_t nl = text.find('\n', pos);
     if (nl == std::string::npos) break;  // a partial last line is not a row
     const std::string_view line(text.data() + pos, nl - pos);
     pos = nl + 1;
+    ++number;
     size_t point = 0;
     if (check) {
+      // A whole line that is not a row of this sweep was not torn by a kill (only the last line
+      // can be): the file was damaged or edited, and its rows cannot be trusted to be this
+      // sweep's.
       const std::optional<RowCells> r = parse_row(line, axes_);
-      if (!r) continue;
+      if (!r)
+        throw InputError(
+            {jsonl_path_, number, 1},
+            "not a result row of this sweep (the file is damaged): delete this line to run its "
+            "point again, or rerun with --restart to discard every result");
       point = r->point;
     } else if (!row_point(line, point)) {
       continue;
@@ -137,20 +149,6 @@ void ResultsStore::resume() {
   if (whole < text.size() && ::truncate(jsonl_path_.c_str(), static_cast<off_t>(whole)) != 0)
     throw InputError({jsonl_path_},
                      fmt::format("cannot cut off the partial last row: {}", std::strerror(errno)));
-  // A whole line that is not a row of this sweep was not torn by a kill (only the last line can
-  // be): the file was damaged or edited, and its rows cannot be trusted to be this sweep's.
-  int number = 0;
-  for (size_t pos = 0; pos < whole;) {
-    const size_t nl = text.find('\n', pos);
-    const std::string_view line(text.data() + pos, nl - pos);
-    pos = nl + 1;
-    ++number;
-    if (!parse_row(line, axes_))
-      throw InputError(
-          {jsonl_path_, number, 1},
-          "not a result row of this sweep (the file is damaged): delete this line to run its "
-          "point again, or rerun with --restart to discard every result");
-  }
   for (const auto& [point, line] : rows_in(text, true)) done_[point] = 1, ++done_count_;
   resumed_ = done_count_;
   rewrite_csv();

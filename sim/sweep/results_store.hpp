@@ -48,8 +48,18 @@ class ResultsStore {
   std::vector<std::pair<size_t, std::string_view>> rows_in(const std::string& text,
                                                            bool check) const;
 
+  // Holds DIR/.lock from before the directory is read until the store is gone, including when
+  // the constructor throws after taking it.
+  struct DirLock {
+    explicit DirLock(const std::string& dir);
+    ~DirLock();
+    DirLock(const DirLock&) = delete;
+    DirLock& operator=(const DirLock&) = delete;
+    int fd_ = -1;
+  };
+
   std::string dir_;
-  int lock_fd_ = -1;  // holds DIR/.lock for the store's lifetime
+  DirLock lock_;
   std::string jsonl_path_, csv_path_;
   ShardSpec shard_;
   std::vector<std::string> axes_;
