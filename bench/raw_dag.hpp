@@ -7,8 +7,8 @@
 // file format lets the benchmarks hand it the DAG socsim lowered.
 #pragma once
 
-#include <simgrid/s4u.hpp>
 #include <xbt/log.h>
+#include <simgrid/s4u.hpp>
 
 #include <cstdint>
 #include <cstdio>

@@ -53,15 +53,15 @@ OpCost CostModel::estimate(const TaskGraph& g, OpId id, const PlatformSpec& p) c
 
 namespace {
 
-// What a shape-only estimate reads of an op (Estimator::shape_only); part lists are compared by
-// their storage, which ops with equal lists share (TaskGraph::add).
+// What a shape-only estimate reads of an op (Estimator::shape_only). Part lists are named by
+// where they are stored, which ops with equal lists share (TaskGraph::add).
 struct ShapeKey {
-  const OpPart* parts;
+  uint32_t first_part;
   uint16_t num_parts, launches;
   Placement place;
   double fixed_time, compute_scale;
   bool operator==(const ShapeKey& o) const {
-    return parts == o.parts && num_parts == o.num_parts && launches == o.launches &&
+    return first_part == o.first_part && num_parts == o.num_parts && launches == o.launches &&
            place.count == o.place.count && place.unit == o.place.unit &&
            place.cores == o.place.cores && fixed_time == o.fixed_time &&
            compute_scale == o.compute_scale;
@@ -69,8 +69,9 @@ struct ShapeKey {
 };
 struct ShapeKeyHash {
   size_t operator()(const ShapeKey& k) const {
-    size_t h = std::hash<const void*>()(k.parts) ^ (size_t{k.num_parts} << 48);
-    for (uint8_t i = 0; i < k.place.count; ++i)
+    size_t h = size_t{k.first_part} ^ (size_t{k.num_parts} << 32 | size_t{k.launches} << 48);
+    h = h * 1099511628211ull ^ k.place.count;
+    for (size_t i = 0; i < k.place.unit.size(); ++i)  // unused entries are 0 (Placement's default)
       h = h * 1099511628211ull ^ (size_t{k.place.unit[i]} << 8 | k.place.cores[i]);
     return h ^ std::hash<double>()(k.fixed_time) ^ std::hash<double>()(k.compute_scale) << 1;
   }
@@ -80,23 +81,24 @@ struct ShapeKeyHash {
 
 std::vector<OpCost> CostModel::estimate_all(const TaskGraph& g, const PlatformSpec& p) const {
   std::vector<OpCost> costs;
-  costs.reserve(g.size());
-  prefault(costs.data(), g.size() * sizeof(OpCost));
-  costs.resize(g.size());
+  reserve_prefaulted(costs, g.size());
   std::unordered_map<ShapeKey, OpCost, ShapeKeyHash> shared;
   for (OpId i = 0; i < g.size(); ++i) {
     const Op& op = g.op(i);
-    const auto first = std::find_if(estimators_.begin(), estimators_.end(),
-                                    [&](const auto& e) { return e.second->applies(op); });
-    if (first == estimators_.end() || !first->second->shape_only()) {
-      costs[i] = estimate(g, i, p);
+    const auto est = std::find_if(estimators_.begin(), estimators_.end(),
+                                  [&](const auto& e) { return e.second->applies(op); });
+    if (est == estimators_.end() || !est->second->shape_only()) {
+      costs.push_back(estimate(g, i, p));  // estimate() reports an op no estimator takes
       continue;
     }
-    const ShapeKey key{g.parts(i).data(), op.num_parts,  op.launches,
-                       op.place,          op.fixed_time, op.compute_scale};
+    const ShapeKey key{op.first_part, op.num_parts,  op.launches,
+                       op.place,      op.fixed_time, op.compute_scale};
     auto [it, fresh] = shared.try_emplace(key);
-    if (fresh) it->second = estimate(g, i, p);
-    costs[i] = it->second;
+    if (fresh) {
+      it->second = est->second->estimate(g, i, p);
+      it->second.estimator = est->first;
+    }
+    costs.push_back(it->second);
   }
   return costs;
 }

@@ -93,8 +93,7 @@ std::vector<OpTiming> Simulation::run() {
   const size_t n = g_.size();
   pending_.assign(n, 0);
   timing_.clear();
-  timing_.reserve(n);
-  prefault(timing_.data(), n * sizeof(OpTiming));
+  reserve_prefaulted(timing_, n);
   timing_.resize(n);
   order_.clear();
   order_.reserve(n);

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace socsim {
 
@@ -23,6 +24,13 @@ inline void prefault(const void* data, size_t bytes) {
 #else
   (void)data, (void)bytes;
 #endif
+}
+
+// Reserves room for `n` elements in `v` and prefaults the room beyond its current size.
+template <class T>
+void reserve_prefaulted(std::vector<T>& v, size_t n) {
+  v.reserve(n);
+  prefault(v.data() + v.size(), (v.capacity() - v.size()) * sizeof(T));
 }
 
 }  // namespace socsim

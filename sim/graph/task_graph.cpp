@@ -70,8 +70,7 @@ OpId TaskGraph::add(Op op, std::span<const OpPart> parts, std::span<const OpId> 
     // A list stored once is shared from then on; a hash collision stores the new list apart.
     if (shared) {
       op.first_part = first;
-      auto [users, fresh] = list_users_.try_emplace(first, 1);
-      ++users->second;
+      ++list_users_.try_emplace(first, 1).first->second;  // the list's first user and this op
     }
   }
   if (!shared) {
@@ -114,11 +113,10 @@ void TaskGraph::build_successors() {
 }
 
 void TaskGraph::reserve(size_t ops, size_t parts, size_t edges) {
-  ops_.reserve(ops);
+  // The op table is filled to about its reserve; shared part lists leave most of parts_ unused.
+  reserve_prefaulted(ops_, ops);
   parts_.reserve(parts);
   preds_.reserve(edges);
-  // The op table is filled to about its reserve; shared part lists leave most of parts_ unused.
-  prefault(ops_.data() + ops_.size(), (ops_.capacity() - ops_.size()) * sizeof(Op));
 }
 
 double TaskGraph::total_flops() const {

@@ -95,7 +95,8 @@ class SweepReader {
     d_.error(at, fmt::format("{}: '{}' is not a parameter path{}; use {}ROOT.PARAM with ROOT one "
                              "of {} (see `socsim describe ROOT`)",
                              key, p, hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint),
-                             inputs ? "hw, model, policy, backend, session, or " : "", joined(kParamRoots)));
+                             inputs ? "hw, model, policy, backend, session, or " : "",
+                             joined(kParamRoots)));
     return false;
   }
 

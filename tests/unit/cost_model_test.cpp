@@ -62,6 +62,39 @@ TEST(Roofline, ComputeAndBytesByHand) {
   EXPECT_EQ(estimator_names()[c.estimator], "roofline");
 }
 
+// Ops with equal parts and placement share one estimate in estimate_all; each shared cost must be
+// the op's own estimate, and ops that differ (placement, launches, parts) must not share.
+TEST(CostModel, SharedEstimatesEqualEachOpsOwn) {
+  Fixture f;
+  TaskGraph g;
+  const OpPart a = F::matmul(1, 2048, 2048, DType::kInt8, DType::kInt8, DType::kFp16);
+  const OpPart b = F::matmul(16, 2048, 2048, DType::kInt8, DType::kInt8, DType::kFp16);
+  Op on_big, on_mid, twice;
+  on_big.place = {1, {0, 0, 0}, {1, 0, 0}};
+  on_mid.place = {1, {1, 0, 0}, {4, 0, 0}};
+  twice = on_big;
+  twice.launches = 2;
+  for (int layer = 0; layer < 4; ++layer) {
+    g.add(on_big, std::span<const OpPart>(&a, 1), {}, "a");
+    g.add(on_mid, std::span<const OpPart>(&a, 1), {}, "a");
+    g.add(twice, std::span<const OpPart>(&a, 1), {}, "a");
+    g.add(on_big, std::span<const OpPart>(&b, 1), {}, "b");
+  }
+  const CostModel model;
+  const std::vector<OpCost> all = model.estimate_all(g, f.p);
+  ASSERT_EQ(all.size(), g.size());
+  for (OpId i = 0; i < g.size(); ++i) {
+    const OpCost own = model.estimate(g, i, f.p);
+    EXPECT_EQ(all[i].compute_s, own.compute_s) << i;
+    EXPECT_EQ(all[i].dram_bytes, own.dram_bytes) << i;
+    EXPECT_EQ(all[i].delay_s, own.delay_s) << i;
+    EXPECT_EQ(all[i].estimator, own.estimator) << i;
+  }
+  EXPECT_NE(all[0].compute_s, all[1].compute_s);  // another unit
+  EXPECT_NE(all[0].delay_s, all[2].delay_s);      // another launch count
+  EXPECT_NE(all[0].compute_s, all[3].compute_s);  // other parts
+}
+
 TEST(Roofline, MissingDataTypeWidens) {
   Fixture f;
   TaskGraph g;
