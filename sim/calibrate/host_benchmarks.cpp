@@ -148,7 +148,7 @@ void gemm_benchmarks(const BenchConfig& cfg, Measurements& m) {
       m.gemm.push_back({name, {role(F::matmul(mm, k, n, k32, k32, k32), PartRole::kQkv)}, 0});
       b.add(
           name,
-          [pool, mm, k, n, &cfg](benchmark::State& st) {
+          [pool, mm, k = k, n = n, &cfg](benchmark::State& st) {
             const std::vector<Mat>& w = pool->get(k, n, cfg);
             const Mat x = Mat::Constant(mm, k, 0.5f);
             Mat y;

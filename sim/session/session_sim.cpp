@@ -47,7 +47,7 @@ namespace {
 void add_energy(EnergyBreakdown& into, const EnergyBreakdown& e) {
   for (const auto& [name, j] : e.by_unit) {
     auto it = std::find_if(into.by_unit.begin(), into.by_unit.end(),
-                           [&](const auto& p) { return p.first == name; });
+                           [&name = name](const auto& p) { return p.first == name; });
     if (it == into.by_unit.end())
       into.by_unit.emplace_back(name, j);
     else
@@ -246,7 +246,7 @@ class SessionRunner {
     double package = 0;
     for (const auto& [name, j] : e.by_unit) {
       auto it = std::find_if(units.begin(), units.end(),
-                             [&](const ThrottledUnit& u) { return u.name == name; });
+                             [&name = name](const ThrottledUnit& u) { return u.name == name; });
       if (it == units.end())
         package += j / dur;
       else
