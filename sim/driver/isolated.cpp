@@ -119,7 +119,8 @@ std::vector<double> run_isolated(const std::function<std::vector<double>()>& fn)
     return std::string(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(double));
   });
   std::vector<double> values(body.size() / sizeof(double));
-  std::memcpy(values.data(), body.data(), values.size() * sizeof(double));
+  if (!values.empty())  // memcpy's pointers must not be null, even for 0 bytes
+    std::memcpy(values.data(), body.data(), values.size() * sizeof(double));
   return values;
 }
 
