@@ -125,10 +125,15 @@ set(SOCSIM_CHECK_SOURCES
   sim/check/schedule_invariants.cpp
   sim/check/data_flow.cpp
   sim/check/total_invariants.cpp
+  sim/check/bandwidth_invariants.cpp
   sim/check/point.cpp
   sim/check/slo.cpp
   sim/check/check.cpp
   sim/check/check_report.cpp
+  sim/check/random_points.cpp
+  sim/check/metamorphic.cpp
+  sim/check/random_check.cpp
+  sim/check/random_check_report.cpp
 )
 set(SOCSIM_CLI_SOURCES
   sim/cli/cli_app.cpp

@@ -59,10 +59,12 @@ socsim_test(isolated_test unit unit/isolated_test.cpp)
 socsim_core_test(activation_trace_test unit unit/activation_trace_test.cpp)
 socsim_core_test(prefetched_activations_test unit unit/prefetched_activations_test.cpp)
 # `socsim check`: run invariants on hand-made runs, broken policies, SLOs, and the CLI end to end.
-socsim_test(check_test check check/invariants_test.cpp check/broken_policy_test.cpp check/slo_test.cpp)
+socsim_test(check_test check check/invariants_test.cpp check/broken_policy_test.cpp check/slo_test.cpp
+            check/random_check_test.cpp)
 target_link_libraries(check_test PRIVATE socsim_check)
 socsim_test(check_cli_test check check/check_cli_test.cpp)
 add_dependencies(check_cli_test socsim)
+add_dependencies(check_test socsim)  # the random check reruns points in a fresh socsim process
 # socsim sweep / merge: sweep files, points, rows (in-process) and the command end to end.
 socsim_test(sweep_test sweep unit/sweep_test.cpp)
 socsim_test(sweep_cli_test sweep unit/sweep_cli_test.cpp)

@@ -60,6 +60,7 @@ Violations check_invariants(const RunOutput& out, const InvariantContext& ctx) {
   check_memory_plan(out, ctx, v);
   check_energy(out, v);
   check_critical_path(out, v);
+  check_bandwidth(out, ctx, v);
   check_metrics(out, ctx, v);
   return v;
 }

@@ -17,7 +17,11 @@
 //                  makespan is at least the longest dependency chain of ops alone
 //   dispatch       every op is dispatched exactly once, at non-decreasing times
 //   times          all times and costs finite and non-negative, dispatch <= start <= end
-//   metrics        TTFT <= total, positive throughputs, totals that agree with the ops and sums
+//   bandwidth      in each phase, the bytes its ops move through DRAM (and read from flash) take
+//                  at least their size over the profile's whole DRAM (best flash) bandwidth: for
+//                  decode, tokens/s never beats bandwidth / bytes per token
+//   metrics        TTFT <= total, positive throughputs, totals that agree with the ops and sums,
+//                  no unit holding ops longer than its slots times the run (utilisation <= 1)
 #pragma once
 
 #include <cstddef>
@@ -81,6 +85,7 @@ void check_energy(const RunOutput& out, Violations& v);
 void check_critical_path(const RunOutput& out, Violations& v);
 void check_dispatch(const RunOutput& out, Violations& v);
 void check_times(const RunOutput& out, Violations& v);
+void check_bandwidth(const RunOutput& out, const InvariantContext& ctx, Violations& v);
 void check_metrics(const RunOutput& out, const InvariantContext& ctx, Violations& v);
 
 // An op's time alone: what the engine asks of the backend for it on an idle platform (launch delay,

@@ -142,6 +142,16 @@ void check_metrics(const RunOutput& out, const InvariantContext& ctx, Violations
   if (m.prefill_energy_j + m.decode_energy_j > m.energy.total * (1 + kRel) + kRel)
     v.add("metrics", fmt::format("prefill {:.6g} J + decode {:.6g} J exceed the run's {:.6g} J",
                                  m.prefill_energy_j, m.decode_energy_j, m.energy.total));
+  // Utilisation <= 1: a unit's op time (ops on different cores or kernel slots overlap) is at most
+  // its slots times the run.
+  for (const auto& [unit, busy] : m.busy_s_by_unit) {
+    const int u = out.platform.find(unit);
+    const double slots = u >= 0 ? out.platform.units[static_cast<size_t>(u)].cores : 1;
+    if (!(busy <= slots * (m.total_s + tol)))
+      v.add("metrics", fmt::format("{} holds ops for {:.9g} s of a {:.9g} s run on {} slots "
+                                   "(utilisation above 1)",
+                                   unit, busy, m.total_s, slots));
+  }
   if (m.ops_simulated != out.graph.size())
     v.add("metrics",
           fmt::format("{} ops simulated for a graph of {}", m.ops_simulated, out.graph.size()));

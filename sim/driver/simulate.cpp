@@ -11,8 +11,19 @@
 namespace socsim {
 
 static void check_memory(const LoadedRun& run, const MemoryPlan& m, double budget) {
-  if (m.total() <= budget || run.policy->can_offload()) return;
   auto b = [](double v) { return format_human(v, Dim::kBytes); };
+  if (run.policy->can_offload()) {
+    // Weights may stay in flash; the KV cache, activations and graphs cannot.
+    const double pinned = m.kv_cache + m.activations + m.graphs;
+    if (pinned <= budget) return;
+    throw InfeasibleError(fmt::format(
+        "{} cannot run under policy '{}' with a {} budget: its KV cache {}, activations {} and "
+        "NPU graphs {} alone need {}, and only weights can stay in flash (raise --memory or "
+        "shorten the run)",
+        run.model.name, run.policy_name, b(budget), b(m.kv_cache), b(m.activations), b(m.graphs),
+        b(pinned)));
+  }
+  if (m.total() <= budget) return;
   throw InfeasibleError(
       fmt::format("{} does not fit in memory under policy '{}': it needs {} (weights {}, float "
                   "outlier rows {}, KV cache {}, activations {}, NPU graphs {}) "

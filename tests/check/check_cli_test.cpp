@@ -102,5 +102,28 @@ TEST(CheckCli, skeleton_policy_passes_on_cpu_and_gpu) {
   }
 }
 
+TEST(CheckCli, random_points_hold_and_report_counts) {
+  const ProcessResult r = check({"--random", "4", "--seed", "5", "-j", "2", "--model",
+                                 "qwen1.5-1.8b,llama-3.2-1b", "--hw", "redmi-k70-pro,oneplus-12"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("random check, seed 5: 4 points ran"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\n0 violations in 12 runs of 4 random points"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("determinism: 1 points rerun in a fresh `socsim run` process"),
+            std::string::npos)
+      << r.out;
+}
+
+TEST(CheckCli, random_with_an_unknown_profile_exits_2_naming_it) {
+  const ProcessResult r = check({"--random", "2", "--hw", "redmi-k70"});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("--hw redmi-k70"), std::string::npos) << r.err;
+}
+
+TEST(CheckCli, a_policy_is_required_without_random) {
+  const ProcessResult r = check({"--hw", "redmi-k70-pro"});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("name the policy to check"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace socsim::testing

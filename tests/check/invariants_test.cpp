@@ -244,6 +244,31 @@ TEST(Invariants, metrics_fail_when_inconsistent) {
   EXPECT_EQ(all(out).count("metrics"), 1u);
 }
 
+TEST(Invariants, bandwidth_fails_when_a_phase_moves_bytes_faster_than_dram_allows) {
+  Bench b;
+  b.platform.dram_bandwidth = 1e9;
+  b.op(on(b.unit("npu", UnitType::kNpu, 1)), compute(1.0));
+  RunOutput out = hand_run(b);
+  out.costs[0].actual_bytes = 0.9e9;  // 0.9 GB in the 1 s prefill: within 1 GB/s
+  EXPECT_EQ(all(out).count("bandwidth"), 0u) << dump(all(out));
+  out.costs[0].actual_bytes = 1.5e9;  // 1.5 GB in 1 s through a 1 GB/s DRAM
+  const Violations v = all(out);
+  EXPECT_EQ(v.count("bandwidth"), 1u) << dump(v);
+  EXPECT_NE(dump(v).find("prefill ops move 1.5GB through DRAM"), std::string::npos) << dump(v);
+}
+
+TEST(Invariants, utilisation_above_one_is_a_metrics_violation) {
+  Bench b;
+  b.op(on(b.unit("npu", UnitType::kNpu, 1)), compute(1.0));
+  RunOutput out = hand_run(b);
+  out.metrics.busy_s_by_unit = {{"npu", 1.0}};  // busy the whole 1 s run: utilisation 1
+  EXPECT_EQ(all(out).count("metrics"), 0u) << dump(all(out));
+  out.metrics.busy_s_by_unit = {{"npu", 1.5}};  // one slot held for 1.5 s of a 1 s run
+  const Violations v = all(out);
+  EXPECT_EQ(v.count("metrics"), 1u) << dump(v);
+  EXPECT_NE(dump(v).find("utilisation above 1"), std::string::npos) << dump(v);
+}
+
 TEST(Invariants, violations_keep_the_first_details_and_count_all) {
   Violations v;
   for (int i = 0; i < 5; ++i) v.add("slots", "s" + std::to_string(i));
