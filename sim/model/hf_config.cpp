@@ -10,6 +10,7 @@
 #include <charconv>
 #include <filesystem>
 #include <initializer_list>
+#include <limits>
 #include <set>
 #include <string_view>
 #include <vector>
@@ -107,9 +108,9 @@ class HfReader {
     return false;
   }
 
-  // A positive whole number. Returns false (after reporting if present) when not read.
+  // A whole number in [1, max]. Returns false (after reporting if present) when not read.
   bool integer(std::initializer_list<std::string_view> names, int64_t& out, std::string_view help,
-               bool required) {
+               bool required, int64_t max = std::numeric_limits<int64_t>::max()) {
     std::string key;
     YAML::Node n = find(names, &key);
     if (!n.IsDefined()) {
@@ -130,6 +131,12 @@ class HfReader {
     }
     if (v < 1) {
       d_.error(loc(n), fmt::format("{}: {} is out of range; it must be at least 1", key, s));
+      return false;
+    }
+    // The bounds of the same field in models/*.yaml (unbounded sizes overflowed the derived
+    // sizes, e.g. 4 x n_embd below, and a huge layer count made every consumer loop for ever).
+    if (v > max) {
+      d_.error(loc(n), fmt::format("{}: {} is out of range; it must be at most {}", key, s, max));
       return false;
     }
     out = v;
@@ -231,15 +238,20 @@ void read_hf_config(const std::string& path, const YAML::Node& root, ModelSpec& 
     m.name = std::filesystem::absolute(path).parent_path().filename().string();
   }
 
-  r.integer({"hidden_size", "n_embd"}, m.hidden, "model width", true);
-  r.integer({"num_hidden_layers", "n_layer"}, m.layers, "number of decoder layers", true);
-  r.integer({"num_attention_heads", "n_head"}, m.heads, "number of query heads", true);
-  r.integer({"num_key_value_heads"}, m.kv_heads, "key/value heads", false);  // default: heads
-  r.integer({"head_dim"}, m.head_dim, "dimension of one head", false);  // default: hidden / heads
-  r.integer({"vocab_size"}, m.vocab, "vocabulary size", true);
-  r.integer({"max_position_embeddings", "n_positions"}, m.max_context, "longest context", true);
+  r.integer({"hidden_size", "n_embd"}, m.hidden, "model width", true, ModelLimits::kHidden);
+  r.integer({"num_hidden_layers", "n_layer"}, m.layers, "number of decoder layers", true,
+            ModelLimits::kLayers);
+  r.integer({"num_attention_heads", "n_head"}, m.heads, "number of query heads", true,
+            ModelLimits::kHeads);
+  r.integer({"num_key_value_heads"}, m.kv_heads, "key/value heads", false,  // default: heads
+            ModelLimits::kHeads);
+  r.integer({"head_dim"}, m.head_dim, "dimension of one head", false,  // default: hidden / heads
+            ModelLimits::kHeadDim);
+  r.integer({"vocab_size"}, m.vocab, "vocabulary size", true, ModelLimits::kVocab);
+  r.integer({"max_position_embeddings", "n_positions"}, m.max_context, "longest context", true,
+            ModelLimits::kContext);
   bool ffn = r.integer({"intermediate_size", "ffn_dim", "n_inner"}, m.ffn, "FFN intermediate size",
-                       arch->model_type != "gpt2");
+                       arch->model_type != "gpt2", ModelLimits::kFfn);
   if (!ffn && arch->model_type == "gpt2")
     m.ffn = 4 * m.hidden;  // GPT2Config: n_inner null = 4 x n_embd
 
@@ -255,11 +267,13 @@ void read_hf_config(const std::string& path, const YAML::Node& root, ModelSpec& 
   r.boolean("tie_word_embeddings", m.tied_embeddings);
 
   int64_t experts = 0;
-  if (r.integer({"num_local_experts"}, experts, "experts per layer", false)) {
+  if (r.integer({"num_local_experts"}, experts, "experts per layer", false,
+                ModelLimits::kExperts)) {
     m.has_moe = true;
     m.moe.experts = experts;
     r.integer({"num_experts_per_tok"}, m.moe.experts_per_token,
-              "experts each token is routed to; required with num_local_experts", true);
+              "experts each token is routed to; required with num_local_experts", true,
+              ModelLimits::kExperts);
   } else {
     r.find({"num_experts_per_tok"});  // meaningless without experts; not an unknown key
   }

@@ -16,25 +16,29 @@ void visit_model(FieldVisitor& v, ModelSpec& m) {
   v.text("name", m.name, {"model name"});
   v.text("source", m.source,
          {"where the dimensions come from (e.g. the Hugging Face repository)", ""});
-  v.integer("layers", m.layers, {"decoder layers", std::nullopt, 1, 1000});
-  v.integer("hidden", m.hidden, {"hidden size (model width)", std::nullopt, 1, 1 << 20});
-  v.integer("heads", m.heads, {"query attention heads", std::nullopt, 1, 4096});
-  v.integer(
-      "kv_heads", m.kv_heads,
-      {"key/value heads (grouped-query attention); default heads", std::nullopt, 1, 4096, true});
+  v.integer("layers", m.layers, {"decoder layers", std::nullopt, 1, ModelLimits::kLayers});
+  v.integer("hidden", m.hidden,
+            {"hidden size (model width)", std::nullopt, 1, ModelLimits::kHidden});
+  v.integer("heads", m.heads, {"query attention heads", std::nullopt, 1, ModelLimits::kHeads});
+  v.integer("kv_heads", m.kv_heads,
+            {"key/value heads (grouped-query attention); default heads", std::nullopt, 1,
+             ModelLimits::kHeads, true});
   v.integer("head_dim", m.head_dim,
-            {"dimension of one head; default hidden / heads", std::nullopt, 1, 4096, true});
-  v.integer("ffn", m.ffn, {"FFN intermediate size (per expert for MoE)", std::nullopt, 1, 1 << 22});
+            {"dimension of one head; default hidden / heads", std::nullopt, 1,
+             ModelLimits::kHeadDim, true});
+  v.integer("ffn", m.ffn,
+            {"FFN intermediate size (per expert for MoE)", std::nullopt, 1, ModelLimits::kFfn});
   v.flag("gated", m.gated,
          {"gated FFN (gate and up projections, e.g. SwiGLU) instead of a plain up projection"});
   enum_field(v, "activation", m.activation, kActivationNames, {"FFN activation"});
   enum_field(v, "norm", m.norm, kNormNames, {"normalisation layer"});
-  v.integer("vocab", m.vocab, {"vocabulary size", std::nullopt, 1, 1 << 24});
+  v.integer("vocab", m.vocab, {"vocabulary size", std::nullopt, 1, ModelLimits::kVocab});
   v.flag("tied_embeddings", m.tied_embeddings, {"LM head shares the embedding matrix", "false"});
   v.section("moe", {"mixture of experts (optional)"}, &m.has_moe, [&](FieldVisitor& w) {
-    w.integer("experts", m.moe.experts, {"experts per layer", std::nullopt, 1, 1024});
+    w.integer("experts", m.moe.experts,
+              {"experts per layer", std::nullopt, 1, ModelLimits::kExperts});
     w.integer("experts_per_token", m.moe.experts_per_token,
-              {"experts each token is routed to", std::nullopt, 1, 1024});
+              {"experts each token is routed to", std::nullopt, 1, ModelLimits::kExperts});
   });
   v.section("sparsity", {"activation sparsity of the FFN (optional; dense when absent)"},
             &m.has_sparsity, [&](FieldVisitor& w) {
@@ -62,8 +66,9 @@ void visit_model(FieldVisitor& v, ModelSpec& m) {
   enum_field(v, "activation_dtype", m.activation_dtype, kDTypeNames,
              {"data type of activations", "fp16"});
   enum_field(v, "kv_dtype", m.kv_dtype, kDTypeNames, {"data type of the KV cache", "fp16"});
-  v.integer("max_context", m.max_context,
-            {"longest supported context (prompt + generated tokens)", "4096", 1, 1 << 24});
+  v.integer(
+      "max_context", m.max_context,
+      {"longest supported context (prompt + generated tokens)", "4096", 1, ModelLimits::kContext});
 }
 
 int64_t ModelSpec::attention_params_per_layer() const {
@@ -82,6 +87,17 @@ int64_t ModelSpec::ffn_params_per_layer() const {
 int64_t ModelSpec::total_params() const {
   return layers * (attention_params_per_layer() + ffn_params_per_layer()) + embedding_params() +
          lm_head_params();
+}
+
+double ModelSpec::param_count() const {
+  const double h = static_cast<double>(hidden);
+  const double e = has_moe ? static_cast<double>(moe.experts) : 1.0;
+  const double attention = 2 * h * (static_cast<double>(heads) + static_cast<double>(kv_heads)) *
+                           static_cast<double>(head_dim);
+  const double ffn_layer =
+      e * (gated ? 3 : 2) * h * static_cast<double>(ffn) + (has_moe ? h * e : 0);
+  return static_cast<double>(layers) * (attention + ffn_layer) +
+         static_cast<double>(vocab) * h * (tied_embeddings ? 1 : 2);
 }
 
 double ModelSpec::weight_bytes() const {
@@ -126,6 +142,13 @@ void finalize_model(ModelSpec& m, const std::string& file, Diagnostics& d, const
           m.sparsity.method == SparsityMethod::kThreshold ? kThresholdHotness : kNaturalHotness;
     if (std::isnan(m.sparsity.locality)) m.sparsity.locality = kDefaultLocality;
   }
+  // Sizes within their bounds can still multiply past int64 (the derived sizes above).
+  const double params = m.param_count();
+  if (params > ModelLimits::kParams)
+    d.error(where.find("layers", file),
+            fmt::format("the model would have {:.3g} parameters, more than socsim counts ({:g}); "
+                        "check layers, hidden, heads, head_dim, ffn, vocab and moe.experts",
+                        params, ModelLimits::kParams));
   if (m.has_sparsity && !m.sparsity.per_layer.empty() &&
       static_cast<int64_t>(m.sparsity.per_layer.size()) != m.layers)
     d.error(where.find("sparsity.per_layer", file),

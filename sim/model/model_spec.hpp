@@ -47,6 +47,18 @@ struct SparsitySpec {
   double locality = kDefaultLocality;         // chance a neuron keeps its state token to token
 };
 
+// Upper bounds of a model's sizes, declared by visit_model for models/*.yaml and applied to
+// Hugging Face config.json files too (hf_config.cpp), so both kinds of input accept the same
+// models and a size read can be multiplied without overflowing int64.
+struct ModelLimits {
+  static constexpr int64_t kLayers = 1000, kHidden = 1 << 20, kHeads = 4096, kHeadDim = 4096;
+  static constexpr int64_t kFfn = 1 << 22, kVocab = 1 << 24, kExperts = 1024;
+  static constexpr int64_t kContext = 1 << 24;
+  // Parameters in total: within the bounds above (e.g. 1000 layers of 1024 experts of 2^20 x
+  // 2^22) the count could still pass 2^63; no model socsim simulates comes near 1e15.
+  static constexpr double kParams = 1e15;
+};
+
 struct ModelSpec {
   int64_t schema_version = 1;
   std::string name;
@@ -80,6 +92,9 @@ struct ModelSpec {
   int64_t embedding_params() const { return vocab * hidden; }
   int64_t lm_head_params() const { return tied_embeddings ? 0 : vocab * hidden; }
   int64_t total_params() const;
+  // total_params() computed in double, which cannot overflow: finalize_model refuses a model
+  // above ModelLimits::kParams, so that the int64 sizes fit.
+  double param_count() const;
   // Parameters of the transformer layers' linear layers (what NPU layer graphs hold).
   int64_t layer_params() const {
     return layers * (attention_params_per_layer() + ffn_params_per_layer());
