@@ -102,3 +102,4 @@ add_test(NAME slurm.job_array COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/slurm/slurm_ar
                                       $<TARGET_FILE:socsim> ${CMAKE_SOURCE_DIR})
 set_tests_properties(slurm.job_array PROPERTIES LABELS sweep SKIP_RETURN_CODE 77 TIMEOUT 600)
 socsim_test(session_test unit unit/session_test.cpp)
+add_subdirectory(fuzz)  # fuzz harnesses replayed on their corpora (label fuzz); tests/fuzz/
