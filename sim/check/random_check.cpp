@@ -164,10 +164,6 @@ std::string first_difference(const std::string& a, const std::string& b) {
   }
 }
 
-bool ran(const RandomRun& r) {
-  return r.status == "ok";
-}
-
 // Whether the policy has a `scheduler` parameter (a run-time order that can be fixed).
 bool has_scheduler(const std::string& policy) {
   const PolicyInfo* info = find_policy(policy);
@@ -202,7 +198,7 @@ void classify_anomalies(RandomCheckReport& report, int jobs, InputCache& cache) 
   for (size_t k = 0; k < outcomes.size(); ++k) {
     const RandomRun &base = runs[2 * k], &variant = runs[2 * k + 1];
     RelationOutcome& o = *outcomes[k];
-    if (!ran(base) || !ran(variant)) continue;
+    if (!base.ok() || !variant.ok()) continue;
     const std::string fixed = compare(o.relation, base.figures, variant.figures);
     if (!fixed.empty()) continue;
     o.anomaly = fmt::format(
@@ -216,44 +212,56 @@ void classify_anomalies(RandomCheckReport& report, int jobs, InputCache& cache) 
 
 }  // namespace
 
-size_t RandomCheckReport::invariant_failures() const {
+namespace {
+
+// Runs (each point's and each of its variants') for which `pred` holds.
+template <class Pred>
+size_t count_runs(const std::vector<RandomPointReport>& points, Pred pred) {
   size_t n = 0;
   for (const RandomPointReport& p : points) {
-    n += !p.run.violations.empty();
-    for (const RelationOutcome& o : p.relations) n += !o.run.violations.empty();
+    n += pred(p.run);
+    for (const RelationOutcome& o : p.relations) n += pred(o.run);
   }
   return n;
+}
+
+// Relation outcomes (with their point) for which `pred` holds.
+template <class Pred>
+size_t count_relations(const std::vector<RandomPointReport>& points, Pred pred) {
+  size_t n = 0;
+  for (const RandomPointReport& p : points)
+    for (const RelationOutcome& o : p.relations) n += pred(p, o);
+  return n;
+}
+
+}  // namespace
+
+size_t RandomCheckReport::runs() const {
+  return count_runs(points, [](const RandomRun& r) { return r.ok(); });
+}
+
+size_t RandomCheckReport::invariant_failures() const {
+  return count_runs(points, [](const RandomRun& r) { return !r.violations.empty(); });
 }
 
 size_t RandomCheckReport::failed_runs() const {
-  size_t n = 0;
-  auto failed = [](const RandomRun& r) { return r.status == "error" || r.status == "crashed"; };
-  for (const RandomPointReport& p : points) {
-    n += failed(p.run);
-    for (const RelationOutcome& o : p.relations) n += failed(o.run);
-  }
-  return n;
+  return count_runs(
+      points, [](const RandomRun& r) { return r.status == "error" || r.status == "crashed"; });
 }
 
 size_t RandomCheckReport::relation_failures() const {
-  size_t n = 0;
-  for (const RandomPointReport& p : points)
-    for (const RelationOutcome& o : p.relations) n += !o.broken.empty();
-  return n;
+  return count_relations(points, [](auto&, const RelationOutcome& o) { return !o.broken.empty(); });
 }
 
 size_t RandomCheckReport::relations_checked() const {
-  size_t n = 0;
-  for (const RandomPointReport& p : points)
-    for (const RelationOutcome& o : p.relations) n += ran(o.run) && ran(p.run);
-  return n;
+  return count_relations(points, [](const RandomPointReport& p, const RelationOutcome& o) {
+    return o.run.ok() && p.run.ok();
+  });
 }
 
 size_t RandomCheckReport::anomalies() const {
-  size_t n = 0;
-  for (const RandomPointReport& p : points)
-    for (const RelationOutcome& o : p.relations) n += !o.anomaly.empty();
-  return n;
+  return count_relations(points,
+                         [](auto&, const RelationOutcome& o) { return !o.anomaly.empty(); });
 }
 
 size_t RandomCheckReport::determinism_failures() const {
@@ -311,7 +319,7 @@ RandomCheckReport run_random_check(const RandomCheckRequest& req) {
   std::vector<std::pair<size_t, size_t>> owner;  // (point, relation slot)
   for (size_t i = 0; i < report.points.size(); ++i) {
     RandomPointReport& p = report.points[i];
-    if (!ran(p.run)) continue;
+    if (!p.run.ok()) continue;
     RandomStream r(req.seed ^ 0x5EEDF00DULL, p.point.index);
     for (Variant& v : applicable_variants(p.point, r)) {
       if (p.relations.size() >= req.relations_per_point) break;
@@ -330,7 +338,7 @@ RandomCheckReport run_random_check(const RandomCheckRequest& req) {
     RandomPointReport& p = report.points[owner[k].first];
     RelationOutcome& o = p.relations[owner[k].second];
     o.run = variant_runs[k];
-    if (ran(o.run)) o.broken = compare(o.relation, p.run.figures, o.run.figures);
+    if (o.run.ok()) o.broken = compare(o.relation, p.run.figures, o.run.figures);
   }
   classify_anomalies(report, req.jobs, cache);
 
@@ -338,7 +346,7 @@ RandomCheckReport run_random_check(const RandomCheckRequest& req) {
   std::vector<size_t> det;
   std::vector<RunRequest> det_reqs;
   for (size_t i = 0; i < report.points.size(); ++i)
-    if (ran(report.points[i].run) && determinism_point(report.points[i].point.index)) {
+    if (report.points[i].run.ok() && determinism_point(report.points[i].point.index)) {
       det.push_back(i);
       det_reqs.push_back(report.points[i].point.request);
     }

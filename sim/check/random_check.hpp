@@ -37,6 +37,7 @@ struct RandomRun {
   RunFigures figures;
   std::vector<std::string> violations;  // the broken invariants, one line each
   std::string result;                   // the flattened result, for determinism checks only
+  bool ok() const { return status == "ok"; }
 };
 
 struct RelationOutcome {
@@ -68,6 +69,7 @@ struct RandomCheckReport {
   std::vector<std::string> infeasible_examples;  // the first few, with their reasons
   double wall_s = 0;
 
+  size_t runs() const;                // runs that happened (points and variants)
   size_t invariant_failures() const;  // runs (points or variants) that broke an invariant
   size_t failed_runs() const;         // runs that threw or crashed
   size_t relation_failures() const;

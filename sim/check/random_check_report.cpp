@@ -8,19 +8,6 @@
 namespace socsim::check {
 namespace {
 
-bool ran(const RandomRun& r) {
-  return r.status == "ok";
-}
-
-size_t runs_of(const RandomCheckReport& r) {
-  size_t n = 0;
-  for (const RandomPointReport& p : r.points) {
-    n += ran(p.run);
-    for (const RelationOutcome& o : p.relations) n += ran(o.run);
-  }
-  return n;
-}
-
 std::string run_problem(const RandomRun& run) {
   if (run.status == "error" || run.status == "crashed")
     return fmt::format("the run {}: {}", run.status == "error" ? "failed" : "crashed", run.message);
@@ -32,7 +19,7 @@ std::string run_problem(const RandomRun& run) {
 nlohmann::ordered_json run_json(const RandomRun& r) {
   nlohmann::ordered_json j = {{"status", r.status}};
   if (!r.message.empty()) j["message"] = r.message;
-  if (ran(r)) {
+  if (r.ok()) {
     j["ttft_s"] = r.figures.ttft_s;
     j["total_s"] = r.figures.total_s;
     j["violations"] = r.violations;
@@ -55,13 +42,13 @@ std::string format_random_report(const RandomCheckReport& r) {
   for (const auto& [name, n] : by_policy) out += fmt::format(" {} {},", name, n);
   out.back() = '\n';
   out += fmt::format("  invariants: {} runs checked (points and variants), {} broke one\n",
-                     runs_of(r), r.invariant_failures());
+                     r.runs(), r.invariant_failures());
   size_t checked[kRelations] = {}, broken[kRelations] = {}, anomalies[kRelations] = {},
          rejected = 0;
   for (const RandomPointReport& p : r.points) {
     rejected += p.variants_rejected;
     for (const RelationOutcome& o : p.relations) {
-      checked[static_cast<size_t>(o.relation)] += ran(o.run) && ran(p.run);
+      checked[static_cast<size_t>(o.relation)] += o.run.ok() && p.run.ok();
       broken[static_cast<size_t>(o.relation)] += !o.broken.empty();
       anomalies[static_cast<size_t>(o.relation)] += !o.anomaly.empty();
     }
@@ -107,7 +94,7 @@ std::string format_random_report(const RandomCheckReport& r) {
     out += "scheduling anomalies (not violations: the relation holds with a fixed order):\n" +
            anomaly_lines;
   out += fmt::format("{} violations in {} runs of {} random points ({:.1f} s, -j {})\n",
-                     r.violations(), runs_of(r), r.points.size(), r.wall_s, q.jobs);
+                     r.violations(), r.runs(), r.points.size(), r.wall_s, q.jobs);
   return out;
 }
 
@@ -134,7 +121,7 @@ nlohmann::ordered_json random_report_json(const RandomCheckReport& r) {
           {"drawn", r.drawn},
           {"replaced", r.infeasible},
           {"rejected_draws", r.redraws},
-          {"runs", runs_of(r)},
+          {"runs", r.runs()},
           {"invariant_failures", r.invariant_failures()},
           {"failed_runs", r.failed_runs()},
           {"relations_checked", r.relations_checked()},
