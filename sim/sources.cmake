@@ -30,6 +30,7 @@ set(SOCSIM_CORE_SOURCES
   sim/policy/sparse_ffn.cpp
   sim/policy/head_split.cpp
   sim/cost/cost_model.cpp
+  sim/cost/padded_efficiency.cpp
   sim/engine/simulation.cpp
   sim/engine/link_model.cpp
   sim/engine/analytic_backend.cpp

@@ -19,7 +19,8 @@ std::string bytes(double b) {
 }
 
 // Weight bytes the linear layers of one forward pass read (projections, FFN, LM head): the first
-// decode step, or the first prefill chunk when nothing is decoded. A floor of the resident
+// decode step, or the first prefill chunk when nothing is decoded, less what the pass reads from
+// flash (mllm-NPU's cold outlier rows are fetched when needed, not held). A floor of the resident
 // weights: embedding rows (a table the LM head may share) and norm gains (which parameter counts
 // leave out) are not counted.
 double forward_pass_weight_bytes(const TaskGraph& g) {
@@ -32,11 +33,12 @@ double forward_pass_weight_bytes(const TaskGraph& g) {
     const Op& op = g.op(i);
     const bool in_pass = token >= 0 ? op.phase == Phase::kDecode && op.token == token
                                     : op.phase == Phase::kPrefill && op.chunk <= 0;
-    if (in_pass)
-      for (const OpPart& p : g.parts(i))
-        if (p.kind == OpKind::kMatmul) sum += p.weight_bytes;
+    if (!in_pass) continue;
+    for (const OpPart& p : g.parts(i))
+      if (p.kind == OpKind::kMatmul) sum += p.weight_bytes;
+    sum -= op.flash_bytes;
   }
-  return sum;
+  return std::max(0.0, sum);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The roofline estimator: compute time = FLOPs / (cores x peak(dtype) x efficiency(size)) summed
 // over the op's parts, effective bytes = bytes / memory efficiency(bytes), plus the unit's launch
-// overhead per kernel launch. The backend turns these into max(compute, bytes / bandwidth) under
+// overhead per kernel launch; both efficiencies are padded so time never falls as size grows
+// (padded_efficiency.hpp). The backend turns these into max(compute, bytes / bandwidth) under
 // contention. A data type the unit lacks is computed in the next wider type it has (int4 -> int8 ->
 // fp16 -> fp32).
 #include <fmt/format.h>
@@ -8,6 +9,7 @@
 
 #include "sim/config/diagnostics.hpp"
 #include "sim/cost/estimator.hpp"
+#include "sim/cost/padded_efficiency.hpp"
 
 namespace socsim {
 namespace {
@@ -72,12 +74,12 @@ class Roofline final : public Estimator {
         const PlatformUnit& u = pf.units[op.place.unit[i]];
         const EfficiencyTable& e = u.spec->efficiency[cls];
         rate += op.place.cores[i] * peak_for(*u.spec, part.dtype, u.name) *
-                interpolate_curve(e.compute, size_of(part, e.by), 1.0);
+                padded_efficiency(e.compute, size_of(part, e.by), 1.0);
       }
       if (part.flops > 0) c.compute_s += part.flops / rate;
       const double bytes = part.bytes();
       c.actual_bytes += bytes;
-      c.dram_bytes += bytes / interpolate_curve(first.spec->efficiency[cls].memory, bytes, 1.0);
+      c.dram_bytes += bytes / padded_efficiency(first.spec->efficiency[cls].memory, bytes, 1.0);
     }
     c.compute_s *= op.compute_scale;
     return c;

@@ -213,7 +213,7 @@ class SparseOffloadPolicy : public Policy {
     if (ctx.hw.has_flash && ctx.model.has_sparsity && cache_bytes(ctx) < 0)
       d.error({"--memory"},
               fmt::format("the budget leaves no room for the neuron cache: fixed region, "
-                          "predictors, scales and runtime need {}",
+                          "predictors, scales, runtime buffers and activations need {}",
                           format_human(budget(ctx) - cache_bytes(ctx), Dim::kBytes)));
   }
 
@@ -328,7 +328,8 @@ class SparseOffloadPolicy : public Policy {
     m.weights = fixed_weights(ctx) + predictor_bytes(ctx) + scale_bytes(ctx) +
                 std::max(0.0, cache_bytes(ctx));
     m.kv_cache = kv_cache_bytes(ctx.model, ctx.workload);
-    // PowerInfer-2's split has no activation line: the runtime buffers hold them (Mixtral: 300 MB).
+    // PowerInfer-2's split has no activation line: the runtime buffers hold them (Mixtral: 300 MB)
+    // unless a long prompt's prefill needs more (activation_reserve).
     m.activations = std::max(peak_activation_bytes(ctx.model, g), runtime_);
     return m;
   }
@@ -382,7 +383,25 @@ class SparseOffloadPolicy : public Policy {
     if (!std::isnan(ctx.workload.ffn_offload) && std::isnan(ctx.workload.memory))
       return (1.0 - ctx.workload.ffn_offload) * all_bundle_bytes(ctx.model);
     return budget(ctx) - fixed_weights(ctx) - kv_cache_bytes(ctx.model, ctx.workload) -
-           predictor_bytes(ctx) - scale_bytes(ctx) - runtime_;
+           predictor_bytes(ctx) - scale_bytes(ctx) - activation_reserve(ctx);
+  }
+  // What the activations need beside the cache: the runtime buffers, or the prefill's peak when
+  // the prompt is long enough to need more (every head's attention scores grow with the prompt
+  // squared). The prefill is lowered alone (dense, as here) to measure it; a decode step holds one
+  // row, within the buffers.
+  double activation_reserve(const LowerContext& ctx) const {
+    Workload prefill_only = ctx.workload;
+    prefill_only.gen = 0;
+    const LowerContext pre{ctx.model, ctx.hw, ctx.platform, prefill_only};
+    LoweringChoices ch;
+    const Placement cpu = compute_placement(ctx.platform);
+    ch.place = [cpu](Stage, Phase) { return cpu; };
+    ch.weight_dtype = ctx.model.weight_dtype;
+    ch.matmul_dtype = DType::kInt8;
+    ch.attention_dtype = ch.elementwise_dtype = DType::kFp16;
+    TaskGraph g;
+    lower_transformer(pre, ch, g);
+    return std::max(runtime_, peak_activation_bytes(ctx.model, g));
   }
   // Share of the FFN neurons the neuron cache holds.
   double cached_share(const LowerContext& ctx) const {
@@ -530,14 +549,23 @@ class SparseOffloadPolicy : public Policy {
     return c;
   }
 
+  // The performance cluster (not marked efficiency_cores; PowerInfer-2 computes on the 8 Gen 3's
+  // six big and mid cores, not its two little ones) with the most cores free of the I/O reader,
+  // whose core reads and does not compute; at most compute_cores of them. A cluster with no free
+  // core shares the reader's.
   Placement compute_placement(const PlatformSpec& p) const {
-    int best = -1;
-    for (size_t u = 0; u < p.units.size(); ++u)
-      if (p.units[u].type == UnitType::kCpuCluster &&
-          (best < 0 || p.units[u].cores > p.units[static_cast<size_t>(best)].cores))
-        best = static_cast<int>(u);
-    Placement pl = clusters_placement(p, {best});
-    pl.cores[0] = static_cast<uint8_t>(std::min<int64_t>(compute_cores_, pl.cores[0]));
+    const Placement io = io_placement(p);
+    const Placement candidates = performance_cpu_placement(p);
+    const auto free_cores = [&](UnitId u) {
+      return p.units[u].cores - (io.count > 0 && io.unit[0] == u ? io.cores[0] : 0);
+    };
+    UnitId best = candidates.unit[0];
+    for (uint8_t i = 1; i < candidates.count; ++i)
+      if (free_cores(candidates.unit[i]) > free_cores(best)) best = candidates.unit[i];
+    Placement pl = clusters_placement(p, {static_cast<int>(best)});
+    const int64_t free = free_cores(best);
+    pl.cores[0] =
+        static_cast<uint8_t>(std::min<int64_t>(compute_cores_, free > 0 ? free : pl.cores[0]));
     return pl;
   }
   // One core of the fastest cluster issues the reads (PowerInfer-2: the big core reads fastest).

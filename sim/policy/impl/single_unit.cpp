@@ -22,6 +22,7 @@ class SingleUnitPolicy : public Policy {
       : type_(type),
         engine_default_(engine),
         output_rows_default_(std::string(engine) == "llamacpp" ? "true" : "false"),
+        chunk_default_(std::string(engine) == "llamacpp" ? "512" : "0"),
         graph_build_default_(graph_build ? "true" : "false"),
         mmap_default_(mmap ? "true" : "false") {}
 
@@ -57,11 +58,13 @@ class SingleUnitPolicy : public Policy {
               ""});
     v.integer("chunk", chunk_,
               {.help = "prefill chunk length in tokens; 0 = the whole prompt at once",
-               .default_text = "0",
+               .default_text = chunk_default_,
                .min = 0,
                .max = 1 << 20,
-               .provenance = "datasheet: a mode, not a quantity: 0 prefills the whole prompt as "
-                             "one batch"});
+               .provenance = "datasheet: 0 prefills the whole prompt as one batch; llama.cpp "
+                             "runs a prompt in micro-batches of n_ubatch = 512 tokens (its "
+                             "default in common/common.h and llama-bench; n_batch 512 before "
+                             "n_ubatch existed)"});
     enum_field(v, "granularity", granularity_, kGranularityNames,
                {"ops per layer: op (every primitive), block (attention input, attention, output, "
                 "FFN) or layer (one)",
@@ -255,6 +258,7 @@ class SingleUnitPolicy : public Policy {
   UnitType type_;
   const char* engine_default_;
   const char* output_rows_default_;
+  const char* chunk_default_;
   const char* graph_build_default_;
   const char* mmap_default_;
   bool mmap_ = false;
