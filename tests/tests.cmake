@@ -66,6 +66,10 @@ target_link_libraries(check_test PRIVATE socsim_check)
 socsim_test(check_cli_test check check/check_cli_test.cpp)
 add_dependencies(check_cli_test socsim)
 add_dependencies(check_test socsim)  # the random check reruns points in a fresh socsim process
+# 500 random design points (the first 500 of seed 1) through every invariant and two metamorphic
+# relations each; exit 6 on any violation (socsim check --random, README).
+add_test(NAME check.random_500 COMMAND socsim check --random 500 --seed 1 -j 2)
+set_tests_properties(check.random_500 PROPERTIES LABELS "check;random" TIMEOUT 1800)
 # socsim sweep / merge: sweep files, points, rows (in-process) and the command end to end.
 socsim_test(sweep_test sweep unit/sweep_test.cpp)
 socsim_test(sweep_cli_test sweep unit/sweep_cli_test.cpp)

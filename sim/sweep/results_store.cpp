@@ -175,7 +175,10 @@ void ResultsStore::append_fd(int fd, std::string_view data, const std::string& p
   while (!data.empty()) {  // one write() unless the kernel takes less
     const ssize_t w = ::write(fd, data.data(), data.size());
     if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) throw InputError({path}, fmt::format("cannot append: {}", std::strerror(errno)));
+    if (w <= 0)
+      throw InputError({path}, fmt::format("cannot append: {}; the rows written so far are kept: "
+                                           "make room, then run the same command to resume",
+                                           w < 0 ? std::strerror(errno) : "nothing was written"));
     data.remove_prefix(static_cast<size_t>(w));
   }
 }

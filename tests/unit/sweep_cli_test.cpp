@@ -1,8 +1,9 @@
 // `socsim sweep` and `socsim merge` end to end, on experiments/sweeps/small.yaml (14 points, one of
 // them infeasible): outputs byte-identical whatever -j, rows bit-identical to `socsim run --json`
-// of the same point, kill -9 mid-sweep then resume, shards run in parallel then merged, crashed
-// workers (through the SOCSIM_SWEEP_TEST_* hooks), and the refusals (bad sweep files, another
-// sweep in the output directory, shards that do not fit together), each with its exit code.
+// of the same point, kill -9 or a full disk mid-sweep then resume, shards run in parallel then
+// merged, crashed workers (through the SOCSIM_SWEEP_TEST_* hooks), and the refusals (bad sweep
+// files, another sweep in the output directory, shards that do not fit together), each with its
+// exit code.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -367,6 +368,32 @@ TEST(SweepCli, ASecondSweepOnADirectoryInUseIsRefused) {
   ::close(fd);  // the holder ends: the lock is free
   r = socsim({"sweep", kSmall, "--out", dir.path.string(), "-q"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST(SweepCli, AFullDiskStopsTheSweepWithItsErrorAndTheDirectoryResumes) {
+  // The results file may grow to about half its final size (RLIMIT_FSIZE: a write past it fails
+  // with EFBIG, through the same write() error path as ENOSPC on a full disk).
+  const Reference ref;
+  TempDir dir;
+  const size_t limit = ref.jsonl.size() / 2;
+  ASSERT_GT(limit, ref.manifest.size());
+  const std::string env = "trap '' XFSZ; exec prlimit --fsize=" + std::to_string(limit);
+  ProcessResult r = socsim({"sweep", kSmall, "--out", dir.path.string(), "-j", "2", "-q"}, env);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find(dir / "results.jsonl" + ": error: cannot append: File too large; the rows "
+                                               "written so far are kept: make room, then run the "
+                                               "same command to resume"),
+            std::string::npos)
+      << r.err;
+  const size_t kept = count_lines(dir / "results.jsonl");
+  EXPECT_GE(kept, 1u);
+  EXPECT_LT(kept, kSmallPoints);
+  // Room again: the same command resumes from the rows that were written.
+  r = socsim({"sweep", kSmall, "--out", dir.path.string(), "-j", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find(std::to_string(kept) + " of 14 points already done"), std::string::npos)
+      << r.err;
+  ref.expect_same(dir);
 }
 
 TEST(SweepCli, ADamagedResultsFileIsRefusedOnResumeWithItsLine) {
