@@ -81,6 +81,8 @@ RunRequest request_of(const LlamaCppPoint& p, const std::string& hw_path,
   req.sets.push_back(fmt::format("workload.gen={}", p.gen));
   req.sets.push_back("policy.clusters=" + llamacpp_clusters(p.threads));
   req.sets.push_back("policy.engine=" + engine);
+  // The timer runs each prompt as one batch (llamacpp_timer.mjs: batchSize = max(512, prompt)).
+  req.sets.push_back("policy.chunk=0");
   return req;
 }
 

@@ -88,8 +88,9 @@ std::string format_random_report(const RandomCheckReport& r) {
   for (const RandomPointReport& p : r.points)
     for (const RelationOutcome& o : p.relations)
       if (!o.anomaly.empty())
-        anomaly_lines += fmt::format("  {}: {} ({}): {}\n", p.point.label(),
-                                     relation_name(o.relation), o.change, o.anomaly);
+        anomaly_lines +=
+            fmt::format("  {}: {} ({}): {}\n    reproduce: {}\n", p.point.label(),
+                        relation_name(o.relation), o.change, o.anomaly, p.point.command());
   if (!anomaly_lines.empty())
     out += "scheduling anomalies (not violations: the relation holds with a fixed order):\n" +
            anomaly_lines;

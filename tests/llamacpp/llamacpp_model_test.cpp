@@ -101,6 +101,7 @@ TEST(LlamaCppHostFit, RecoversTheParametersThatMadeItsData) {
     req.sets.push_back("workload.gen=" + std::to_string(p.gen));
     req.sets.push_back("policy.clusters=" + calibrate::llamacpp_clusters(p.threads));
     req.sets.push_back("policy.engine=" + engine_file.str());
+    req.sets.push_back("policy.chunk=0");  // as the fit asks: one batch per prompt
     const RunMetrics r = simulate(load_run(req), BackendKind::kAnalytic)->metrics;
     p.prefill_s = r.prefill_s;
     p.decode_mean_s = p.gen > 1 ? r.decode_s / static_cast<double>(p.gen - 1) : 0;
