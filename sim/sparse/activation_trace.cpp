@@ -15,6 +15,7 @@ namespace socsim {
 namespace {
 
 constexpr std::string_view kMagic = "socsim-activations";
+constexpr double kReaderBudgetBytes = 0x1p30;  // 1 GiB of counters and slots
 
 // The routed experts and active lists of one token, by slot (layer * K + i).
 struct TokenData {
@@ -137,13 +138,20 @@ class Reader {
     if (shape_.experts_per_token > shape_.experts)
       fail(0, fmt::format("experts_per_token ({}) exceeds experts ({})", shape_.experts_per_token,
                           shape_.experts));
-    const double counters = static_cast<double>(shape_.layers) *
-                            static_cast<double>(shape_.experts) *
-                            static_cast<double>(shape_.neurons);
-    if (counters > 0x1p29)
-      fail(0, fmt::format("layers x experts x neurons = {:.0f} exceeds 2^29 (the reader counts "
-                          "how often every neuron fires)",
-                          counters));
+    // The reader keeps a 4-byte firing counter per neuron of every expert, an 8-byte routed-token
+    // count and a 4-byte slot index per expert, and a 28-byte (expert, id list) slot per routed
+    // expert of a token. The largest released MoE (61 layers x 256 experts x 2048 neurons) needs
+    // 128 MB of counters; beyond 1 GiB the file is refused before anything is allocated.
+    const double layers = static_cast<double>(shape_.layers);
+    const double bytes = layers * static_cast<double>(shape_.experts) *
+                             (4.0 * static_cast<double>(shape_.neurons) + 12.0) +
+                         layers * static_cast<double>(shape_.experts_per_token) * 28.0;
+    if (bytes > kReaderBudgetBytes)
+      fail(0, fmt::format("layers x experts x neurons ({} x {} x {}) and experts_per_token ({}) "
+                          "need {:.0f} MiB to read (the reader counts how often every neuron "
+                          "fires); the limit is {:.0f} MiB",
+                          shape_.layers, shape_.experts, shape_.neurons, shape_.experts_per_token,
+                          bytes / 0x1p20, kReaderBudgetBytes / 0x1p20));
   }
 
   // One "<token> <layer> <expert>: ids" line, expected to be expert `i` of layer `l` of token `t`.
