@@ -2,7 +2,8 @@
 // every design point and by the tests on hand-made runs. Each invariant reads a RunOutput (graph,
 // costs, timing, dispatch order, platform, metrics) and reports violations under its name, so a
 // failure says which rule broke and where:
-//   slots          no unit holds more ops at once than it has slots (CPU cores, GPU/NPU kernels)
+//   slots          no unit holds more ops at once than it has slots (CPU cores, GPU/NPU kernels),
+//                  no serial lane more than one
 //   dependencies   every op starts no earlier than each of its graph predecessors ends
 //   data-flow      every op starts no earlier than the ops producing the data it reads end: the
 //                  data come from the parts' roles in creation order (the order `verify` proves

@@ -21,11 +21,16 @@ void check_slots(const RunOutput& out, Violations& v) {
     OpId op;
   };
   std::vector<std::vector<Event>> events(out.platform.units.size());
+  std::vector<std::vector<Event>> lanes(kLanes);  // a serial lane is one slot
   for (OpId i = 0; i < g.size(); ++i) {
     const Placement& p = g.op(i).place;
     const OpTiming& t = out.timing[i];
     if (!std::isfinite(t.dispatch) || !std::isfinite(t.end) || t.end - tol <= t.dispatch)
       continue;  // instant, or broken (the times invariant reports it)
+    if (const uint8_t lane = g.op(i).lane; lane != 0) {
+      lanes[lane].push_back({t.dispatch, 1, i});
+      lanes[lane].push_back({t.end - tol, -1, i});
+    }
     for (uint8_t k = 0; k < p.count; ++k) {
       if (p.unit[k] >= events.size()) {
         v.add("slots", fmt::format("{} is placed on unit {}, which the platform does not have",
@@ -36,25 +41,27 @@ void check_slots(const RunOutput& out, Violations& v) {
       events[p.unit[k]].push_back({t.end - tol, -p.cores[k], i});
     }
   }
-  for (size_t u = 0; u < events.size(); ++u) {
-    std::vector<Event>& ev = events[u];
+  // Sweeps one slot pool's intervals; one detail per overload episode.
+  auto sweep = [&](std::vector<Event>& ev, const std::string& name, int capacity) {
     std::sort(ev.begin(), ev.end(), [](const Event& a, const Event& b) {
       return a.t != b.t ? a.t < b.t : a.cores < b.cores;
     });
-    const PlatformUnit& unit = out.platform.units[u];
     int held = 0;
-    bool reported = false;  // one detail per overload episode
+    bool reported = false;
     for (const Event& e : ev) {
       held += e.cores;
-      if (held > unit.cores && !reported && e.cores > 0) {
-        v.add("slots",
-              fmt::format("{} holds {} slots at {:.9g} s when {} has {} ({} dispatched)", unit.name,
-                          held, e.t, unit.name, unit.cores, describe_op(g, e.op)));
+      if (held > capacity && !reported && e.cores > 0) {
+        v.add("slots", fmt::format("{} holds {} slots at {:.9g} s when {} has {} ({} dispatched)",
+                                   name, held, e.t, name, capacity, describe_op(g, e.op)));
         reported = true;
       }
-      if (held <= unit.cores) reported = false;
+      if (held <= capacity) reported = false;
     }
-  }
+  };
+  for (size_t u = 0; u < events.size(); ++u)
+    sweep(events[u], out.platform.units[u].name, out.platform.units[u].cores);
+  for (size_t lane = 1; lane < lanes.size(); ++lane)
+    if (!lanes[lane].empty()) sweep(lanes[lane], fmt::format("serial lane {}", lane), 1);
 }
 
 void check_dependencies(const RunOutput& out, Violations& v) {

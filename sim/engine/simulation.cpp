@@ -14,14 +14,18 @@ Simulation::Simulation(const TaskGraph& g, const std::vector<OpCost>& costs,
                        const PlatformSpec& platform, const Policy& policy, Backend& backend)
     : g_(g), costs_(costs), platform_(platform), policy_(policy), backend_(backend) {}
 
-bool Simulation::fits(const Placement& p) const {
+bool Simulation::fits(const Op& op) const {
+  if (op.lane != 0 && lane_busy_[op.lane]) return false;
+  const Placement& p = op.place;
   for (uint8_t i = 0; i < p.count; ++i)
     if (free_[p.unit[i]] < p.cores[i]) return false;
   return true;
 }
 
-void Simulation::take(const Placement& p, int sign) {
+void Simulation::take(const Op& op, int sign) {
+  const Placement& p = op.place;
   for (uint8_t i = 0; i < p.count; ++i) free_[p.unit[i]] -= sign * p.cores[i];
+  if (op.lane != 0) lane_busy_[op.lane] = sign > 0;
 }
 
 static bool no_work(const Op& op, const OpCost& c) {
@@ -35,7 +39,7 @@ void Simulation::dispatch(double now) {
   for (;;) {
     runnable_.clear();
     for (OpId id : ready_)
-      if (fits(g_.op(id).place)) runnable_.push_back(id);
+      if (fits(g_.op(id))) runnable_.push_back(id);
     const size_t pick =
         runnable_.empty() ? kNoDispatch : policy_.select(runnable_, SimView{g_, op_seconds_});
     if (pick == kNoDispatch) {
@@ -56,7 +60,7 @@ void Simulation::dispatch(double now) {
       }
     const Op& op = g_.op(id);
     const OpCost& c = costs_[id];
-    take(op.place, +1);
+    take(op, +1);
     order_.push_back(id);
     timing_[id].dispatch = now;
     timing_[id].start = now + c.delay_s;
@@ -78,7 +82,7 @@ void Simulation::dispatch(double now) {
 
 void Simulation::finish(OpId id, double now) {
   timing_[id].end = now;
-  take(g_.op(id).place, -1);
+  take(g_.op(id), -1);
   ++completed_;
   for (OpId s : g_.succs(id))
     if (--pending_[s] == 0) ready_.push_back(s);
@@ -106,6 +110,7 @@ std::vector<OpTiming> Simulation::run() {
   policy_.begin(g_, platform_);
   free_.clear();
   for (const PlatformUnit& u : platform_.units) free_.push_back(u.cores);
+  lane_busy_.assign(kLanes, 0);
   for (OpId i = 0; i < n; ++i) {
     pending_[i] = static_cast<uint32_t>(g_.preds(i).size());
     const Placement& p = g_.op(i).place;

@@ -1,8 +1,9 @@
 // The simulation core: our own dependency counters, per-unit slots and lazy launch on top of a
 // time-advance Backend. An op becomes ready when its predecessors have completed; it is runnable
 // when every unit of its placement has enough free slots (cores for a CPU cluster, kernels for a
-// GPU/NPU: one at a time by default). Among runnable ops the policy picks (lowest rank by
-// default). Ops that ask nothing of the platform complete at once without the backend.
+// GPU/NPU: one at a time by default) and its serial lane, if it has one, is idle. Among runnable
+// ops the policy picks (lowest rank by default). Ops that ask nothing of the platform complete at
+// once without the backend.
 #pragma once
 
 #include <vector>
@@ -31,8 +32,8 @@ class Simulation final : public CompletionSink {
   const std::vector<OpId>& dispatch_order() const { return order_; }
 
  private:
-  bool fits(const Placement& p) const;
-  void take(const Placement& p, int sign);
+  bool fits(const Op& op) const;
+  void take(const Op& op, int sign);
   void dispatch(double now);
   void finish(OpId op, double now);
 
@@ -43,6 +44,7 @@ class Simulation final : public CompletionSink {
   Backend& backend_;
   std::vector<uint32_t> pending_;
   std::vector<int> free_;
+  std::vector<uint8_t> lane_busy_;  // by lane; lane 0 (no lane) is never busy
   std::vector<OpId> ready_;
   std::vector<OpId> runnable_;
   std::vector<OpId> instant_;  // completed without the backend, processed iteratively

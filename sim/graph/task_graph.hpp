@@ -109,7 +109,11 @@ struct Op {
   double flash_span = 0;     // span of the file the reads fall in (0 = sequential)
   uint32_t name_id = 0;      // index into TaskGraph::names (short label such as "L3.ffn")
   uint16_t flash_depth = 0;  // requests the issuer keeps outstanding; 0 = all of the op's (<= 64)
+  // Serial lane: ops with the same nonzero lane run one at a time, in the policy's order among
+  // the ready ones, whatever the cores of their unit (one issuing thread, such as an I/O thread).
+  uint8_t lane = 0;
 };
+inline constexpr int kLanes = 256;
 
 class TaskGraph {
  public:

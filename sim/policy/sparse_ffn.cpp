@@ -224,10 +224,12 @@ std::vector<OpId> SparseFfnLowering::lower(const Op& tags, std::span<const OpId>
     Op op = base;
     op.kind = OpKind::kFlashRead;
     op.place = single_core(o_.io);
+    op.lane = kIoThreadLane;
     // Page faults stall the compute threads, one request each; blocking reads of a reader thread
     // pool keep one request per reader outstanding while the compute threads wait for them.
     if (o_.fault_request > 0 || o_.read_threads > 0) {
       op.place = o_.compute;
+      op.lane = 0;
       op.flash_depth = static_cast<uint16_t>(
           o_.read_threads > 0 ? o_.read_threads : std::max(1, cores_of(o_.compute)));
     }

@@ -24,6 +24,11 @@
 
 namespace socsim {
 
+// The serial lane of the one I/O thread that issues a policy's flash reads (PowerInfer-2's
+// decode reads and prefill preloads): its reads run one after another, in the policy's order
+// among the ready ones, however many cores the I/O unit has.
+inline constexpr uint8_t kIoThreadLane = 1;
+
 struct SparseFfnOptions {
   bool hybrid = true;          // hot neurons dense on the NPU; off: every active neuron on the CPU
   bool cache = true;           // neuron cache; off: every predicted neuron read every token

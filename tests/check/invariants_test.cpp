@@ -35,7 +35,7 @@ OpId role_op(Bench& b, UnitId unit, PartRole role, int chunk, int layer, int pos
   return b.g.add(o, std::span<const OpPart>(&part, 1), p, "op" + std::to_string(b.g.size()));
 }
 
-TEST(Invariants, slots_fail_when_a_unit_holds_more_ops_than_slots) {
+TEST(Invariants, slots_fail_when_a_unit_or_serial_lane_holds_more_ops_than_slots) {
   Bench b;
   const UnitId npu = b.unit("npu", UnitType::kNpu, 1);
   const UnitId cpu = b.unit("cpu.big", UnitType::kCpuCluster, 4);
@@ -57,6 +57,20 @@ TEST(Invariants, slots_fail_when_a_unit_holds_more_ops_than_slots) {
   EXPECT_TRUE(all(w).empty()) << dump(all(w));
   w.timing[z] = {0, 0, 1};  // 3 + 2 cores of a 4-core cluster at once
   EXPECT_EQ(all(w).count("slots"), 1u);
+  Bench serial;  // two ops of one serial lane on a 4-core cluster
+  const UnitId io = serial.unit("cpu.little", UnitType::kCpuCluster, 4);
+  serial.op(on(io), compute(1.0));
+  const OpId r = serial.op(on(io), compute(1.0));
+  for (OpId i : {OpId{0}, r}) serial.g.op_mut(i).lane = 1;
+  RunOutput s = hand_run(serial);
+  EXPECT_TRUE(all(s).empty()) << dump(all(s));
+  EXPECT_DOUBLE_EQ(s.timing[r].start, 1.0);
+  s.timing[r] = {0.5, 0.5, 1.5};
+  Violations lane;
+  check::check_slots(s, lane);
+  ASSERT_EQ(lane.count("slots"), 1u) << dump(lane);
+  EXPECT_NE(lane.details()[0].detail.find("serial lane 1 holds 2 slots"), std::string::npos)
+      << dump(lane);
 }
 
 TEST(Invariants, dependencies_fail_when_an_op_starts_before_a_predecessor_ends) {

@@ -55,6 +55,33 @@ TEST(engine_test, cpu_cluster_runs_one_op_per_core) {
   }
 }
 
+// Ops of one serial lane run one at a time whatever the cores of their unit, in rank order among
+// the ready ones; ops of another lane or of none share the cluster's free cores beside them. On a
+// 4-core cluster: lane-1 ops of rank 2, 0 and 3 (the rank-3 op waiting 0.5 s for a predecessor)
+// run at [0, 1), [1, 2) and [2, 3), the lane-2 op and the lane-free op at once from 0.
+TEST(engine_test, a_serial_lane_runs_one_op_at_a_time) {
+  for (BackendKind kind : kBothBackends) {
+    SCOPED_TRACE(name_of(kind));
+    Bench b;
+    const UnitId cpu = b.unit("cpu.big", UnitType::kCpuCluster, 4);
+    const OpId early = b.op(on(cpu), compute(0.5), {}, 9);
+    const OpId second = b.op(on(cpu), compute(1.0), {}, 2);
+    const OpId first = b.op(on(cpu), compute(1.0), {}, 0);
+    const OpId late = b.op(on(cpu), compute(1.0), {early}, 3);
+    const OpId other = b.op(on(cpu), compute(1.0), {}, 1);
+    const OpId free = b.op(on(cpu), compute(1.0), {}, 4);
+    for (OpId i : {second, first, late}) b.g.op_mut(i).lane = 1;
+    b.g.op_mut(other).lane = 2;
+    const RunResult r = b.run(kind);
+    EXPECT_REL(r.t[first].end, 1.0);
+    EXPECT_REL(r.t[second].start, 1.0);
+    EXPECT_REL(r.t[late].start, 2.0);
+    EXPECT_REL(r.t[other].end, 1.0);
+    EXPECT_REL(r.t[free].end, 1.0);
+    EXPECT_REL(r.makespan, 3.0);
+  }
+}
+
 // Every op starts (is even dispatched) no earlier than the end of each predecessor, on a DAG whose
 // ops would otherwise find free slots earlier (units idle, reversed ranks, launch delays).
 TEST(engine_test, dependencies_are_respected) {

@@ -301,6 +301,7 @@ class SparseOffloadPolicy : public Policy {
       Op read = tags;
       read.kind = OpKind::kFlashRead;
       read.place = single_core(io);
+      read.lane = kIoThreadLane;
       read.flash_bytes = (1.0 - resident) * layer_ffn;
       read.rank = static_cast<int64_t>(graph.size());
       std::vector<OpId> deps;
