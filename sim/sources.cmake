@@ -87,6 +87,7 @@ set(SOCSIM_PLUGIN_SOURCES
   sim/policy/impl/single_unit.cpp
   sim/policy/impl/mllm_npu.cpp
   sim/policy/impl/powerinfer2.cpp
+  sim/policy/impl/sparse_offload_memory.cpp
   sim/policy/skeleton/skeleton_policy.cpp
   sim/policy/schedulers/in_order.cpp
   sim/policy/schedulers/cg_greedy.cpp

@@ -3,7 +3,8 @@
 // neuron cache, every mechanism a parameter (sim/policy/sparse_ffn.hpp lowers the FFN):
 // - memory: the budget (--memory or workload.ffn_offload) is split as the paper does: a fixed
 //   region (attention, embeddings, LM head, norms, KV cache), the predictors, the quantisation
-//   scales, the runtime, and the neuron cache (the rest; hot region `hot_share` of it);
+//   scales, the runtime, and the neuron cache (the rest; hot region `hot_share` of it), in
+//   sparse_offload_memory.hpp;
 // - neuron clusters: the hottest neurons of each FFN (up to `npu_share`, as many as the hot region
 //   holds) run densely on the NPU (`hybrid`), the cold ones sparsely on the CPU behind the
 //   predictor; hot clusters are cached cluster by cluster, cold neurons one by one (LRU both);
@@ -19,11 +20,11 @@
 #include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
-#include <map>
 
 #include "sim/graph/op_formulas.hpp"
 #include "sim/lower/transformer_lowering.hpp"
 #include "sim/policy/head_split.hpp"
+#include "sim/policy/impl/sparse_offload_memory.hpp"
 #include "sim/policy/memory_plan.hpp"
 #include "sim/policy/placement.hpp"
 #include "sim/policy/policy.hpp"
@@ -210,18 +211,22 @@ class SparseOffloadPolicy : public Policy {
       d.error({"--model " + ctx.model.name},
               "sparse offloading needs a model with a sparsity section (ffn_active; for a "
               "SiLU/GELU model, method: threshold, e.g. CATS' 50% as PowerInfer-2 assumes)");
-    if (ctx.hw.has_flash && ctx.model.has_sparsity && cache_bytes(ctx) < 0)
+    if (!ctx.hw.has_flash || !ctx.model.has_sparsity) return;
+    const SparseOffloadMemory mem = plan(ctx);
+    if (mem.cache < 0)
       d.error({"--memory"},
               fmt::format("the budget leaves no room for the neuron cache: fixed region, "
                           "predictors, scales, runtime buffers and activations need {}",
-                          format_human(budget(ctx) - cache_bytes(ctx), Dim::kBytes)));
+                          format_human(mem.budget - mem.cache, Dim::kBytes)));
   }
 
   void lower(const LowerContext& ctx, TaskGraph& g) const override {
     const PlatformSpec& p = ctx.platform;
     const Placement cpu = compute_placement(p);
+    const SparseOffloadMemory mem = plan(ctx);
     SparseFfnOptions o = o_;
-    if (cached_share(ctx) >= 1.0) o.window = 0;  // everything fits: the window never drops a neuron
+    if (mem.cached_share() >= 1.0)
+      o.window = 0;  // everything fits: the window never drops a neuron
     if (page_faults_) o.fault_request = fault_request_, o.pipeline = false;
     o.compute = cpu;
     o.io = io_placement(p);
@@ -249,10 +254,11 @@ class SparseOffloadPolicy : public Policy {
     }
     fitted_window_ = -1;
     if (window_fit_ && o.window > 0) {
-      o.window = fitted_window_ = fitted_window(ctx, *source, o.window);
+      o.window = fitted_window_ =
+          fitted_window(ctx.model, *source, o.window, mem.cache, cluster_size_);
       if (o.window == 0) o.cache = false;  // not even one token's neurons fit: no reuse
     }
-    const NeuronCacheConfig cc = cache_config(ctx, layout, ap);
+    const NeuronCacheConfig cc = cache_config(ctx, layout, ap, mem.cache);
     // The NPU's dense share (hybrid): the hottest neurons of the hot region, at most npu_share, and
     // no more than it runs in the CPU's time (the planner's balance).
     if (o.hybrid)
@@ -280,7 +286,7 @@ class SparseOffloadPolicy : public Policy {
       if (ph == Phase::kPrefill && s != Stage::kAttention && s != Stage::kEmbedding) return npu;
       return cpu;
     };
-    const double resident = cached_share(ctx);
+    const double resident = mem.cached_share();
     const double layer_ffn = ffn_weight_bytes(ctx.model) / static_cast<double>(ctx.model.layers);
     auto* sparse = sparse_.get();
     OpId last_preload = UINT32_MAX;
@@ -326,9 +332,9 @@ class SparseOffloadPolicy : public Policy {
 
   MemoryPlan memory(const LowerContext& ctx, const TaskGraph& g) const override {
     MemoryPlan m;
-    m.weights = fixed_weights(ctx) + predictor_bytes(ctx) + scale_bytes(ctx) +
-                std::max(0.0, cache_bytes(ctx));
-    m.kv_cache = kv_cache_bytes(ctx.model, ctx.workload);
+    const SparseOffloadMemory mem = plan(ctx);
+    m.weights = mem.resident_weights();
+    m.kv_cache = mem.kv_cache;
     // PowerInfer-2's split has no activation line: the runtime buffers hold them (Mixtral: 300 MB)
     // unless a long prompt's prefill needs more (activation_reserve).
     m.activations = std::max(peak_activation_bytes(ctx.model, g), runtime_);
@@ -357,88 +363,9 @@ class SparseOffloadPolicy : public Policy {
   }
 
  private:
-  double budget(const LowerContext& ctx) const {
-    return memory_budget(ctx.model, ctx.hw, ctx.workload);
-  }
-  double fixed_weights(const LowerContext& ctx) const {
-    return resident_weight_bytes(ctx.model, ctx.model.weight_dtype) - ffn_weight_bytes(ctx.model);
-  }
-  double predictor_bytes(const LowerContext& ctx) const {
-    const ModelSpec& m = ctx.model;
-    return 2.0 * static_cast<double>(m.layers * std::max<int64_t>(m.moe.experts, 1)) *
-           static_cast<double>(o_.predictor_rank) * static_cast<double>(m.hidden + m.ffn);
-  }
-  // Quantisation scales stay in DRAM; flash bundles hold the plain low-bit values.
-  double scale_bytes(const LowerContext& ctx) const {
-    const DType w = ctx.model.weight_dtype;
-    return ffn_weight_bytes(ctx.model) * (1.0 - plain_bits(w) / storage_bits(w));
-  }
-  // Bytes of every FFN neuron's bundle as stored in flash (what a full cache would hold).
-  double all_bundle_bytes(const ModelSpec& m) const {
-    return static_cast<double>(m.layers * std::max<int64_t>(m.moe.experts, 1) * m.ffn) *
-           bundle_layout(m, cluster_size_).bundle_bytes;
-  }
-  // With workload.ffn_offload the cache holds the other share of the FFN neurons; otherwise
-  // whatever the budget leaves.
-  double cache_bytes(const LowerContext& ctx) const {
-    if (!std::isnan(ctx.workload.ffn_offload) && std::isnan(ctx.workload.memory))
-      return (1.0 - ctx.workload.ffn_offload) * all_bundle_bytes(ctx.model);
-    return budget(ctx) - fixed_weights(ctx) - kv_cache_bytes(ctx.model, ctx.workload) -
-           predictor_bytes(ctx) - scale_bytes(ctx) - activation_reserve(ctx);
-  }
-  // What the activations need beside the cache: the runtime buffers, or the prefill's peak when
-  // the prompt is long enough to need more (every head's attention scores grow with the prompt
-  // squared). The prefill is lowered alone (dense, as here) to measure it; a decode step holds one
-  // row, within the buffers.
-  double activation_reserve(const LowerContext& ctx) const {
-    Workload prefill_only = ctx.workload;
-    prefill_only.gen = 0;
-    const LowerContext pre{ctx.model, ctx.hw, ctx.platform, prefill_only};
-    LoweringChoices ch;
-    const Placement cpu = compute_placement(ctx.platform);
-    ch.place = [cpu](Stage, Phase) { return cpu; };
-    ch.weight_dtype = ctx.model.weight_dtype;
-    ch.matmul_dtype = DType::kInt8;
-    ch.attention_dtype = ch.elementwise_dtype = DType::kFp16;
-    TaskGraph g;
-    lower_transformer(pre, ch, g);
-    return std::max(runtime_, peak_activation_bytes(ctx.model, g));
-  }
-  // Share of the FFN neurons the neuron cache holds.
-  double cached_share(const LowerContext& ctx) const {
-    return std::clamp(cache_bytes(ctx) / all_bundle_bytes(ctx.model), 0.0, 1.0);
-  }
-
-  // LLM in a flash holds the neurons active in the last `window` tokens. Sized to the cache, the
-  // window is the largest whose expected footprint fits: a neuron firing with probability p on a
-  // token routed to its expert (routed with probability q = experts_per_token / experts) is held
-  // with probability 1 - (1 - q p)^k. Tokens are taken as independent; locality makes the real
-  // footprint smaller, so the window errs short. Experts share their layer's firing rates.
-  int64_t fitted_window(const LowerContext& ctx, const ActivationSource& src,
-                        int64_t max_window) const {
-    const ModelSpec& m = ctx.model;
-    const double experts = static_cast<double>(std::max<int64_t>(m.moe.experts, 1));
-    const double q = static_cast<double>(std::max<int64_t>(m.moe.experts_per_token, 1)) / experts;
-    std::map<double, double> neurons_by_p;  // the rates are bucketed: a few hundred keys
-    for (int64_t l = 0; l < m.layers; ++l)
-      for (int64_t r = 0; r < m.ffn; ++r)
-        neurons_by_p[q * src.firing_probability(l, 0, r)] += experts;
-    const double cache_neurons = cache_bytes(ctx) / bundle_layout(m, cluster_size_).bundle_bytes;
-    auto footprint = [&](int64_t k) {
-      double n = 0;
-      for (const auto& [p, count] : neurons_by_p)
-        n += count * (1.0 - std::pow(1.0 - p, static_cast<double>(k)));
-      return n;
-    };
-    int64_t lo = 0, hi = max_window;  // the footprint grows with the window
-    while (lo < hi) {
-      const int64_t mid = lo + (hi - lo + 1) / 2;
-      if (footprint(mid) <= cache_neurons)
-        lo = mid;
-      else
-        hi = mid - 1;
-    }
-    return lo;
+  SparseOffloadMemory plan(const LowerContext& ctx) const {
+    return plan_sparse_offload_memory(
+        ctx, {o_.predictor_rank, cluster_size_, runtime_, compute_placement(ctx.platform)});
   }
 
   // The planner's hot limit (PowerInfer-2 profiles NPU and CPU speed per matrix size offline): the
@@ -482,52 +409,8 @@ class SparseOffloadPolicy : public Policy {
     return best;
   }
 
-  // PowerInfer-2's planner sizes the hot and cold regions by profiling the model's activations
-  // (section 5). So does this one: it replays 64 tokens of one layer of the seeded activation
-  // model (its own seed, not the run's) through a one-layer cache of each candidate split, in
-  // tenths, and keeps the split with the most hits. Layers share their firing rates, so one layer
-  // stands for all; locality and expert routing are part of the replay.
-  double planned_hot_share(const LowerContext& ctx, const ActivationParams& params,
-                           const BundleLayout& l, double cache) const {
-    const ModelSpec& m = ctx.model;
-    ActivationShape shape = activation_shape(m);
-    const double matrices = static_cast<double>(m.layers * std::max<int64_t>(m.moe.experts, 1));
-    shape.layers = 1;
-    shape.per_layer.clear();
-    const double per_matrix = cache / matrices;  // bytes
-    double best = 0;
-    int64_t best_hits = -1;
-    for (int tenth = 0; tenth <= 10; ++tenth) {
-      const double share = tenth / 10.0;
-      NeuronCacheConfig c;
-      c.layers = 1;
-      c.experts = shape.experts;
-      c.neurons = m.ffn;
-      c.cluster_size = cluster_size_;
-      c.bytes_per_neuron = l.bundle_bytes;
-      const auto hot =
-          std::min<int64_t>(static_cast<int64_t>(per_matrix * share / l.bundle_bytes), m.ffn) /
-          cluster_size_ * cluster_size_;
-      c.hot_limit = {hot};
-      c.hot_bytes = static_cast<double>(hot * shape.experts) * l.bundle_bytes;
-      c.cold_bytes = std::max(0.0, per_matrix * static_cast<double>(shape.experts) - c.hot_bytes);
-      NeuronCache trial(c);
-      trial.warm();
-      ActivationParams p = params;
-      p.seed = params.seed ^ 0x9e3779b97f4a7c15ull;  // a profiling run, not the measured tokens
-      StochasticActivations src(shape, p);
-      int64_t hits = 0;
-      for (int t = 0; t < 64; ++t) {
-        src.next_token();
-        for (int32_t e : src.experts(0)) hits += trial.access(0, e, src.active(0, e)).hits();
-      }
-      if (hits > best_hits) best = share, best_hits = hits;
-    }
-    return best;
-  }
-
   NeuronCacheConfig cache_config(const LowerContext& ctx, const BundleLayout& l,
-                                 const ActivationParams& params) const {
+                                 const ActivationParams& params, double cache_bytes) const {
     const ModelSpec& m = ctx.model;
     NeuronCacheConfig c;
     c.layers = m.layers;
@@ -535,13 +418,14 @@ class SparseOffloadPolicy : public Policy {
     c.neurons = m.ffn;
     c.cluster_size = cluster_size_;
     c.bytes_per_neuron = l.bundle_bytes;
-    const double cache = std::max(0.0, cache_bytes(ctx));
+    const double cache = std::max(0.0, cache_bytes);
     // The hot region holds as many of the hottest neurons per matrix as hot_share of the cache
     // holds, in whole clusters, whether or not the NPU computes them; the cold region holds the
     // rest of the cache.
     const double matrices = static_cast<double>(c.layers * c.experts);
-    const double share =
-        std::isnan(hot_share_) ? planned_hot_share(ctx, params, l, cache) : hot_share_;
+    const double share = std::isnan(hot_share_)
+                             ? planned_hot_share(ctx.model, params, l, cache, cluster_size_)
+                             : hot_share_;
     auto hot = static_cast<int64_t>(cache * share / (matrices * l.bundle_bytes));
     hot = std::min<int64_t>(hot, m.ffn) / cluster_size_ * cluster_size_;
     c.hot_limit = {hot};
