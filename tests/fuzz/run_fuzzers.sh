@@ -5,7 +5,9 @@
 # repository is never written), with its dictionary, a 10 s timeout per input, a 2048 MB memory
 # limit and leak detection. Prints each harness's executions (libFuzzer's final stats), time and
 # findings, and the total; exits 1 on any crash, hang, leak, out-of-memory or sanitizer report,
-# naming the reproducer (replay it with BUILD_DIR/tests/fuzz/fuzz_<name> FILE).
+# naming the reproducer (replay it with BUILD_DIR/tests/fuzz/fuzz_<name> FILE). SEED=N fixes
+# libFuzzer's random seed (the same mutations in the same order, so a short run repeats itself);
+# unset or 0, each run draws its own (printed in the harness's log).
 #   tests/fuzz/run_fuzzers.sh /work/build-fuzz 30 2
 set -euo pipefail
 if [ $# -lt 2 ]; then
@@ -45,7 +47,8 @@ run_one() {
   local start end rc=0
   start=$(date +%s)
   (cd "$dir" && nice -n 10 "$bin/fuzz_$name" -max_total_time="$seconds" -timeout=10 \
-    -rss_limit_mb=2048 -detect_leaks=1 -print_final_stats=1 -dict="$here/dict/$name.dict" \
+    -rss_limit_mb=2048 -detect_leaks=1 -print_final_stats=1 -seed="${SEED:-0}" \
+    -dict="$here/dict/$name.dict" \
     -artifact_prefix="$dir/artifacts/" corpus >"$dir/log" 2>&1) || rc=$?
   end=$(date +%s)
   local execs
