@@ -224,7 +224,7 @@ std::vector<OpId> SparseFfnLowering::lower(const Op& tags, std::span<const OpId>
     Op op = base;
     op.kind = OpKind::kFlashRead;
     op.place = single_core(o_.io);
-    op.lane = kIoThreadLane;
+    op.lane = kIoThreadLane;  // the I/O thread; blocking readers below run on compute threads
     // Page faults stall the compute threads, one request each; blocking reads of a reader thread
     // pool keep one request per reader outstanding while the compute threads wait for them.
     if (o_.fault_request > 0 || o_.read_threads > 0) {
