@@ -1,6 +1,7 @@
 # Explicit source lists of the simulator, by concern.
 set(SOCSIM_CORE_SOURCES
   sim/config/units.cpp
+  sim/stats/median.cpp
   sim/config/diagnostics.cpp
   sim/config/yaml_reader.cpp
   sim/config/curve.cpp

@@ -19,8 +19,8 @@ AwakeCpus::AwakeCpus(bool enabled) {
       ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the measurement
       sched_param p{};
       if (::sched_setscheduler(0, SCHED_IDLE, &p) != 0) ::_exit(0);  // never compete
-      for (volatile unsigned long n = 0;; n = n + 1) {
-      }
+      volatile unsigned long spins = 0;
+      for (;;) spins = spins + 1;
     }
     pids_.push_back(pid);
   }

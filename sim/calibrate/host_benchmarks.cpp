@@ -2,6 +2,7 @@
 // benchmark is a Google Benchmark registered programmatically and timed in wall-clock time on the
 // calling thread; the median over repetitions is kept per benchmark.
 #include "sim/calibrate/host_benchmarks.hpp"
+#include "sim/stats/median.hpp"
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
@@ -41,13 +42,6 @@ class Collector final : public benchmark::BenchmarkReporter {
   }
   std::map<std::string, std::vector<double>> times;
 };
-
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 // Registers a batch of benchmarks, runs them and returns the median seconds per call by name.
 class Batch {

@@ -10,6 +10,7 @@
 #include "kernels/kernels.hpp"
 #include "sim/calibrate/host_benchmarks.hpp"
 #include "sim/driver/simulate.hpp"
+#include "sim/stats/median.hpp"
 #include "sim/verify/executor.hpp"
 #include "sim/verify/reference_model.hpp"
 
@@ -56,12 +57,6 @@ double measure_clock() {
 #else
   return 0;
 #endif
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n == 0 ? 0 : n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 }  // namespace

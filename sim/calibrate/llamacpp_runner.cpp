@@ -1,6 +1,7 @@
 // Child-process plumbing for llamacpp_runner.hpp: the request goes in as one JSON argument, the
 // script answers one JSON line per measured repeat on stdout; stderr is kept for error messages.
 #include "sim/calibrate/llamacpp_runner.hpp"
+#include "sim/stats/median.hpp"
 
 #include <fmt/format.h>
 #include <sys/wait.h>
@@ -51,13 +52,6 @@ std::string run_command(const std::string& cmd) {
     throw std::runtime_error(fmt::format("llama.cpp run failed (status {}): {}", status, message));
   }
   return out;
-}
-
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // Predicted vs measured time of reduced models on the host; see validate_host.hpp.
 #include "sim/calibrate/validate_host.hpp"
+#include "sim/stats/median.hpp"
 
 #include <fmt/format.h>
 
@@ -12,12 +13,6 @@
 
 namespace socsim::calibrate {
 namespace {
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n == 0 ? 0 : n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 RunRequest request(const ValidateOptions& o, int64_t prompt) {
   RunRequest req;

@@ -14,8 +14,6 @@
 namespace socsim::check {
 namespace {
 
-constexpr double kRel = 1e-9;
-
 struct PhaseTraffic {
   double dram_bytes = 0, flash_bytes = 0;
   double first_start = std::numeric_limits<double>::infinity(), last_end = 0;
@@ -60,7 +58,7 @@ void check_bandwidth(const RunOutput& out, const InvariantContext& ctx, Violatio
       if (!(bytes > 0)) return;
       const double floor =
           bandwidth > 0 ? bytes / bandwidth : std::numeric_limits<double>::infinity();
-      if (t.span() + tol >= floor * (1 - kRel)) return;
+      if (t.span() + tol >= floor * (1 - kRoundingTolerance)) return;
       std::string per_token;
       if (decode && steps > 0 && t.span() > 0)
         per_token =

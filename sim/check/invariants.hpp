@@ -35,6 +35,10 @@
 
 namespace socsim::check {
 
+// Relative tolerance of the checks that compare sums of the same doubles taken in another order:
+// only rounding may differ.
+inline constexpr double kRoundingTolerance = 1e-9;
+
 struct Violation {
   std::string invariant;  // one of the names above
   std::string detail;     // what broke, where, by how much

@@ -6,12 +6,11 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sim/check/invariants.hpp"
 #include "sim/sensitivity/perturb.hpp"
 
 namespace socsim::check {
 namespace {
-
-constexpr double kRel = 1e-9;
 
 const ParameterValue* value_at(const RandomPoint& p, const std::string& path) {
   const auto it = p.values.find(path);
@@ -169,7 +168,9 @@ std::vector<Variant> applicable_variants(const RandomPoint& p, RandomStream& r) 
 }
 
 std::string compare(Relation rel, const RunFigures& base, const RunFigures& variant) {
-  auto grew = [](double before, double after) { return after > before * (1 + kRel) + 1e-15; };
+  auto grew = [](double before, double after) {
+    return after > before * (1 + kRoundingTolerance) + 1e-15;
+  };
   auto change = [](const char* what, double before, double after) {
     return fmt::format("{} {:.9g} s -> {:.9g} s ({:+.3g}%)", what, before, after,
                        before > 0 ? 100 * (after / before - 1) : 0.0);

@@ -12,8 +12,6 @@
 namespace socsim::check {
 namespace {
 
-constexpr double kRel = 1e-9;  // totals are sums of the same doubles: only rounding differs
-
 std::string bytes(double b) {
   return format_human(b, Dim::kBytes);
 }
@@ -45,7 +43,7 @@ double forward_pass_weight_bytes(const TaskGraph& g) {
 
 void check_memory(const RunOutput& out, Violations& v) {
   const RunMetrics& m = out.metrics;
-  if (m.memory.total() > m.memory_budget * (1 + kRel))
+  if (m.memory.total() > m.memory_budget * (1 + kRoundingTolerance))
     v.add("memory",
           fmt::format("the plan needs {} (weights {}, float rows {}, KV cache {}, "
                       "activations {}, graphs {}), over the {} budget",
@@ -64,17 +62,17 @@ void check_memory_plan(const RunOutput& out, const InvariantContext& ctx, Violat
   if (!ctx.model) return;
   const MemoryPlan& p = out.metrics.memory;
   const double kv = kv_cache_bytes(*ctx.model, ctx.workload);
-  if (p.kv_cache < kv * (1 - kRel))
+  if (p.kv_cache < kv * (1 - kRoundingTolerance))
     v.add("memory-plan",
           fmt::format("the plan's KV cache {} is less than the {} of {} positions",
                       bytes(p.kv_cache), bytes(kv), ctx.workload.prompt + ctx.workload.gen));
   const double act = peak_activation_bytes(*ctx.model, out.graph);
-  if (p.activations < act * (1 - kRel))
+  if (p.activations < act * (1 - kRoundingTolerance))
     v.add("memory-plan", fmt::format("the plan's activations {} are less than the largest op's {}",
                                      bytes(p.activations), bytes(act)));
   if (ctx.can_offload) return;
   const double weights = forward_pass_weight_bytes(out.graph);
-  if (p.weights + p.float_weights < weights * (1 - kRel))
+  if (p.weights + p.float_weights < weights * (1 - kRoundingTolerance))
     v.add("memory-plan",
           fmt::format("the plan's resident weights {} are less than the {} one forward pass reads "
                       "(the policy cannot offload weights to flash)",
@@ -98,11 +96,11 @@ void check_energy(const RunOutput& out, Violations& v) {
   for (const auto& [name, floor] : floors) {
     total_floor += floor;
     const double got = e.get(name);
-    if (!(got >= floor * (1 - kRel)))
+    if (!(got >= floor * (1 - kRoundingTolerance)))
       v.add("energy", fmt::format("{} used {:.6g} J, less than its idle {:.6g} J over {:.6g} s",
                                   name, got, floor, span));
   }
-  if (!(e.total >= total_floor * (1 - kRel)))
+  if (!(e.total >= total_floor * (1 - kRoundingTolerance)))
     v.add("energy", fmt::format("the run used {:.6g} J, less than the idle power of the SoC over "
                                 "{:.6g} s ({:.6g} J)",
                                 e.total, span, total_floor));
@@ -138,10 +136,11 @@ void check_metrics(const RunOutput& out, const InvariantContext& ctx, Violations
     v.add("metrics", fmt::format("decode throughput {} tokens/s", m.decode_tokens_per_s));
   double by_unit = 0;
   for (const auto& [name, j] : m.energy.by_unit) by_unit += j;
-  if (std::abs(by_unit - m.energy.total) > kRel * std::max(1.0, m.energy.total))
+  if (std::abs(by_unit - m.energy.total) > kRoundingTolerance * std::max(1.0, m.energy.total))
     v.add("metrics",
           fmt::format("energy {:.9g} J but its parts sum to {:.9g} J", m.energy.total, by_unit));
-  if (m.prefill_energy_j + m.decode_energy_j > m.energy.total * (1 + kRel) + kRel)
+  if (m.prefill_energy_j + m.decode_energy_j >
+      m.energy.total * (1 + kRoundingTolerance) + kRoundingTolerance)
     v.add("metrics", fmt::format("prefill {:.6g} J + decode {:.6g} J exceed the run's {:.6g} J",
                                  m.prefill_energy_j, m.decode_energy_j, m.energy.total));
   // Utilisation <= 1: a unit's op time (ops on different cores or kernel slots overlap) is at most

@@ -1,5 +1,6 @@
 // Experiment files and their reproduction; see experiment.hpp.
 #include "sim/experiments/experiment.hpp"
+#include "sim/stats/median.hpp"
 
 #include <fmt/format.h>
 
@@ -170,13 +171,6 @@ Reproduction reproduce(const Experiment& e) {
   }
   r.median_abs_error = median(errors);
   return r;
-}
-
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 std::string format_reproduction(const Reproduction& r) {

@@ -14,6 +14,7 @@
 
 #include "sim/config/schema.hpp"
 #include "sim/driver/inputs.hpp"
+#include "sim/stats/median.hpp"
 
 namespace socsim {
 
@@ -80,9 +81,6 @@ struct Reproduction {
   std::vector<double> abs_errors;  // |error| of every published point and range end
   double median_abs_error = 0;     // their median
 };
-
-// Median of the values (0 for none).
-double median(std::vector<double> values);
 
 Reproduction reproduce(const Experiment& e);
 // The ends of every published range from one value per point (in order), labelled and ordered as

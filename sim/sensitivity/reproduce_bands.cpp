@@ -41,7 +41,7 @@ BandRow band_row(const std::string& label, double simulated, double published,
   return row;
 }
 
-std::string number(double v) {
+std::string band_cell(double v) {
   return std::isnan(v) ? "-" : fmt::format("{:.4g}", v);
 }
 
@@ -153,9 +153,9 @@ std::string format_reproduction_bands(const ReproductionBands& b) {
   for (const BandRow& r : b.rows) {
     compared += r.compared();
     inside += r.inside();
-    s += fmt::format("  {:<44} {:>12} {:>12} {:>12} {:>12} {:>8}\n", r.label, number(r.simulated),
-                     number(r.published), number(r.p5), number(r.p95),
-                     r.compared() ? (r.inside() ? "yes" : "no") : "-");
+    s += fmt::format("  {:<44} {:>12} {:>12} {:>12} {:>12} {:>8}\n", r.label,
+                     band_cell(r.simulated), band_cell(r.published), band_cell(r.p5),
+                     band_cell(r.p95), r.compared() ? (r.inside() ? "yes" : "no") : "-");
   }
   s += fmt::format("  published value inside the 5-95% band for {} of {} compared values\n", inside,
                    compared);

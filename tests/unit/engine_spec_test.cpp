@@ -250,8 +250,9 @@ TEST(EngineFile, EveryShippedEngineLoadsAndAppliesToEveryShippedProfile) {
       apply_engine(copy, e, path, d, where);
       // Factors fitted against Snapdragon kernels apply to every Snapdragon profile; elsewhere an
       // engine may only be refused for a factor that would pass peak.
-      if (hw.vendor == "Qualcomm")
+      if (hw.vendor == "Qualcomm") {
         EXPECT_TRUE(d.all().empty()) << h.path() << " + " << path << ":\n" << d.to_string();
+      }
       for (const Diagnostic& m : d.all())
         EXPECT_NE(m.message.find("above peak"), std::string::npos) << h.path() << ": " << m.message;
     }

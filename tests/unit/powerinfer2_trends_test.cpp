@@ -95,8 +95,9 @@ TEST(PowerInfer2Trends, ClusterPipelineOverlapsReadsWithCompute) {
       overlapped += std::max(0.0, std::min(out->timing[i].end, out->timing[j].end) -
                                       std::max(out->timing[i].start, out->timing[j].start));
     }
-    if (out->graph.name(i) == "updown.read")
+    if (out->graph.name(i) == "updown.read") {
       for (OpId p : out->graph.preds(i)) EXPECT_EQ(out->graph.name(p), "gate.cpu");
+    }
   }
   ASSERT_GT(reads, 0.0);
   EXPECT_GT(overlapped / reads, 0.3);  // a good share of read time has CPU work beside it
