@@ -2,7 +2,6 @@
 // benchmark is a Google Benchmark registered programmatically and timed in wall-clock time on the
 // calling thread; the median over repetitions is kept per benchmark.
 #include "sim/calibrate/host_benchmarks.hpp"
-#include "sim/stats/median.hpp"
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
@@ -20,6 +19,7 @@
 
 #include "kernels/kernels.hpp"
 #include "sim/graph/op_formulas.hpp"
+#include "sim/stats/median.hpp"
 
 namespace socsim::calibrate {
 namespace {

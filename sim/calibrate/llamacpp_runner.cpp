@@ -1,7 +1,6 @@
 // Child-process plumbing for llamacpp_runner.hpp: the request goes in as one JSON argument, the
 // script answers one JSON line per measured repeat on stdout; stderr is kept for error messages.
 #include "sim/calibrate/llamacpp_runner.hpp"
-#include "sim/stats/median.hpp"
 
 #include <fmt/format.h>
 #include <sys/wait.h>
@@ -16,6 +15,7 @@
 
 #include "sim/calibrate/awake_cpus.hpp"
 #include "sim/calibrate/page_cache_bench.hpp"
+#include "sim/stats/median.hpp"
 
 #ifndef SOCSIM_BUILD_DIR
 #define SOCSIM_BUILD_DIR "build"

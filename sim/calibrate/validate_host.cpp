@@ -1,6 +1,5 @@
 // Predicted vs measured time of reduced models on the host; see validate_host.hpp.
 #include "sim/calibrate/validate_host.hpp"
-#include "sim/stats/median.hpp"
 
 #include <fmt/format.h>
 
@@ -8,6 +7,7 @@
 #include <cmath>
 
 #include "sim/driver/simulate.hpp"
+#include "sim/stats/median.hpp"
 #include "sim/verify/executor.hpp"
 #include "sim/verify/reference_model.hpp"
 

@@ -1,6 +1,5 @@
 // Experiment files and their reproduction; see experiment.hpp.
 #include "sim/experiments/experiment.hpp"
-#include "sim/stats/median.hpp"
 
 #include <fmt/format.h>
 
