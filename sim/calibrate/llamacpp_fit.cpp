@@ -331,8 +331,11 @@ std::string engine_yaml(const LlamaCppHostModel& m, const std::string& fit_note)
   y += fmt::format("  step_overhead: {}   # measured: fit, per forward pass (binding, sampling)\n",
                    q(m.step_overhead, Dim::kTime));
   y += fmt::format(
-      "  step_overhead_per_vocab: {}   # measured: fit, per forward pass and vocabulary entry "
-      "(logits copy, sampling; vocabularies of 4,608 to 262,144 tokens)\n",
+      "  step_overhead_per_vocab: {}   # measured: fit, per forward pass and vocabulary entry: "
+      "node-llama-cpp makes a new sampler per evaluation, whose constructor value-initialises a "
+      "fresh 12-byte token candidate per entry (AddonSampler.cpp; its page faults dominate); "
+      "timed by a 256-wide model whose output matrix is small, vocabularies of 4,608 to "
+      "262,144 tokens\n",
       q(m.step_overhead_per_vocab, Dim::kTime));
   y += "  dtype_rate:\n";
   y += fmt::format("    int4: {}   # measured: fit, Q4_0 vs Q8_0 kernels\n", num(m.rate_int4));

@@ -89,6 +89,7 @@ TEST(LlamaCppHostFit, RecoversTheParametersThatMadeItsData) {
   calibrate::LlamaCppHostModel truth = host;
   truth.port_bandwidth = 9e9, truth.dram_bandwidth = 14e9, truth.launch_overhead = 3e-6;
   truth.thread_wake = 0.4e-3, truth.step_overhead = 0.3e-3, truth.rate_int4 = 1.6;
+  truth.step_overhead_per_vocab = 30e-9;
   truth.matmul_compute = {{1, 0.2}, {16, 0.05}, {64, 0.08}, {256, 0.12}};
   TempFile hw_file("truth-hw.yaml"), engine_file("truth-engine.yaml");
   calibrate::LlamaCppFit truth_fit;
@@ -112,4 +113,6 @@ TEST(LlamaCppHostFit, RecoversTheParametersThatMadeItsData) {
   EXPECT_LT(fit.max_abs, 0.10);
   EXPECT_NEAR(fit.model.thread_wake / truth.thread_wake, 1.0, 0.25);
   EXPECT_NEAR(fit.model.rate_int4 / truth.rate_int4, 1.0, 0.25);
+  // The 256-wide shape's vocabularies tell the per-entry step cost apart from the output matrix.
+  EXPECT_NEAR(fit.model.step_overhead_per_vocab / truth.step_overhead_per_vocab, 1.0, 0.1);
 }
