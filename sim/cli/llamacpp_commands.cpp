@@ -77,7 +77,7 @@ void add_calibrate_llamacpp(CLI::App& app, int& exit_code) {
   CLI::App* sub = app.add_subcommand(
       "calibrate-llamacpp",
       "time llama.cpp on two-layer microbenchmark models and fit the llamacpp-host hardware and "
-      "engine profiles (about 4 minutes; run it on a quiet machine)");
+      "engine profiles (about 7 minutes; run it on a quiet machine)");
   sub->add_option("--out", a->hw, "hardware profile to write")->capture_default_str();
   sub->add_option("--engine-out", a->engine, "engine profile to write")->capture_default_str();
   sub->add_option("--save", a->save, "also save the measurements as JSON");
