@@ -7,6 +7,9 @@
 //    parallel task per op (the op's units and DRAM links with socsim's amounts), lazily launched
 //    by a bare loop on s4u (raw_dag.hpp, raw_dag_process.cpp); its own wall time of engine,
 //    platform and run is the reference rate. Target: socsim's whole process <= 1.1x this one's.
+//    The two processes differ at both ends: socsim parses two YAML files (after dropping their
+//    comments) and ends without the libraries' static destructors (sim/cli/main.cpp), while the
+//    raw process reads a binary file and ends normally.
 //  - DesignPoint, RawDag/ptask, RawDag/exec: the same in a forked child of this process (fresh
 //    SimGrid state per iteration); RawDag/exec makes each op one plain Exec on its first unit,
 //    the cheapest activity. LowerAndCost: lowering and cost estimation alone, in process.

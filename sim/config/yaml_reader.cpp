@@ -10,6 +10,8 @@
 #include <set>
 #include <sstream>
 
+#include "sim/config/yaml_comments.hpp"
+
 namespace socsim {
 
 YamlReader::YamlReader(std::string file, YAML::Node root, Diagnostics& diags, bool locations)
@@ -413,7 +415,7 @@ std::optional<YAML::Node> load_yaml_file(const std::string& path, Diagnostics& d
 std::optional<YAML::Node> parse_yaml_text(const std::string& text, const std::string& path,
                                           Diagnostics& diags) {
   try {
-    return YAML::Load(text);
+    return YAML::Load(strip_yaml_comments(text));
   } catch (const YAML::Exception& e) {
     std::string msg = "syntax error: " + e.msg;
     // yaml-cpp often says "illegal map value" for a tab in indentation; name the real cause.
