@@ -2,6 +2,7 @@
 #include "sim/config/yaml_comments.hpp"
 
 #include <cstring>
+#include <string_view>
 
 namespace socsim {
 namespace {
@@ -9,7 +10,7 @@ namespace {
 // Where a quoted scalar can begin: at the start of a line's content or after an indicator that
 // opens a value (`key: `, `- `, `[`, `{`, `,`). Elsewhere a quote is part of a plain scalar
 // (it's, O'Neil).
-bool scalar_may_start(const std::string& line, size_t i) {
+bool scalar_may_start(std::string_view line, size_t i) {
   size_t j = i;
   while (j > 0 && (line[j - 1] == ' ' || line[j - 1] == '\t')) --j;
   if (j == 0) return true;
@@ -20,7 +21,7 @@ bool scalar_may_start(const std::string& line, size_t i) {
 }
 
 // True when the stripped line opens a block scalar (`key: |`, `- >-`, `|2` ...).
-bool opens_block_scalar(const std::string& line) {
+bool opens_block_scalar(std::string_view line) {
   size_t end = line.size();
   while (end > 0 && line[end - 1] == ' ') --end;
   size_t k = end;
@@ -38,7 +39,7 @@ std::string strip_yaml_comments(const std::string& text) {
   while (pos < text.size()) {
     size_t nl = text.find('\n', pos);
     if (nl == std::string::npos) nl = text.size();
-    const std::string line = text.substr(pos, nl - pos);
+    const std::string_view line = std::string_view(text).substr(pos, nl - pos);
     char quote = 0;
     size_t cut = std::string::npos;
     for (size_t i = 0; i < line.size() && cut == std::string::npos; ++i) {
@@ -59,9 +60,9 @@ std::string strip_yaml_comments(const std::string& text) {
         cut = i;
       }
     }
-    std::string kept = cut == std::string::npos ? line : line.substr(0, cut);
+    std::string_view kept = line.substr(0, cut);
     if (cut != std::string::npos)
-      while (!kept.empty() && (kept.back() == ' ' || kept.back() == '\t')) kept.pop_back();
+      while (!kept.empty() && (kept.back() == ' ' || kept.back() == '\t')) kept.remove_suffix(1);
     out += kept;
     // A quoted scalar still open at the end of the line, or a block scalar, makes the following
     // lines content whose '#' may not be a comment: keep the rest as it is.

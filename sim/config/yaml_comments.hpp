@@ -2,7 +2,7 @@
 //
 // yaml-cpp scans a comment character by character through its regular expressions, and the
 // shipped profiles are mostly comments (the evidence of every number): 17 kB of the Redmi K70 Pro's
-// 21 kB, about 1 ms of a 60 ms `socsim run` on a 2-vCPU machine. strip_yaml_comments blanks the
+// 21 kB, about 1 ms of a 60 ms `socsim run` on a 2-vCPU machine. strip_yaml_comments removes the
 // comments a YAML parser would discard, keeping every line break and every column before them,
 // so parse errors keep their locations. It is conservative: where it cannot tell a comment from
 // content (a quoted scalar that goes on to the next line, a block scalar), it leaves the rest of

@@ -5,8 +5,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "sim/config/diagnostics.hpp"
@@ -24,13 +22,6 @@ std::string dump(const std::string& yaml) {
   return e.c_str();
 }
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 }  // namespace
 
 TEST(YamlComments, EveryShippedFileParsesTheSameWithoutItsComments) {
@@ -42,7 +33,8 @@ TEST(YamlComments, EveryShippedFileParsesTheSameWithoutItsComments) {
     for (const auto& e : fs::recursive_directory_iterator(root)) {
       const std::string ext = e.path().extension().string();
       if (!e.is_regular_file() || (ext != ".yaml" && ext != ".yml")) continue;
-      const std::string text = read_file(e.path());
+      Diagnostics read_diags;
+      const std::string text = read_input_text(e.path().string(), read_diags).value();
       std::string original;
       try {
         original = dump(text);
@@ -93,8 +85,8 @@ TEST(YamlComments, ErrorsKeepTheirLineAndColumn) {
     YAML::Load(text);
     FAIL() << "yaml-cpp accepted an unclosed flow sequence";
   } catch (const YAML::Exception& e) {
-    EXPECT_NE(d.to_string().find("t.yaml:" + std::to_string(e.mark.line + 1) + ":"),
-              std::string::npos)
-        << d.to_string() << " vs line " << e.mark.line + 1;
+    const std::string at =
+        "t.yaml:" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) + ":";
+    EXPECT_NE(d.to_string().find(at), std::string::npos) << d.to_string() << " vs " << at;
   }
 }
