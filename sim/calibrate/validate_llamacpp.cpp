@@ -65,9 +65,9 @@ LlamaCppValidation validate_llamacpp(const ValidateLlamaCppOptions& o) {
     base.sets.push_back(
         fmt::format("policy.mmap_request={:.0f}B", read_around_bytes(dir.string())));
   }
-  base.sets.push_back("policy.clusters=core0");
   // The timer runs each prompt as one batch (llamacpp_timer.mjs: batchSize = max(512, prompt)).
   base.sets.push_back("policy.chunk=0");
+  base.sets.push_back("policy.clusters=core0");  // last: each thread count replaces it
   const LoadedRun loaded = load_run(base);
   if (o.memory > 0 && !loaded.hw->has_flash)
     throw InfeasibleError(o.hw +
