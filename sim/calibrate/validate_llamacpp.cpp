@@ -67,7 +67,9 @@ LlamaCppValidation validate_llamacpp(const ValidateLlamaCppOptions& o) {
   }
   // The timer runs each prompt as one batch (llamacpp_timer.mjs: batchSize = max(512, prompt)).
   base.sets.push_back("policy.chunk=0");
-  base.sets.push_back("policy.clusters=core0");  // last: each thread count replaces it
+  // Each thread count's run adds its own cluster list to these; loading the model takes one core.
+  const std::vector<std::string> run_sets = base.sets;
+  base.sets.push_back("policy.clusters=core0");
   const LoadedRun loaded = load_run(base);
   if (o.memory > 0 && !loaded.hw->has_flash)
     throw InfeasibleError(o.hw +
@@ -96,7 +98,8 @@ LlamaCppValidation validate_llamacpp(const ValidateLlamaCppOptions& o) {
     }
     for (size_t i = 0; i < runs.size(); ++i) {
       RunRequest req = base;
-      req.sets.back() = "policy.clusters=" + llamacpp_clusters(t);
+      req.sets = run_sets;
+      req.sets.push_back("policy.clusters=" + llamacpp_clusters(t));
       req.sets.push_back("policy.engine=" + o.engine);
       req.sets.push_back(fmt::format("workload.prompt={}", runs[i].prompt));
       req.sets.push_back(fmt::format("workload.gen={}", runs[i].gen));

@@ -2,16 +2,20 @@
 // replace the hardware profile's, its data-type rates set the peaks the roofline falls back to,
 // its per-pass costs land on the LM head (thread_wake only on several cores); llama.cpp's
 // last-layer output gathering makes prefill cheaper by the last layer's FFN on all but one row
-// and leaves decode alone; and the host fit recovers the parameters that generated its data.
+// and leaves decode alone; the host fit recovers the parameters that generated its data; and
+// validate-llamacpp predicts each run as llama.cpp runs it (one batch, every thread count).
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "sim/calibrate/llamacpp_fit.hpp"
+#include "sim/calibrate/validate_llamacpp.hpp"
 #include "sim/driver/simulate.hpp"
 #include "sim/hw/engine_spec.hpp"
 #include "tests/unit/socsim_runner.hpp"
@@ -115,4 +119,46 @@ TEST(LlamaCppHostFit, RecoversTheParametersThatMadeItsData) {
   EXPECT_NEAR(fit.model.rate_int4 / truth.rate_int4, 1.0, 0.25);
   // The 256-wide shape's vocabularies tell the per-entry step cost apart from the output matrix.
   EXPECT_NEAR(fit.model.step_overhead_per_vocab / truth.step_overhead_per_vocab, 1.0, 0.1);
+}
+
+// validate-llamacpp predicts each thread count as its timer runs it: the whole prompt as one batch
+// (policy.chunk=0), on as many cores as threads. A 600-token prompt tells this apart from the
+// policy's default 512-token chunks.
+TEST(ValidateLlamaCpp, PredictsThePromptAsOneBatchOnEveryThreadCount) {
+  std::string why;
+  const auto install = calibrate::find_llamacpp(&why);
+  if (!install) GTEST_SKIP() << why;
+  // Qwen2.5-0.5B with a small vocabulary, so the file and the runs stay small.
+  std::ifstream in(std::string(SOCSIM_DATA_DIR) + "/models/qwen2.5-0.5b.yaml");
+  std::stringstream text;
+  text << in.rdbuf();
+  TempFile model("small-vocab-qwen.yaml"), hw("host.yaml"), engine("host-engine.yaml");
+  std::ofstream(model.path) << std::regex_replace(text.str(), std::regex("vocab: \\d+"),
+                                                  "vocab: 4608");
+  calibrate::LlamaCppFit host;
+  host.model = calibrate::detect_llamacpp_host();
+  // Efficiency that grows with the rows, so a short last chunk costs more than its share.
+  host.model.matmul_compute = {{1, 0.2}, {16, 0.05}, {64, 0.08}, {256, 0.12}, {1024, 0.2}};
+  calibrate::write_llamacpp_host(host, hw.str(), engine.str());
+  calibrate::ValidateLlamaCppOptions o;
+  o.model = model.str(), o.layers = 1, o.threads = {2}, o.prompts = {600}, o.gen = 2;
+  o.repeats = 1, o.hw = hw.str(), o.engine = engine.str(), o.keep_cpus_awake = false;
+  const calibrate::LlamaCppValidation v = calibrate::validate_llamacpp(o);
+  ASSERT_EQ(v.rows.size(), 2u);
+  ASSERT_EQ(v.rows[0].phase, "prefill");
+  const auto prefill = [&](const std::string& chunk) {
+    RunRequest req;
+    req.hw = hw.str(), req.model = model.str(), req.policy = "llamacpp";
+    req.sets = {"model.weight_dtype=int8",
+                "model.layers=1",
+                "policy.chunk=" + chunk,
+                "policy.clusters=core0,core1",
+                "policy.engine=" + engine.str(),
+                "workload.prompt=600",
+                "workload.gen=2"};
+    return simulate(load_run(req), BackendKind::kAnalytic)->metrics.prefill_s;
+  };
+  const double one_batch = prefill("0"), chunked = prefill("512");
+  ASSERT_GT(std::fabs(chunked / one_batch - 1), 0.01);
+  EXPECT_NEAR(v.rows[0].predicted / one_batch, 1.0, 0.002);
 }
