@@ -121,6 +121,7 @@ set(SOCSIM_CALIBRATE_SOURCES
   sim/calibrate/llamacpp_bench.cpp
   sim/calibrate/llamacpp_fit.cpp
   sim/calibrate/validate_llamacpp.cpp
+  sim/calibrate/llamacpp_drift_probe.cpp
   sim/calibrate/page_cache_bench.cpp
 )
 # `socsim check`: run invariants, the policy check matrix, SLOs and the report.

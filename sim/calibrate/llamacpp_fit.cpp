@@ -69,9 +69,19 @@ std::vector<Param> params_of(LlamaCppHostModel& m) {
   return p;
 }
 
-// The socsim request of a benchmark point on the hardware profile at `hw_path`.
-RunRequest request_of(const LlamaCppPoint& p, const std::string& hw_path,
-                      const std::string& engine) {
+std::string hw_yaml(const LlamaCppHostModel& m, const std::string& fit_note);
+std::string engine_yaml(const LlamaCppHostModel& m, const std::string& fit_note);
+
+}  // namespace
+
+std::string llamacpp_clusters(int threads) {
+  std::string s;
+  for (int i = 0; i < threads; ++i) s += (i ? ",core" : "core") + std::to_string(i);
+  return s;
+}
+
+RunRequest llamacpp_point_request(const LlamaCppPoint& p, const std::string& hw_path,
+                                  const std::string& engine) {
   RunRequest req;
   req.hw = hw_path;
   req.model = "llama-2-7b";
@@ -84,17 +94,6 @@ RunRequest request_of(const LlamaCppPoint& p, const std::string& hw_path,
   // The timer runs each prompt as one batch (llamacpp_timer.mjs: batchSize = max(512, prompt)).
   req.sets.push_back("policy.chunk=0");
   return req;
-}
-
-std::string hw_yaml(const LlamaCppHostModel& m, const std::string& fit_note);
-std::string engine_yaml(const LlamaCppHostModel& m, const std::string& fit_note);
-
-}  // namespace
-
-std::string llamacpp_clusters(int threads) {
-  std::string s;
-  for (int i = 0; i < threads; ++i) s += (i ? ",core" : "core") + std::to_string(i);
-  return s;
 }
 
 LlamaCppHostModel detect_llamacpp_host() {
@@ -156,7 +155,8 @@ LlamaCppFit fit_llamacpp_host(const std::vector<LlamaCppPoint>& points,
     f << hw_yaml(m, "start values of the fit");
   }
   std::vector<LoadedRun> runs;
-  for (const LlamaCppPoint& p : points) runs.push_back(load_run(request_of(p, tmp.string(), "")));
+  for (const LlamaCppPoint& p : points)
+    runs.push_back(load_run(llamacpp_point_request(p, tmp.string(), "")));
   fs::remove(tmp);
   const auto evaluate = [&](std::vector<LlamaCppFitRow>* rows) {
     double cost = 0;

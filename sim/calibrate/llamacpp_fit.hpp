@@ -15,6 +15,7 @@
 
 #include "sim/calibrate/llamacpp_bench.hpp"
 #include "sim/calibrate/page_cache_bench.hpp"
+#include "sim/driver/inputs.hpp"
 #include "sim/hw/hw_spec.hpp"
 
 namespace socsim::calibrate {
@@ -66,6 +67,11 @@ LlamaCppFit fit_llamacpp_host(const std::vector<LlamaCppPoint>& points,
 // Writes the two YAML files; every number commented with the benchmarks behind it.
 void write_llamacpp_host(const LlamaCppFit& fit, const std::string& hw_path,
                          const std::string& engine_path);
+
+// The socsim request that predicts a benchmark point with the hardware profile at `hw_path` and
+// the engine profile `engine` (empty: the hardware profile's own tables).
+RunRequest llamacpp_point_request(const LlamaCppPoint& p, const std::string& hw_path,
+                                  const std::string& engine);
 
 // Cluster list for `threads` llama.cpp threads ("core0,core1").
 std::string llamacpp_clusters(int threads);

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "sim/calibrate/llamacpp_bench.hpp"
+#include "sim/calibrate/llamacpp_drift_probe.hpp"
 #include "sim/calibrate/llamacpp_fit.hpp"
 #include "sim/calibrate/llamacpp_runner.hpp"
 #include "sim/calibrate/validate_llamacpp.hpp"
@@ -164,6 +165,7 @@ void add_validate_llamacpp(CLI::App& app, int& exit_code) {
     bool let_cpus_idle = false;
     std::string estimator = "min";
     int passes = 1;
+    bool no_probe = false;
   };
   auto a = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand(
@@ -193,6 +195,9 @@ void add_validate_llamacpp(CLI::App& app, int& exit_code) {
                   "run llama.cpp in a memory cgroup of this size (e.g. 600MB; needs root) and "
                   "predict with the same budget");
   sub->add_flag("--let-cpus-idle", a->let_cpus_idle, kLetCpusIdleHelp);
+  sub->add_flag("--no-probe", a->no_probe,
+                "skip the drift probe (a calibration microbenchmark timed before the models and "
+                "after each pass, to show how far the machine moved since the calibration)");
   sub->callback([a, &exit_code] {
     a->o.keep_cpus_awake = !a->let_cpus_idle;
     a->o.estimator = estimator_of(a->estimator);
@@ -217,6 +222,23 @@ void add_validate_llamacpp(CLI::App& app, int& exit_code) {
     // Every pass measures the whole list again, minutes later; each row's measurements of all
     // passes are combined by the estimator, as the repeats within a pass are.
     std::vector<std::vector<double>> measured;
+    // The drift probe: one calibration microbenchmark, before the models and after each pass.
+    std::vector<std::string> probes;
+    const auto probe = [&](const std::string& when) {
+      if (a->no_probe) return;
+      std::string why;
+      const auto install = calibrate::find_llamacpp(&why);
+      if (!install) throw InfeasibleError(why);
+      calibrate::DriftProbeOptions p;
+      p.threads = a->o.threads, p.hw = a->o.hw, p.engine = a->o.engine;
+      p.workdir = a->o.workdir, p.repeats = a->o.repeats;
+      p.keep_cpus_awake = a->o.keep_cpus_awake, p.estimator = a->o.estimator;
+      probes.push_back(
+          fmt::format("drift probe {}: {}", when,
+                      calibrate::format_drift_probe(calibrate::probe_llamacpp_drift(*install, p))));
+      std::cerr << probes.back() << "\n";
+    };
+    probe("before the models");
     for (int pass = 0; pass < a->passes; ++pass) {
       size_t row = 0;
       for (const std::string& m : models) {
@@ -231,10 +253,16 @@ void add_validate_llamacpp(CLI::App& app, int& exit_code) {
           measured[row++].push_back(r.measured);
         }
       }
+      probe(fmt::format("after pass {}", pass + 1));
     }
     for (size_t i = 0; i < all.rows.size(); ++i)
       all.rows[i].measured = calibrate::estimate(measured[i], a->o.estimator);
     calibrate::summarise(all);
+    if (!probes.empty())
+      std::cout << "# the drift probe times a calibration microbenchmark (h3072 Q8_0, 16-token "
+                   "prefill, 16 decode steps) and reads predicted / measured - 1: far from 0 means "
+                   "the machine moved since calibrate-llamacpp\n";
+    for (const std::string& line : probes) std::cout << line << "\n";
     std::cout << calibrate::format_llamacpp_validation(all);
     exit_code = all.pass ? 0 : 5;
   });

@@ -3,7 +3,8 @@
 // its per-pass costs land on the LM head (thread_wake only on several cores); llama.cpp's
 // last-layer output gathering makes prefill cheaper by the last layer's FFN on all but one row
 // and leaves decode alone; the host fit recovers the parameters that generated its data; and
-// validate-llamacpp predicts each run as llama.cpp runs it (one batch, every thread count).
+// validate-llamacpp predicts each run as llama.cpp runs it (one batch, every thread count); its
+// drift probe times a calibration microbenchmark and reads its prediction error.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -14,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/calibrate/llamacpp_drift_probe.hpp"
 #include "sim/calibrate/llamacpp_fit.hpp"
 #include "sim/calibrate/validate_llamacpp.hpp"
 #include "sim/driver/simulate.hpp"
@@ -161,4 +163,41 @@ TEST(ValidateLlamaCpp, PredictsThePromptAsOneBatchOnEveryThreadCount) {
   const double one_batch = prefill("0"), chunked = prefill("512");
   ASSERT_GT(std::fabs(chunked / one_batch - 1), 0.01);
   EXPECT_NEAR(v.rows[0].predicted / one_batch, 1.0, 0.002);
+}
+
+// The drift probe is one of calibrate-llamacpp's own microbenchmarks (so the profiles were fitted
+// to it) with decode steps, on each thread count; it reads predicted / measured - 1 per phase.
+TEST(DriftProbe, TimesACalibrationMicrobenchmarkAndReadsItsPredictionError) {
+  for (int t : {1, 2}) {
+    const calibrate::LlamaCppPoint p = calibrate::llamacpp_probe_point(t);
+    EXPECT_EQ(p.threads, t);
+    EXPECT_GT(p.gen, 1);
+    calibrate::LlamaCppBenchOptions plan;
+    plan.max_threads = t;
+    int found = 0;
+    for (const calibrate::LlamaCppPoint& q : calibrate::llamacpp_bench_plan(plan))
+      found += q.shape == p.shape && q.quant == p.quant && q.threads == t && q.prompt == p.prompt &&
+               q.gen == p.gen;
+    EXPECT_EQ(found, 1) << t;
+  }
+  EXPECT_EQ(calibrate::format_drift_probe({{1, -0.031, 0.02}, {2, 0.1, -0.25}}),
+            "t1 prefill -3.1% decode +2.0%, t2 prefill +10.0% decode -25.0%");
+  std::string why;
+  const auto install = calibrate::find_llamacpp(&why);
+  if (!install) GTEST_SKIP() << why;
+  TempFile hw("probe-host.yaml"), engine("probe-host-engine.yaml");
+  calibrate::LlamaCppFit host;
+  host.model = calibrate::detect_llamacpp_host();
+  calibrate::write_llamacpp_host(host, hw.str(), engine.str());
+  calibrate::DriftProbeOptions o;
+  o.threads = {1}, o.hw = hw.str(), o.engine = engine.str(), o.repeats = 1;
+  o.keep_cpus_awake = false;
+  const std::vector<calibrate::DriftProbeReading> r = calibrate::probe_llamacpp_drift(*install, o);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].threads, 1);
+  // Errors of an unfitted profile are large but finite, and above -100% (times are positive).
+  for (double e : {r[0].prefill_error, r[0].decode_error}) {
+    EXPECT_TRUE(std::isfinite(e));
+    EXPECT_GT(e, -1.0);
+  }
 }
