@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "sim/calibrate/llamacpp_bench.hpp"
@@ -31,6 +32,57 @@ void summarise(LlamaCppValidation& v) {
   v.pass = n > 0 && v.median_abs <= v.median_target && v.max_abs <= v.max_target;
 }
 
+namespace {
+
+// The settings every prediction of a validation run shares: the model's weight type and layers,
+// one batch per prompt, and with a memory limit the same budget and the disk's fault size.
+std::vector<std::string> shared_sets(const std::string& quant, int64_t layers, double memory,
+                                     const std::string& workdir) {
+  std::vector<std::string> sets{"model.weight_dtype=" + socsim_weight_dtype(quant)};
+  if (layers > 0) sets.push_back(fmt::format("model.layers={}", layers));
+  if (memory > 0) {
+    sets.push_back(fmt::format("workload.memory={:.0f}B", memory));
+    sets.push_back(fmt::format("policy.mmap_request={:.0f}B", read_around_bytes(workdir)));
+  }
+  // The timer runs each prompt as one batch (llamacpp_timer.mjs: batchSize = max(512, prompt)).
+  sets.push_back("policy.chunk=0");
+  return sets;
+}
+
+std::string workdir_of(const ValidateLlamaCppOptions& o) {
+  return o.workdir.empty() ? fs::temp_directory_path().string() : o.workdir;
+}
+
+}  // namespace
+
+void predict_llamacpp_rows(std::vector<LlamaCppValidationRow>& rows,
+                           const ValidateLlamaCppOptions& o) {
+  // One simulation per run (model, threads, prompt, ...); its prefill and decode rows share it.
+  for (size_t i = 0; i < rows.size();) {
+    const LlamaCppValidationRow& r = rows[i];
+    size_t end = i + 1;
+    while (end < rows.size() && rows[end].model == r.model && rows[end].quant == r.quant &&
+           rows[end].layers == r.layers && rows[end].threads == r.threads &&
+           rows[end].prompt == r.prompt && rows[end].gen == r.gen && rows[end].memory == r.memory)
+      ++end;
+    RunRequest req;
+    req.hw = o.hw, req.model = r.model, req.policy = "llamacpp";
+    req.sets = shared_sets(r.quant, r.layers, r.memory, workdir_of(o));
+    req.sets.push_back("policy.clusters=" + llamacpp_clusters(r.threads));
+    req.sets.push_back("policy.engine=" + o.engine);
+    req.sets.push_back(fmt::format("workload.prompt={}", r.prompt));
+    req.sets.push_back(fmt::format("workload.gen={}", r.gen));
+    const std::vector<double> pred = run_isolated([&] {
+      const RunMetrics m = simulate(load_run(req), BackendKind::kSimGrid)->metrics;
+      return std::vector<double>{m.prefill_s, m.decode_s};
+    });
+    for (size_t k = i; k < end; ++k)
+      rows[k].predicted =
+          rows[k].phase == "decode" ? pred[1] / static_cast<double>(rows[k].gen - 1) : pred[0];
+    i = end;
+  }
+}
+
 LlamaCppValidation validate_llamacpp(const ValidateLlamaCppOptions& o) {
   std::string why;
   const auto install = find_llamacpp(&why);
@@ -40,20 +92,14 @@ LlamaCppValidation validate_llamacpp(const ValidateLlamaCppOptions& o) {
       throw InfeasibleError(f + " does not exist: run `socsim calibrate-llamacpp` first");
   LlamaCppValidation v;
   v.median_target = o.median_target, v.max_target = o.max_target;
-  const std::string dtype = socsim_weight_dtype(o.quant);
-  const fs::path dir = o.workdir.empty() ? fs::temp_directory_path() : fs::path(o.workdir);
+  const fs::path dir = workdir_of(o);
   const std::string gguf_path =
       (dir /
        fmt::format("socsim-validate-{}-{}.gguf", fs::path(o.model).filename().string(), ::getpid()))
           .string();
-  // The model as socsim sees it: the shipped architecture with the asked layers and weight type.
-  std::vector<std::string> model_sets{"model.weight_dtype=" + dtype};
-  if (o.layers > 0) model_sets.push_back(fmt::format("model.layers={}", o.layers));
   int64_t longest = 0;
   for (int64_t p : o.prompts) longest = std::max(longest, p + o.gen);
   const int64_t context = std::max<int64_t>(512, (longest + 255) / 256 * 256);
-  RunRequest base;
-  base.hw = o.hw, base.model = o.model, base.policy = "llamacpp", base.sets = model_sets;
   if (o.memory > 0) {
     std::string why;
     if (!memory_cgroup_available(&why))
@@ -61,14 +107,11 @@ LlamaCppValidation validate_llamacpp(const ValidateLlamaCppOptions& o) {
           "--memory runs llama.cpp in a memory cgroup, which this machine does "
           "not allow: " +
           why);
-    base.sets.push_back(fmt::format("workload.memory={:.0f}B", o.memory));
-    base.sets.push_back(
-        fmt::format("policy.mmap_request={:.0f}B", read_around_bytes(dir.string())));
   }
-  // The timer runs each prompt as one batch (llamacpp_timer.mjs: batchSize = max(512, prompt)).
-  base.sets.push_back("policy.chunk=0");
-  // Each thread count's run adds its own cluster list to these; loading the model takes one core.
-  const std::vector<std::string> run_sets = base.sets;
+  // The model as socsim sees it: the shipped architecture with the asked layers and weight type.
+  RunRequest base;
+  base.hw = o.hw, base.model = o.model, base.policy = "llamacpp";
+  base.sets = shared_sets(o.quant, o.layers, o.memory, dir.string());
   base.sets.push_back("policy.clusters=core0");
   const LoadedRun loaded = load_run(base);
   if (o.memory > 0 && !loaded.hw->has_flash)
@@ -96,39 +139,73 @@ LlamaCppValidation validate_llamacpp(const ValidateLlamaCppOptions& o) {
       fs::remove(gguf_path);
       throw;
     }
+    const size_t first = v.rows.size();
     for (size_t i = 0; i < runs.size(); ++i) {
-      RunRequest req = base;
-      req.sets = run_sets;
-      req.sets.push_back("policy.clusters=" + llamacpp_clusters(t));
-      req.sets.push_back("policy.engine=" + o.engine);
-      req.sets.push_back(fmt::format("workload.prompt={}", runs[i].prompt));
-      req.sets.push_back(fmt::format("workload.gen={}", runs[i].gen));
-      const std::vector<double> pred = run_isolated([&] {
-        const RunMetrics r = simulate(load_run(req), BackendKind::kSimGrid)->metrics;
-        return std::vector<double>{r.prefill_s, r.decode_s};
-      });
       LlamaCppValidationRow row;
       row.model = o.model, row.quant = o.quant, row.layers = layers, row.threads = t;
       row.memory = o.memory;
       row.prompt = runs[i].prompt, row.gen = runs[i].gen;
-      row.phase = "prefill", row.predicted = pred[0], row.measured = measured[i].prefill_s;
+      row.phase = "prefill", row.measured = measured[i].prefill_s;
       v.rows.push_back(row);
       if (runs[i].gen > 1) {
-        row.phase = "decode";
-        row.predicted = pred[1] / static_cast<double>(runs[i].gen - 1);
-        row.measured = measured[i].decode_mean_s();
+        row.phase = "decode", row.measured = measured[i].decode_mean_s();
         v.rows.push_back(row);
       }
-      if (o.log)
-        for (size_t k = v.rows.size() - (runs[i].gen > 1 ? 2 : 1); k < v.rows.size(); ++k)
-          *o.log << fmt::format("  t{} prompt {} {}: predicted {:.2f} ms, measured {:.2f} ms\n", t,
-                                v.rows[k].prompt, v.rows[k].phase, v.rows[k].predicted * 1e3,
-                                v.rows[k].measured * 1e3);
     }
+    std::vector<LlamaCppValidationRow> these(v.rows.begin() + static_cast<std::ptrdiff_t>(first),
+                                             v.rows.end());
+    predict_llamacpp_rows(these, o);
+    std::copy(these.begin(), these.end(), v.rows.begin() + static_cast<std::ptrdiff_t>(first));
+    if (o.log)
+      for (const LlamaCppValidationRow& r : these)
+        *o.log << fmt::format("  t{} prompt {} {}: predicted {:.2f} ms, measured {:.2f} ms\n", t,
+                              r.prompt, r.phase, r.predicted * 1e3, r.measured * 1e3);
   }
   fs::remove(gguf_path);
   summarise(v);
   return v;
+}
+
+std::string llamacpp_validation_json(const std::vector<LlamaCppValidationRow>& rows) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const LlamaCppValidationRow& r : rows)
+    j.push_back({{"model", r.model},
+                 {"quant", r.quant},
+                 {"layers", r.layers},
+                 {"threads", r.threads},
+                 {"memory_bytes", r.memory},
+                 {"prompt", r.prompt},
+                 {"gen", r.gen},
+                 {"phase", r.phase},
+                 {"measured_s", r.measured}});
+  return j.dump(1) + "\n";
+}
+
+std::vector<LlamaCppValidationRow> llamacpp_validation_from_json(const std::string& text,
+                                                                 const std::string& file) {
+  std::vector<LlamaCppValidationRow> rows;
+  try {
+    for (const auto& e : nlohmann::json::parse(text)) {
+      LlamaCppValidationRow r;
+      r.model = e.at("model").get<std::string>();
+      r.quant = e.at("quant").get<std::string>();
+      r.layers = e.at("layers").get<int64_t>();
+      r.threads = e.at("threads").get<int>();
+      r.memory = e.at("memory_bytes").get<double>();
+      r.prompt = e.at("prompt").get<int64_t>();
+      r.gen = e.at("gen").get<int64_t>();
+      r.phase = e.at("phase").get<std::string>();
+      r.measured = e.at("measured_s").get<double>();
+      if (r.phase != "prefill" && r.phase != "decode")
+        throw InputError({file}, fmt::format("entry {}: key 'phase' must be prefill or decode, "
+                                             "not '{}'",
+                                             rows.size() + 1, r.phase));
+      rows.push_back(std::move(r));
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError({file}, std::string("not a saved llama.cpp validation: ") + e.what());
+  }
+  return rows;
 }
 
 std::string format_llamacpp_validation(const LlamaCppValidation& v) {

@@ -55,6 +55,15 @@ struct LlamaCppValidation {
 };
 
 LlamaCppValidation validate_llamacpp(const ValidateLlamaCppOptions& o);
+// Sets each row's prediction with the profiles of `o` (o.hw, o.engine, o.workdir's disk); rows of
+// one run (the same model, threads, prompt, ...) share one simulation.
+void predict_llamacpp_rows(std::vector<LlamaCppValidationRow>& rows,
+                           const ValidateLlamaCppOptions& o);
+// The measured rows as JSON (`validate-llamacpp --save`), and back (`--from`: predict saved
+// measurements again, e.g. with other profiles, without running llama.cpp).
+std::string llamacpp_validation_json(const std::vector<LlamaCppValidationRow>& rows);
+std::vector<LlamaCppValidationRow> llamacpp_validation_from_json(const std::string& text,
+                                                                 const std::string& file);
 std::string format_llamacpp_validation(const LlamaCppValidation& v);
 // Summarises rows (median/max and pass) against the targets.
 void summarise(LlamaCppValidation& v);

@@ -51,10 +51,11 @@ std::vector<T> parse_csv(const std::string& text, const std::string& option) {
   return v;
 }
 
-void add_estimator_option(CLI::App* sub, std::string& estimator) {
-  sub->add_option("--estimator", estimator,
-                  "time of a run over its repeats: min (the least disturbed by other load) or "
-                  "median")
+CLI::Option* add_estimator_option(CLI::App* sub, std::string& estimator) {
+  return sub
+      ->add_option("--estimator", estimator,
+                   "time of a run over its repeats: min (the least disturbed by other load) or "
+                   "median")
       ->check(CLI::IsMember({"min", "median"}))
       ->capture_default_str();
 }
@@ -158,105 +159,142 @@ void add_calibrate_llamacpp(CLI::App& app, int& exit_code) {
   });
 }
 
-void add_validate_llamacpp(CLI::App& app, int& exit_code) {
-  struct Args {
-    calibrate::ValidateLlamaCppOptions o;
-    std::string models = "qwen1.5-1.8b", threads = "1,2", prompts = "64,256", memory;
-    bool let_cpus_idle = false;
-    std::string estimator = "min";
-    int passes = 1;
-    bool no_probe = false;
+struct ValidateArgs {
+  calibrate::ValidateLlamaCppOptions o;
+  std::string models = "qwen1.5-1.8b", threads = "1,2", prompts = "64,256", memory;
+  bool let_cpus_idle = false;
+  std::string estimator = "min";
+  int passes = 1;
+  bool no_probe = false;
+  std::string save, from;
+};
+
+// Measures (and predicts) every model of `a` in llama.cpp, pass after pass, with the drift probe
+// before the models and after each pass; each row's passes are combined by the estimator.
+std::vector<calibrate::LlamaCppValidationRow> measure_validation(ValidateArgs& a,
+                                                                 std::vector<std::string>& probes) {
+  a.o.keep_cpus_awake = !a.let_cpus_idle;
+  a.o.estimator = estimator_of(a.estimator);
+  if (!a.memory.empty()) {
+    const QuantityParse q = parse_quantity(a.memory, Dim::kBytes);
+    if (!q.value || *q.value <= 0)
+      throw InputError({"--memory " + a.memory}, q.value ? "must be positive" : q.error);
+    a.o.memory = *q.value;
+  }
+  try {
+    (void)gguf::parse_quant(a.o.quant);
+  } catch (const std::invalid_argument& e) {
+    throw InputError({"--quant " + a.o.quant}, e.what());
+  }
+  a.o.threads = parse_csv<int>(a.threads, "--threads");
+  a.o.prompts = parse_csv<int64_t>(a.prompts, "--prompt");
+  if (a.o.gen < 1) throw InputError({"--gen"}, "must be at least 1");
+  a.o.log = &std::cerr;
+  std::vector<calibrate::LlamaCppValidationRow> rows;
+  const std::vector<std::string> models = parse_csv<std::string>(a.models, "--model");
+  // Every pass measures the whole list again, minutes later; each row's measurements of all
+  // passes are combined by the estimator, as the repeats within a pass are.
+  std::vector<std::vector<double>> measured;
+  // The drift probe: one calibration microbenchmark, before the models and after each pass.
+  const auto probe = [&](const std::string& when) {
+    if (a.no_probe) return;
+    std::string why;
+    const auto install = calibrate::find_llamacpp(&why);
+    if (!install) throw InfeasibleError(why);
+    calibrate::DriftProbeOptions p;
+    p.threads = a.o.threads, p.hw = a.o.hw, p.engine = a.o.engine;
+    p.workdir = a.o.workdir, p.repeats = a.o.repeats;
+    p.keep_cpus_awake = a.o.keep_cpus_awake, p.estimator = a.o.estimator;
+    probes.push_back(
+        fmt::format("drift probe {}: {}", when,
+                    calibrate::format_drift_probe(calibrate::probe_llamacpp_drift(*install, p))));
+    std::cerr << probes.back() << "\n";
   };
-  auto a = std::make_shared<Args>();
+  probe("before the models");
+  for (int pass = 0; pass < a.passes; ++pass) {
+    size_t row = 0;
+    for (const std::string& m : models) {
+      calibrate::ValidateLlamaCppOptions o = a.o;
+      o.model = m;
+      const calibrate::LlamaCppValidation v = calibrate::validate_llamacpp(o);
+      for (const calibrate::LlamaCppValidationRow& r : v.rows) {
+        if (pass == 0) {
+          rows.push_back(r);
+          measured.emplace_back();
+        }
+        measured[row++].push_back(r.measured);
+      }
+    }
+    probe(fmt::format("after pass {}", pass + 1));
+  }
+  for (size_t i = 0; i < rows.size(); ++i)
+    rows[i].measured = calibrate::estimate(measured[i], a.o.estimator);
+  return rows;
+}
+
+void add_validate_llamacpp(CLI::App& app, int& exit_code) {
+  auto a = std::make_shared<ValidateArgs>();
   CLI::App* sub = app.add_subcommand(
       "validate-llamacpp",
       "predict llama.cpp runs on this machine with the llamacpp-host profiles, measure them in "
       "llama.cpp and compare (exit 5 when median |error| > 10% or max > 25%)");
-  sub->add_option("--model", a->models, "model names or files, comma-separated")
-      ->capture_default_str();
-  sub->add_option("--layers", a->o.layers, "layers of the measured model (0 = all)")
-      ->capture_default_str();
-  sub->add_option("--quant", a->o.quant, "q8_0, q4_0 or f16")->capture_default_str();
-  sub->add_option("--threads", a->threads, "thread counts, comma-separated")->capture_default_str();
-  sub->add_option("--prompt", a->prompts, "prompt lengths, comma-separated")->capture_default_str();
-  sub->add_option("--gen", a->o.gen, "generated tokens (the first by prefill)")
-      ->capture_default_str();
-  sub->add_option("--repeats", a->o.repeats, "measured repeats")->capture_default_str();
-  sub->add_option("--passes", a->passes,
-                  "measure the whole model list this many times, minutes apart; each row "
-                  "combines all passes' measurements with the estimator")
-      ->check(CLI::Range(1, 100))
-      ->capture_default_str();
-  add_estimator_option(sub, a->estimator);
+  std::vector<CLI::Option*> measuring{
+      sub->add_option("--model", a->models, "model names or files, comma-separated")
+          ->capture_default_str(),
+      sub->add_option("--layers", a->o.layers, "layers of the measured model (0 = all)")
+          ->capture_default_str(),
+      sub->add_option("--quant", a->o.quant, "q8_0, q4_0 or f16")->capture_default_str(),
+      sub->add_option("--threads", a->threads, "thread counts, comma-separated")
+          ->capture_default_str(),
+      sub->add_option("--prompt", a->prompts, "prompt lengths, comma-separated")
+          ->capture_default_str(),
+      sub->add_option("--gen", a->o.gen, "generated tokens (the first by prefill)")
+          ->capture_default_str(),
+      sub->add_option("--repeats", a->o.repeats, "measured repeats")->capture_default_str(),
+      sub->add_option("--passes", a->passes,
+                      "measure the whole model list this many times, minutes apart; each row "
+                      "combines all passes' measurements with the estimator")
+          ->check(CLI::Range(1, 100))
+          ->capture_default_str(),
+      add_estimator_option(sub, a->estimator)};
+  sub->add_option("--save", a->save, "also save the measurements as JSON");
+  CLI::Option* from =
+      sub->add_option("--from", a->from,
+                      "predict measurements saved by --save again (with --hw/--engine) instead "
+                      "of running llama.cpp");
   sub->add_option("--hw", a->o.hw, "hardware profile")->capture_default_str();
   sub->add_option("--engine", a->o.engine, "engine profile")->capture_default_str();
   sub->add_option("--workdir", a->o.workdir, "where the GGUF file is written");
-  sub->add_option("--memory", a->memory,
-                  "run llama.cpp in a memory cgroup of this size (e.g. 600MB; needs root) and "
-                  "predict with the same budget");
-  sub->add_flag("--let-cpus-idle", a->let_cpus_idle, kLetCpusIdleHelp);
-  sub->add_flag("--no-probe", a->no_probe,
-                "skip the drift probe (a calibration microbenchmark timed before the models and "
-                "after each pass, to show how far the machine moved since the calibration)");
+  measuring.push_back(
+      sub->add_option("--memory", a->memory,
+                      "run llama.cpp in a memory cgroup of this size (e.g. 600MB; needs root) and "
+                      "predict with the same budget"));
+  measuring.push_back(sub->add_flag("--let-cpus-idle", a->let_cpus_idle, kLetCpusIdleHelp));
+  measuring.push_back(sub->add_flag(
+      "--no-probe", a->no_probe,
+      "skip the drift probe (a calibration microbenchmark timed before the models and after "
+      "each pass, to show how far the machine moved since the calibration)"));
+  for (CLI::Option* m : measuring) from->excludes(m);
   sub->callback([a, &exit_code] {
-    a->o.keep_cpus_awake = !a->let_cpus_idle;
-    a->o.estimator = estimator_of(a->estimator);
-    if (!a->memory.empty()) {
-      const QuantityParse q = parse_quantity(a->memory, Dim::kBytes);
-      if (!q.value || *q.value <= 0)
-        throw InputError({"--memory " + a->memory}, q.value ? "must be positive" : q.error);
-      a->o.memory = *q.value;
-    }
-    try {
-      (void)gguf::parse_quant(a->o.quant);
-    } catch (const std::invalid_argument& e) {
-      throw InputError({"--quant " + a->o.quant}, e.what());
-    }
-    a->o.threads = parse_csv<int>(a->threads, "--threads");
-    a->o.prompts = parse_csv<int64_t>(a->prompts, "--prompt");
-    if (a->o.gen < 1) throw InputError({"--gen"}, "must be at least 1");
-    a->o.log = &std::cerr;
     calibrate::LlamaCppValidation all;
     all.median_target = a->o.median_target, all.max_target = a->o.max_target;
-    const std::vector<std::string> models = parse_csv<std::string>(a->models, "--model");
-    // Every pass measures the whole list again, minutes later; each row's measurements of all
-    // passes are combined by the estimator, as the repeats within a pass are.
-    std::vector<std::vector<double>> measured;
-    // The drift probe: one calibration microbenchmark, before the models and after each pass.
     std::vector<std::string> probes;
-    const auto probe = [&](const std::string& when) {
-      if (a->no_probe) return;
-      std::string why;
-      const auto install = calibrate::find_llamacpp(&why);
-      if (!install) throw InfeasibleError(why);
-      calibrate::DriftProbeOptions p;
-      p.threads = a->o.threads, p.hw = a->o.hw, p.engine = a->o.engine;
-      p.workdir = a->o.workdir, p.repeats = a->o.repeats;
-      p.keep_cpus_awake = a->o.keep_cpus_awake, p.estimator = a->o.estimator;
-      probes.push_back(
-          fmt::format("drift probe {}: {}", when,
-                      calibrate::format_drift_probe(calibrate::probe_llamacpp_drift(*install, p))));
-      std::cerr << probes.back() << "\n";
-    };
-    probe("before the models");
-    for (int pass = 0; pass < a->passes; ++pass) {
-      size_t row = 0;
-      for (const std::string& m : models) {
-        calibrate::ValidateLlamaCppOptions o = a->o;
-        o.model = m;
-        const calibrate::LlamaCppValidation v = calibrate::validate_llamacpp(o);
-        for (const calibrate::LlamaCppValidationRow& r : v.rows) {
-          if (pass == 0) {
-            all.rows.push_back(r);
-            measured.emplace_back();
-          }
-          measured[row++].push_back(r.measured);
-        }
-      }
-      probe(fmt::format("after pass {}", pass + 1));
+    if (a->from.empty()) {
+      all.rows = measure_validation(*a, probes);
+    } else {
+      std::ifstream in(a->from);
+      if (!in) throw InputError({a->from}, "cannot open");
+      std::stringstream text;
+      text << in.rdbuf();
+      all.rows = calibrate::llamacpp_validation_from_json(text.str(), a->from);
+      if (all.rows.empty()) throw InputError({a->from}, "holds no measurements");
+      calibrate::predict_llamacpp_rows(all.rows, a->o);
     }
-    for (size_t i = 0; i < all.rows.size(); ++i)
-      all.rows[i].measured = calibrate::estimate(measured[i], a->o.estimator);
+    if (!a->save.empty()) {
+      std::ofstream f(a->save);
+      if (!f) throw InputError({a->save}, "cannot open for writing");
+      f << calibrate::llamacpp_validation_json(all.rows);
+    }
     calibrate::summarise(all);
     if (!probes.empty())
       std::cout << "# the drift probe times a calibration microbenchmark (h3072 Q8_0, 16-token "

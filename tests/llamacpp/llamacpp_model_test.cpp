@@ -3,7 +3,8 @@
 // its per-pass costs land on the LM head (thread_wake only on several cores); llama.cpp's
 // last-layer output gathering makes prefill cheaper by the last layer's FFN on all but one row
 // and leaves decode alone; the host fit recovers the parameters that generated its data; and
-// validate-llamacpp predicts each run as llama.cpp runs it (one batch, every thread count); its
+// validate-llamacpp predicts each run as llama.cpp runs it (one batch, every thread count) and
+// predicts saved measurements again alike; its
 // drift probe times a calibration microbenchmark and reads its prediction error.
 #include <gtest/gtest.h>
 
@@ -18,6 +19,7 @@
 #include "sim/calibrate/llamacpp_drift_probe.hpp"
 #include "sim/calibrate/llamacpp_fit.hpp"
 #include "sim/calibrate/validate_llamacpp.hpp"
+#include "sim/config/diagnostics.hpp"
 #include "sim/driver/simulate.hpp"
 #include "sim/hw/engine_spec.hpp"
 #include "tests/unit/socsim_runner.hpp"
@@ -163,6 +165,35 @@ TEST(ValidateLlamaCpp, PredictsThePromptAsOneBatchOnEveryThreadCount) {
   const double one_batch = prefill("0"), chunked = prefill("512");
   ASSERT_GT(std::fabs(chunked / one_batch - 1), 0.01);
   EXPECT_NEAR(v.rows[0].predicted / one_batch, 1.0, 0.002);
+  // Saved (--save) and predicted again (--from), the rows come back with the same measurements
+  // and the same predictions.
+  std::vector<calibrate::LlamaCppValidationRow> again = calibrate::llamacpp_validation_from_json(
+      calibrate::llamacpp_validation_json(v.rows), "saved.json");
+  ASSERT_EQ(again.size(), v.rows.size());
+  for (auto& r : again) r.predicted = 0;
+  calibrate::predict_llamacpp_rows(again, o);
+  for (size_t i = 0; i < again.size(); ++i) {
+    EXPECT_EQ(again[i].phase, v.rows[i].phase);
+    EXPECT_EQ(again[i].measured, v.rows[i].measured);
+    EXPECT_EQ(again[i].predicted, v.rows[i].predicted) << i;
+  }
+}
+
+TEST(ValidateLlamaCpp, SavedMeasurementsWithABadPhaseNameTheFileEntryAndKey) {
+  const std::string text =
+      R"([{"model": "qwen2.5-0.5b", "quant": "q8_0", "layers": 1, "threads": 1,
+           "memory_bytes": 0, "prompt": 64, "gen": 2, "phase": "decoding", "measured_s": 0.01}])";
+  try {
+    (void)calibrate::llamacpp_validation_from_json(text, "runs.json");
+    FAIL() << "a bad phase was accepted";
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("runs.json"), std::string::npos) << what;
+    EXPECT_NE(what.find("entry 1"), std::string::npos) << what;
+    EXPECT_NE(what.find("'phase'"), std::string::npos) << what;
+  }
+  EXPECT_THROW((void)calibrate::llamacpp_validation_from_json("[{\"model\": 1}]", "runs.json"),
+               InputError);
 }
 
 // The drift probe is one of calibrate-llamacpp's own microbenchmarks (so the profiles were fitted
