@@ -5,10 +5,13 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include "sim/calibrate/llamacpp_bench.hpp"
 #include "sim/calibrate/llamacpp_fit.hpp"
+#include "sim/config/diagnostics.hpp"
 #include "sim/driver/isolated.hpp"
 #include "sim/driver/simulate.hpp"
 
@@ -35,10 +38,39 @@ LlamaCppPoint llamacpp_probe_point(int threads) {
                                      kProbeShape, kProbeQuant, threads));
 }
 
+std::string probe_reference_path(const std::string& engine_path) {
+  fs::path p(engine_path);
+  return (p.parent_path() / (p.stem().string() + "-probe.json")).string();
+}
+
+void write_probe_reference(const std::vector<LlamaCppPoint>& points,
+                           const std::string& engine_path) {
+  std::vector<LlamaCppPoint> probes;
+  for (const LlamaCppPoint& p : points)
+    if (p.shape == kProbeShape && p.quant == kProbeQuant && p.prompt == kProbePrompt && p.gen > 1)
+      probes.push_back(p);
+  const std::string path = probe_reference_path(engine_path);
+  if (probes.empty()) {
+    fs::remove(path);  // a quick calibration has no probe point: no stale reference either
+    return;
+  }
+  std::ofstream f(path);
+  if (!f) throw InputError({path}, "cannot open for writing");
+  f << llamacpp_points_json(probes);
+}
+
 std::vector<DriftProbeReading> probe_llamacpp_drift(const LlamaCppInstall& in,
                                                     const DriftProbeOptions& o) {
   const fs::path dir = o.workdir.empty() ? fs::temp_directory_path() : fs::path(o.workdir);
   const std::string path = (dir / fmt::format("socsim-probe-{}.gguf", ::getpid())).string();
+  std::vector<LlamaCppPoint> reference;
+  const std::string reference_path = probe_reference_path(o.engine);
+  if (fs::exists(reference_path)) {
+    std::ifstream in(reference_path);
+    std::stringstream text;
+    text << in.rdbuf();
+    reference = llamacpp_points_from_json(text.str(), reference_path);
+  }
   std::vector<DriftProbeReading> out;
   try {
     for (int t : o.threads) {
@@ -54,7 +86,12 @@ std::vector<DriftProbeReading> probe_llamacpp_drift(const LlamaCppInstall& in,
                 ->metrics;
         return std::vector<double>{r.prefill_s, r.decode_s / static_cast<double>(p.gen - 1)};
       });
-      out.push_back({t, pred[0] / m.prefill_s - 1, pred[1] / m.decode_mean_s() - 1});
+      DriftProbeReading r{t, pred[0] / m.prefill_s - 1, pred[1] / m.decode_mean_s() - 1};
+      for (const LlamaCppPoint& ref : reference)
+        if (ref.threads == t && ref.prompt == p.prompt && ref.gen == p.gen)
+          r.prefill_speed = ref.prefill_s / m.prefill_s,
+          r.decode_speed = ref.decode_mean_s / m.decode_mean_s();
+      out.push_back(r);
     }
   } catch (...) {
     fs::remove(path);
@@ -66,9 +103,12 @@ std::vector<DriftProbeReading> probe_llamacpp_drift(const LlamaCppInstall& in,
 
 std::string format_drift_probe(const std::vector<DriftProbeReading>& readings) {
   std::string s;
-  for (const DriftProbeReading& r : readings)
+  for (const DriftProbeReading& r : readings) {
     s += fmt::format("{}t{} prefill {:+.1f}% decode {:+.1f}%", s.empty() ? "" : ", ", r.threads,
                      100 * r.prefill_error, 100 * r.decode_error);
+    if (r.prefill_speed > 0)
+      s += fmt::format(" (speed x{:.2f}/x{:.2f} of calibration)", r.prefill_speed, r.decode_speed);
+  }
   return s;
 }
 

@@ -151,6 +151,7 @@ void add_calibrate_llamacpp(CLI::App& app, int& exit_code) {
       std::cout << "\n";
     }
     calibrate::write_llamacpp_host(fit, a->hw, a->engine);
+    calibrate::write_probe_reference(points, a->engine);
     std::cout << fmt::format(
         "microbenchmarks reproduced within median {:.1f}%, max {:.1f}% ({} runs)\nwrote {} and "
         "{}\n",
@@ -298,8 +299,9 @@ void add_validate_llamacpp(CLI::App& app, int& exit_code) {
     calibrate::summarise(all);
     if (!probes.empty())
       std::cout << "# the drift probe times a calibration microbenchmark (h3072 Q8_0, 16-token "
-                   "prefill, 16 decode steps) and reads predicted / measured - 1: far from 0 means "
-                   "the machine moved since calibrate-llamacpp\n";
+                   "prefill, 16 decode steps) and reads predicted / measured - 1 and the speed "
+                   "against calibrate-llamacpp's own measurement of it: far from x1.00 means the "
+                   "machine moved since the calibration\n";
     for (const std::string& line : probes) std::cout << line << "\n";
     std::cout << calibrate::format_llamacpp_validation(all);
     exit_code = all.pass ? 0 : 5;

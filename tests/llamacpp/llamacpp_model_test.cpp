@@ -211,8 +211,9 @@ TEST(DriftProbe, TimesACalibrationMicrobenchmarkAndReadsItsPredictionError) {
                q.gen == p.gen;
     EXPECT_EQ(found, 1) << t;
   }
-  EXPECT_EQ(calibrate::format_drift_probe({{1, -0.031, 0.02}, {2, 0.1, -0.25}}),
-            "t1 prefill -3.1% decode +2.0%, t2 prefill +10.0% decode -25.0%");
+  EXPECT_EQ(calibrate::format_drift_probe({{1, -0.031, 0.02, 0, 0}, {2, 0.1, -0.25, 1.094, 0.8}}),
+            "t1 prefill -3.1% decode +2.0%, t2 prefill +10.0% decode -25.0% (speed x1.09/x0.80 "
+            "of calibration)");
   std::string why;
   const auto install = calibrate::find_llamacpp(&why);
   if (!install) GTEST_SKIP() << why;
@@ -220,6 +221,29 @@ TEST(DriftProbe, TimesACalibrationMicrobenchmarkAndReadsItsPredictionError) {
   calibrate::LlamaCppFit host;
   host.model = calibrate::detect_llamacpp_host();
   calibrate::write_llamacpp_host(host, hw.str(), engine.str());
+  // The calibration's measurement of the probe, kept beside the engine profile (only the probe's
+  // points of the calibration go there); here one that took twice 1 s.
+  std::vector<calibrate::LlamaCppPoint> calibration = calibrate::llamacpp_bench_plan({});
+  for (auto& p : calibration) p.prefill_s = p.decode_mean_s = 1.0;
+  calibrate::write_probe_reference(calibration, engine.str());
+  const std::string reference = calibrate::probe_reference_path(engine.str());
+  struct RemoveAtEnd {
+    std::string path;
+    ~RemoveAtEnd() {
+      std::error_code ec;
+      std::filesystem::remove(path, ec);
+    }
+  } remove_reference{reference};
+  std::ifstream saved(reference);
+  std::stringstream saved_text;
+  saved_text << saved.rdbuf();
+  const calibrate::LlamaCppPoint probe = calibrate::llamacpp_probe_point(1);
+  size_t probe_points = 0;
+  for (const auto& p : calibration)
+    probe_points += p.shape == probe.shape && p.quant == probe.quant && p.prompt == probe.prompt &&
+                    p.gen == probe.gen;
+  EXPECT_GE(probe_points, 1u);
+  EXPECT_EQ(calibrate::llamacpp_points_from_json(saved_text.str(), reference).size(), probe_points);
   calibrate::DriftProbeOptions o;
   o.threads = {1}, o.hw = hw.str(), o.engine = engine.str(), o.repeats = 1;
   o.keep_cpus_awake = false;
@@ -231,4 +255,8 @@ TEST(DriftProbe, TimesACalibrationMicrobenchmarkAndReadsItsPredictionError) {
     EXPECT_TRUE(std::isfinite(e));
     EXPECT_GT(e, -1.0);
   }
+  // Against the reference's 1 s: the probe takes well under a second on any machine that runs
+  // the tests, so it reads faster than that calibration.
+  EXPECT_GT(r[0].prefill_speed, 1.0);
+  EXPECT_GT(r[0].decode_speed, 1.0);
 }
