@@ -71,7 +71,7 @@ void add_calibrate_llamacpp(CLI::App& app, int& exit_code) {
     std::string save, workdir;
     std::vector<std::string> from;
     bool quick = false, no_disk = false, let_cpus_idle = false;
-    int repeats = 5;
+    int repeats = 5, passes = 2;
     int64_t disk_bytes = int64_t{1} << 30;
     std::string estimator = "min";
   };
@@ -79,15 +79,23 @@ void add_calibrate_llamacpp(CLI::App& app, int& exit_code) {
   CLI::App* sub = app.add_subcommand(
       "calibrate-llamacpp",
       "time llama.cpp on two-layer microbenchmark models and fit the llamacpp-host hardware and "
-      "engine profiles (about 7 minutes; run it on a quiet machine)");
+      "engine profiles (about 7 minutes a pass, two passes; run it on a quiet machine)");
   sub->add_option("--out", a->hw, "hardware profile to write")->capture_default_str();
   sub->add_option("--engine-out", a->engine, "engine profile to write")->capture_default_str();
   sub->add_option("--save", a->save, "also save the measurements as JSON");
-  sub->add_option("--from", a->from,
-                  "fit saved measurements instead of measuring; several files (A,B) saved at "
-                  "different times are combined point by point with the estimator")
-      ->delimiter(',');
+  CLI::Option* from =
+      sub->add_option("--from", a->from,
+                      "fit saved measurements instead of measuring; several files (A,B) saved at "
+                      "different times are combined point by point with the estimator")
+          ->delimiter(',');
   sub->add_option("--repeats", a->repeats, "measured repeats per run")->capture_default_str();
+  sub->add_option("--passes", a->passes,
+                  "time every microbenchmark this many times, a whole pass apart (minutes), and "
+                  "combine each one's passes with the estimator: a shared machine's speed moves by "
+                  "tens of percent within the hour, and repeats back to back do not see that")
+      ->check(CLI::Range(1, 10))
+      ->capture_default_str()
+      ->excludes(from);
   add_estimator_option(sub, a->estimator);
   sub->add_option("--workdir", a->workdir, "where benchmark GGUF files are written");
   sub->add_flag("--quick", a->quick, "one small benchmark file (seconds; for tests)");
@@ -106,8 +114,13 @@ void add_calibrate_llamacpp(CLI::App& app, int& exit_code) {
       o.quick = a->quick, o.repeats = a->repeats, o.workdir = a->workdir, o.log = &std::cerr;
       o.keep_cpus_awake = !a->let_cpus_idle;
       o.estimator = estimator_of(a->estimator);
-      std::cerr << "timing llama.cpp microbenchmarks\n";
-      points = calibrate::run_llamacpp_benchmarks(*install, o);
+      std::vector<std::vector<calibrate::LlamaCppPoint>> passes;
+      for (int pass = 1; pass <= a->passes; ++pass) {
+        std::cerr << fmt::format("timing llama.cpp microbenchmarks, pass {} of {}\n", pass,
+                                 a->passes);
+        passes.push_back(calibrate::run_llamacpp_benchmarks(*install, o));
+      }
+      points = calibrate::merge_llamacpp_points(passes, o.estimator);
     } else {
       std::vector<std::vector<calibrate::LlamaCppPoint>> sets;
       for (const std::string& file : a->from) {

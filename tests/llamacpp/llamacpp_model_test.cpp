@@ -2,10 +2,11 @@
 // replace the hardware profile's, its data-type rates set the peaks the roofline falls back to,
 // its per-pass costs land on the LM head (thread_wake only on several cores); llama.cpp's
 // last-layer output gathering makes prefill cheaper by the last layer's FFN on all but one row
-// and leaves decode alone; the host fit recovers the parameters that generated its data; and
-// validate-llamacpp predicts each run as llama.cpp runs it (one batch, every thread count) and
-// predicts saved measurements again alike; its
-// drift probe times a calibration microbenchmark and reads its prediction error.
+// and leaves decode alone; the host fit recovers the parameters that generated its data;
+// calibration passes are combined point by point; validate-llamacpp predicts each run as
+// llama.cpp runs it (one batch, every thread count) and predicts saved measurements again alike;
+// and its drift probe times a calibration microbenchmark and reads its prediction error and the
+// machine's speed against the calibration.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -259,4 +260,49 @@ TEST(DriftProbe, TimesACalibrationMicrobenchmarkAndReadsItsPredictionError) {
   // the tests, so it reads faster than that calibration.
   EXPECT_GT(r[0].prefill_speed, 1.0);
   EXPECT_GT(r[0].decode_speed, 1.0);
+}
+
+// Calibration passes taken at different times are combined point by point with the estimator
+// (the fastest pass by default), keeping the order in which points first appear.
+TEST(LlamaCppCalibrationPasses, CombinePointByPointWithTheEstimator) {
+  calibrate::LlamaCppPoint a;
+  a.shape = "h1536-v4608", a.quant = "q8_0", a.threads = 1, a.prompt = 16, a.gen = 17;
+  a.prefill_s = 0.010, a.decode_mean_s = 0.004;
+  calibrate::LlamaCppPoint b = a;
+  b.threads = 2, b.prefill_s = 0.006, b.decode_mean_s = 0.003;
+  calibrate::LlamaCppPoint a2 = a, b2 = b;
+  a2.prefill_s = 0.012, a2.decode_mean_s = 0.0035;  // slower prefill, faster decode
+  b2.prefill_s = 0.005, b2.decode_mean_s = 0.0031;
+  const auto merged =
+      calibrate::merge_llamacpp_points({{a, b}, {b2, a2}}, calibrate::TimingEstimator::kMin);
+  ASSERT_EQ(merged.size(), 2u);
+  EXPECT_EQ(merged[0].threads, 1);
+  EXPECT_DOUBLE_EQ(merged[0].prefill_s, 0.010);
+  EXPECT_DOUBLE_EQ(merged[0].decode_mean_s, 0.0035);
+  EXPECT_DOUBLE_EQ(merged[1].prefill_s, 0.005);
+  EXPECT_DOUBLE_EQ(merged[1].decode_mean_s, 0.003);
+}
+
+// `calibrate-llamacpp --passes 2` times every microbenchmark twice and saves one combined point
+// each; --from with --passes is refused (saved measurements are not timed again).
+TEST(LlamaCppCalibrationPasses, CalibrateTimesEachPassAndSavesOnePointEach) {
+  const auto refused =
+      socsim::testing::run_socsim({"calibrate-llamacpp", "--from", "x.json", "--passes", "2"});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("--passes"), std::string::npos) << refused.err;
+  std::string why;
+  if (!calibrate::find_llamacpp(&why)) GTEST_SKIP() << why;
+  TempFile hw("passes-hw.yaml"), engine("passes-engine.yaml"), saved("passes.json");
+  const auto r = socsim::testing::run_socsim({"calibrate-llamacpp", "--quick", "--no-disk",
+                                              "--passes", "2", "--let-cpus-idle", "--out", hw.str(),
+                                              "--engine-out", engine.str(), "--save", saved.str()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("pass 1 of 2"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("pass 2 of 2"), std::string::npos) << r.err;
+  calibrate::LlamaCppBenchOptions quick;
+  quick.quick = true;
+  const auto points =
+      calibrate::llamacpp_points_from_json(socsim::testing::read_text(saved.path), "saved");
+  EXPECT_EQ(points.size(), calibrate::llamacpp_bench_plan(quick).size());
+  for (const auto& p : points) EXPECT_GT(p.prefill_s, 0);
 }
