@@ -25,15 +25,18 @@ constexpr const char* kProbeShape = "h3072-v4608";
 constexpr const char* kProbeQuant = "q8_0";
 constexpr int64_t kProbePrompt = 16;
 
+// On any thread count.
+bool is_probe_point(const LlamaCppPoint& p) {
+  return p.shape == kProbeShape && p.quant == kProbeQuant && p.prompt == kProbePrompt && p.gen > 1;
+}
+
 }  // namespace
 
 LlamaCppPoint llamacpp_probe_point(int threads) {
   LlamaCppBenchOptions plan_options;
   plan_options.max_threads = threads;
   for (const LlamaCppPoint& p : llamacpp_bench_plan(plan_options))
-    if (p.shape == kProbeShape && p.quant == kProbeQuant && p.threads == threads &&
-        p.prompt == kProbePrompt && p.gen > 1)
-      return p;
+    if (is_probe_point(p) && p.threads == threads) return p;
   throw std::logic_error(fmt::format("the microbenchmark plan has no {} {} t{} probe point",
                                      kProbeShape, kProbeQuant, threads));
 }
@@ -47,8 +50,7 @@ void write_probe_reference(const std::vector<LlamaCppPoint>& points,
                            const std::string& engine_path) {
   std::vector<LlamaCppPoint> probes;
   for (const LlamaCppPoint& p : points)
-    if (p.shape == kProbeShape && p.quant == kProbeQuant && p.prompt == kProbePrompt && p.gen > 1)
-      probes.push_back(p);
+    if (is_probe_point(p)) probes.push_back(p);
   const std::string path = probe_reference_path(engine_path);
   if (probes.empty()) {
     fs::remove(path);  // a quick calibration has no probe point: no stale reference either

@@ -55,7 +55,7 @@ std::string workdir_of(const ValidateLlamaCppOptions& o) {
 
 }  // namespace
 
-void predict_llamacpp_rows(std::vector<LlamaCppValidationRow>& rows,
+void predict_llamacpp_rows(std::span<LlamaCppValidationRow> rows,
                            const ValidateLlamaCppOptions& o) {
   // One simulation per run (model, threads, prompt, ...); its prefill and decode rows share it.
   for (size_t i = 0; i < rows.size();) {
@@ -152,10 +152,8 @@ LlamaCppValidation validate_llamacpp(const ValidateLlamaCppOptions& o) {
         v.rows.push_back(row);
       }
     }
-    std::vector<LlamaCppValidationRow> these(v.rows.begin() + static_cast<std::ptrdiff_t>(first),
-                                             v.rows.end());
+    const std::span these = std::span(v.rows).subspan(first);
     predict_llamacpp_rows(these, o);
-    std::copy(these.begin(), these.end(), v.rows.begin() + static_cast<std::ptrdiff_t>(first));
     if (o.log)
       for (const LlamaCppValidationRow& r : these)
         *o.log << fmt::format("  t{} prompt {} {}: predicted {:.2f} ms, measured {:.2f} ms\n", t,

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <ostream>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -57,8 +58,7 @@ struct LlamaCppValidation {
 LlamaCppValidation validate_llamacpp(const ValidateLlamaCppOptions& o);
 // Sets each row's prediction with the profiles of `o` (o.hw, o.engine, o.workdir's disk); rows of
 // one run (the same model, threads, prompt, ...) share one simulation.
-void predict_llamacpp_rows(std::vector<LlamaCppValidationRow>& rows,
-                           const ValidateLlamaCppOptions& o);
+void predict_llamacpp_rows(std::span<LlamaCppValidationRow> rows, const ValidateLlamaCppOptions& o);
 // The measured rows as JSON (`validate-llamacpp --save`), and back (`--from`: predict saved
 // measurements again, e.g. with other profiles, without running llama.cpp).
 std::string llamacpp_validation_json(const std::vector<LlamaCppValidationRow>& rows);
