@@ -123,6 +123,7 @@ set(SOCSIM_CALIBRATE_SOURCES
   sim/calibrate/validate_llamacpp.cpp
   sim/calibrate/llamacpp_drift_probe.cpp
   sim/calibrate/page_cache_bench.cpp
+  sim/calibrate/thread_speed_bench.cpp
 )
 # `socsim check`: run invariants, the policy check matrix, SLOs and the report.
 set(SOCSIM_CHECK_SOURCES

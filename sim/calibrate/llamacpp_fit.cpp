@@ -63,6 +63,7 @@ std::vector<Param> params_of(LlamaCppHostModel& m) {
                        {&m.rate_int4, 0.05, 4},
                        {&m.step_overhead_per_vocab, 1e-12, 1e-6},
                        {&m.rate_fp16, 0.05, 4}};
+  for (auto& point : m.thread_scaling) p.push_back({&point.second, 0.2, 1});
   for (Curve* c : {&m.matmul_compute, &m.matmul_memory, &m.attention_compute, &m.attention_memory,
                    &m.elementwise_compute, &m.elementwise_memory})
     for (auto& point : *c) p.push_back({&point.second, 1e-4, 1});
@@ -132,6 +133,7 @@ void apply_llamacpp_host(const LlamaCppHostModel& m, HwSpec& hw) {
     u.port_bandwidth = m.port_bandwidth;
     u.launch_overhead = m.launch_overhead;
     u.thread_wake = m.thread_wake;
+    u.thread_scaling = m.thread_scaling;
     u.step_overhead = m.step_overhead;
     u.step_overhead_per_vocab = m.step_overhead_per_vocab;
     u.peak.by_dtype[static_cast<size_t>(DType::kInt4)] = m.int8_per_cycle * m.clock * m.rate_int4;
@@ -189,6 +191,13 @@ LlamaCppFit fit_llamacpp_host(const std::vector<LlamaCppPoint>& points,
     dram_floor = std::max(dram_floor, rate);
     if (p.threads == 1) port_floor = std::max(port_floor, rate);
   }
+  // One scaling point per thread count measured above 1.
+  m.thread_scaling.clear();
+  for (const LlamaCppPoint& p : points)
+    if (p.threads > 1 && std::none_of(m.thread_scaling.begin(), m.thread_scaling.end(),
+                                      [&](const auto& s) { return s.first == p.threads; }))
+      m.thread_scaling.emplace_back(p.threads, 1.0);
+  std::sort(m.thread_scaling.begin(), m.thread_scaling.end());
   std::vector<Param> params = params_of(m);
   for (Param& p : params) {
     if (p.value == &m.port_bandwidth && port_floor > 0) p.lo = port_floor;
@@ -328,6 +337,14 @@ std::string engine_yaml(const LlamaCppHostModel& m, const std::string& fit_note)
                    q(m.launch_overhead, Dim::kTime));
   y += fmt::format("  thread_wake: {}   # measured: fit, per forward pass on 2+ threads\n",
                    q(m.thread_wake, Dim::kTime));
+  if (!m.thread_scaling.empty())
+    y += "  thread_scaling:   # measured: fit, each thread's compute rate on N threads vs one "
+         "thread alone (llama.cpp's threads meet at a barrier after every op, so a kernel goes at "
+         "its slowest thread's pace)" +
+         (m.thread_speed_note.empty()
+              ? std::string()
+              : "; without llama.cpp, an integer loop: " + m.thread_speed_note) +
+         "\n" + curve_yaml(m.thread_scaling, Dim::kNumber, 4);
   y += fmt::format("  step_overhead: {}   # measured: fit, per forward pass (binding, sampling)\n",
                    q(m.step_overhead, Dim::kTime));
   y += fmt::format(

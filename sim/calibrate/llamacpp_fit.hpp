@@ -35,6 +35,12 @@ struct LlamaCppHostModel {
   Curve matmul_compute{{1, 0.2}, {16, 0.2}, {64, 0.2}, {256, 0.2}};  // by rows
   Curve matmul_memory{{1e6, 1}, {16e6, 1}, {128e6, 1}};              // by op bytes
   double rate_int4 = 1, rate_fp16 = 1;
+  // [threads, factor on each thread's compute rate], one point per measured thread count above 1
+  // (the fit adds them).
+  Curve thread_scaling;
+  // The same slowdown measured without llama.cpp (thread_speed_bench.hpp), for the profile's
+  // comment; empty when not measured.
+  std::string thread_speed_note;
   Curve attention_compute{{1, 0.05}, {16, 0.05}, {256, 0.05}, {1024, 0.05}};  // by query rows
   Curve attention_memory{{1e6, 1}};
   Curve elementwise_compute{{1, 0.01}, {256, 0.01}};  // by rows

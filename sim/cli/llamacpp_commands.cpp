@@ -13,6 +13,7 @@
 #include "sim/calibrate/llamacpp_drift_probe.hpp"
 #include "sim/calibrate/llamacpp_fit.hpp"
 #include "sim/calibrate/llamacpp_runner.hpp"
+#include "sim/calibrate/thread_speed_bench.hpp"
 #include "sim/calibrate/validate_llamacpp.hpp"
 #include "sim/driver/simulate.hpp"
 
@@ -151,6 +152,11 @@ void add_calibrate_llamacpp(CLI::App& app, int& exit_code) {
           "GB/s (2 threads); page cache keep {:.2f} ({})\n",
           b.device.empty() ? "disk" : b.device, b.read_around / 1024, b.scan_bw_1 / 1e9,
           b.scan_bw_2 / 1e9, b.keep, b.keep_note);
+    }
+    if (!a->quick && fit.model.cores > 1) {
+      std::cerr << "timing each thread's speed alone and with every thread busy\n";
+      fit.model.thread_speed_note = calibrate::bench_thread_speed(fit.model.cores).summary();
+      std::cout << "thread speed: " << fit.model.thread_speed_note << "\n";
     }
     for (const auto& r : fit.rows) {
       std::cout << fmt::format("{:<12} {:>5} t{} prompt {:>4}: prefill {:>8.2f} ms fit {:>+6.1f}%",

@@ -27,6 +27,12 @@ void visit_engine_unit(FieldVisitor& v, EngineUnitSpec& u) {
              {"extra time per forward pass that runs on more than one core: waking the engine's "
               "worker threads, asleep between passes; default 0",
               std::nullopt, 0, 1, true});
+  v.curve("thread_scaling", u.thread_scaling, Dim::kNumber, Dim::kNumber,
+          {"[threads, factor on each thread's compute rate] when one kernel runs on that many "
+           "cores, relative to one thread alone: the engine's threads meet at a barrier after "
+           "every op, so a kernel waits for its slowest thread (vCPUs or cores of unequal, "
+           "varying speed, shared execution units, uneven work split); empty = 1",
+           std::nullopt, 0.01, 1, true});
   v.quantity("step_overhead", u.step_overhead, Dim::kTime,
              {"fixed time per forward pass (framework, logits copy, sampling), added to the LM "
               "head; default 0",
@@ -95,6 +101,7 @@ void scale_unit(ComputeUnitSpec& unit, const std::string& unit_name, const Engin
   }
   if (!std::isnan(e.launch_overhead)) unit.launch_overhead = e.launch_overhead;
   if (!std::isnan(e.thread_wake)) unit.thread_wake = e.thread_wake;
+  if (!e.thread_scaling.empty()) unit.thread_scaling = e.thread_scaling;
   if (!std::isnan(e.step_overhead)) unit.step_overhead = e.step_overhead;
   if (!std::isnan(e.step_overhead_per_vocab))
     unit.step_overhead_per_vocab = e.step_overhead_per_vocab;

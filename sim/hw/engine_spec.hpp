@@ -26,6 +26,8 @@ struct EngineUnitSpec {
   double launch_overhead = kUnset;                  // replaces the profile's; NaN = keep
   double thread_wake = kUnset;    // per forward pass on several cores (waking workers); NaN = 0
   double step_overhead = kUnset;  // per forward pass: framework, logits copy, sampling; NaN = 0
+  // [threads, factor on each thread's compute rate] for a kernel on several cores; empty = keep.
+  Curve thread_scaling;
   // Per forward pass and vocabulary entry of each logits row (copying the logits out, the
   // sampler's passes over them); NaN = 0.
   double step_overhead_per_vocab = kUnset;

@@ -61,7 +61,10 @@ struct ComputeUnitSpec {
   // Set only by an engine profile (engine_spec.hpp), 0 otherwise:
   double step_overhead = 0;  // per forward pass (framework, logits, sampling), on the LM head
   double step_overhead_per_vocab = 0;  // per forward pass and vocabulary entry of each logits row
-  double thread_wake = 0;          // per forward pass on more than one core: waking worker threads
+  double thread_wake = 0;  // per forward pass on more than one core: waking worker threads
+  // [threads, factor on each thread's compute rate] when one kernel runs on that many cores
+  // (barrier-synchronised threads of unequal, varying speed); empty = 1.
+  Curve thread_scaling;
   double port_bandwidth = kUnset;  // this unit's path to DRAM
   std::array<EfficiencyTable, 3> efficiency;
   int64_t concurrency = 1;  // kernels at once (GPU/NPU); CPU runs one op per core

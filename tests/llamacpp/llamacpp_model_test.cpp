@@ -1,12 +1,14 @@
 // What the llama.cpp host loop added to the model: an engine profile's own efficiency tables
 // replace the hardware profile's, its data-type rates set the peaks the roofline falls back to,
-// its per-pass costs land on the LM head (thread_wake only on several cores); llama.cpp's
+// its per-pass costs land on the LM head (thread_wake only on several cores), its thread scaling
+// slows kernels split over several cores and no others; llama.cpp's
 // last-layer output gathering makes prefill cheaper by the last layer's FFN on all but one row
 // and leaves decode alone; the host fit recovers the parameters that generated its data;
 // calibration passes are combined point by point; validate-llamacpp predicts each run as
 // llama.cpp runs it (one batch, every thread count) and predicts saved measurements again alike;
 // and its drift probe times a calibration microbenchmark and reads its prediction error and the
 // machine's speed against the calibration.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -19,6 +21,7 @@
 
 #include "sim/calibrate/llamacpp_drift_probe.hpp"
 #include "sim/calibrate/llamacpp_fit.hpp"
+#include "sim/calibrate/thread_speed_bench.hpp"
 #include "sim/calibrate/validate_llamacpp.hpp"
 #include "sim/config/diagnostics.hpp"
 #include "sim/driver/simulate.hpp"
@@ -57,6 +60,7 @@ TEST(EngineTables, ReplaceTheProfilesAndRatesSetPeaks) {
   e.cpu.dtype_rate[static_cast<size_t>(DType::kFp16)] = 0.5;
   e.cpu.step_overhead = 1e-3;
   e.cpu.thread_wake = 2e-3;
+  e.cpu.thread_scaling = {{2, 0.75}};
   Diagnostics d;
   apply_engine(hw, e, "engine.yaml", d);
   ASSERT_TRUE(d.all().empty()) << d.to_string();
@@ -70,6 +74,7 @@ TEST(EngineTables, ReplaceTheProfilesAndRatesSetPeaks) {
   EXPECT_DOUBLE_EQ(now.peak.by_dtype[static_cast<size_t>(DType::kInt8)], 400e9);
   EXPECT_DOUBLE_EQ(now.step_overhead, 1e-3);
   EXPECT_DOUBLE_EQ(now.thread_wake, 2e-3);
+  EXPECT_EQ(now.thread_scaling, (Curve{{2, 0.75}}));
 }
 
 TEST(LlamaCppOutputRows, PrefillSkipsTheLastLayersFfnOnAllButOneRow) {
@@ -87,6 +92,57 @@ TEST(LlamaCppOutputRows, PrefillSkipsTheLastLayersFfnOnAllButOneRow) {
   EXPECT_DOUBLE_EQ(cpu.prefill_s, off.prefill_s);
 }
 
+namespace {
+
+// Prefill and decode of a host benchmark point predicted with the model's profiles.
+RunMetrics run_host_point(const calibrate::LlamaCppHostModel& m, const std::string& name,
+                          int threads) {
+  TempFile hw_file(name + "-hw.yaml"), engine_file(name + "-engine.yaml");
+  calibrate::LlamaCppFit fit;
+  fit.model = m;
+  calibrate::write_llamacpp_host(fit, hw_file.str(), engine_file.str());
+  calibrate::LlamaCppPoint p;
+  p.prompt = 256, p.gen = 8, p.threads = threads;
+  p.sets = {"model.layers=2", "model.weight_dtype=int8"};
+  return simulate(load_run(calibrate::llamacpp_point_request(p, hw_file.str(), engine_file.str())),
+                  BackendKind::kAnalytic)
+      ->metrics;
+}
+
+}  // namespace
+
+TEST(LlamaCppThreadScaling, SlowsKernelsOnSeveralThreadsOnly) {
+  calibrate::LlamaCppHostModel even;
+  even.cpu_model = "test host", even.isa = "AVX2", even.cores = 2, even.clock = 2.5e9;
+  even.fp32_per_cycle = 32, even.int8_per_cycle = 64;
+  even.launch_overhead = 1e-7, even.thread_wake = 0, even.step_overhead = 1e-6;
+  even.port_bandwidth = even.dram_bandwidth = 1e12;  // compute-bound everywhere
+  calibrate::LlamaCppHostModel half = even;
+  half.thread_scaling = {{2, 0.5}};
+  // One thread: no kernel is split, the scaling does not apply.
+  EXPECT_DOUBLE_EQ(run_host_point(even, "even", 1).prefill_s,
+                   run_host_point(half, "half", 1).prefill_s);
+  // Two threads at half speed each take as long as one: every kernel is compute-bound.
+  const RunMetrics even2 = run_host_point(even, "even", 2), half2 = run_host_point(half, "half", 2);
+  EXPECT_NEAR(half2.prefill_s / even2.prefill_s, 2.0, 0.05);
+  EXPECT_NEAR(half2.prefill_s / run_host_point(even, "even", 1).prefill_s, 1.0, 0.05);
+  EXPECT_GT(half2.decode_s, even2.decode_s * 1.5);
+}
+
+// The loop behind thread_scaling's comment: every run gives a rate for one thread alone and for
+// the slowest of several, and the summary states both and their ratio.
+TEST(ThreadSpeed, TimesOneThreadAloneAndTheSlowestOfAll) {
+  const calibrate::ThreadSpeed s = calibrate::bench_thread_speed(2, 3, 0.002);
+  ASSERT_EQ(s.alone.size(), 3u);
+  ASSERT_EQ(s.slowest.size(), 3u);
+  for (double r : s.alone) EXPECT_GT(r, 0);
+  for (double r : s.slowest) EXPECT_GT(r, 0);
+  EXPECT_NE(s.summary().find("slowest of 2 threads"), std::string::npos) << s.summary();
+  EXPECT_NE(s.summary().find(fmt::format("{:.2f}x", s.slowest_median() / s.alone_median())),
+            std::string::npos)
+      << s.summary();
+}
+
 TEST(LlamaCppHostFit, RecoversTheParametersThatMadeItsData) {
   // Synthetic "measurements" from known parameters; the fit starts elsewhere and must get back.
   calibrate::LlamaCppBenchOptions o;
@@ -99,6 +155,7 @@ TEST(LlamaCppHostFit, RecoversTheParametersThatMadeItsData) {
   truth.port_bandwidth = 9e9, truth.dram_bandwidth = 14e9, truth.launch_overhead = 3e-6;
   truth.thread_wake = 0.4e-3, truth.step_overhead = 0.3e-3, truth.rate_int4 = 1.6;
   truth.step_overhead_per_vocab = 30e-9;
+  truth.thread_scaling = {{2, 0.8}};
   truth.matmul_compute = {{1, 0.2}, {16, 0.05}, {64, 0.08}, {256, 0.12}};
   TempFile hw_file("truth-hw.yaml"), engine_file("truth-engine.yaml");
   calibrate::LlamaCppFit truth_fit;
@@ -122,6 +179,9 @@ TEST(LlamaCppHostFit, RecoversTheParametersThatMadeItsData) {
   EXPECT_LT(fit.max_abs, 0.10);
   EXPECT_NEAR(fit.model.thread_wake / truth.thread_wake, 1.0, 0.25);
   EXPECT_NEAR(fit.model.rate_int4 / truth.rate_int4, 1.0, 0.25);
+  ASSERT_EQ(fit.model.thread_scaling.size(), 1u);  // one point per thread count above 1
+  EXPECT_EQ(fit.model.thread_scaling[0].first, 2);
+  EXPECT_NEAR(fit.model.thread_scaling[0].second / 0.8, 1.0, 0.1);
   // The 256-wide shape's vocabularies tell the per-entry step cost apart from the output matrix.
   EXPECT_NEAR(fit.model.step_overhead_per_vocab / truth.step_overhead_per_vocab, 1.0, 0.1);
 }

@@ -1,13 +1,14 @@
-// The roofline estimator: compute time = FLOPs / (cores x peak(dtype) x efficiency(size)) summed
-// over the op's parts, effective bytes = bytes / memory efficiency(bytes), plus the unit's launch
-// overhead per kernel launch; both efficiencies are padded so time never falls as size grows
-// (padded_efficiency.hpp). The backend turns these into max(compute, bytes / bandwidth) under
-// contention. A data type the unit lacks is computed in the next wider type it has (int4 -> int8 ->
-// fp16 -> fp32).
+// The roofline estimator: compute time = FLOPs / (cores x peak(dtype) x efficiency(size) x the
+// engine's thread scaling at the op's core count, 1 on one core) summed over the op's parts,
+// effective bytes = bytes / memory efficiency(bytes), plus the unit's launch overhead per kernel
+// launch; both efficiencies are padded so time never falls as size grows (padded_efficiency.hpp).
+// The backend turns these into max(compute, bytes / bandwidth) under contention. A data type the
+// unit lacks is computed in the next wider type it has (int4 -> int8 -> fp16 -> fp32).
 #include <fmt/format.h>
 #include <cmath>
 
 #include "sim/config/diagnostics.hpp"
+#include "sim/config/schema.hpp"
 #include "sim/cost/estimator.hpp"
 #include "sim/cost/padded_efficiency.hpp"
 
@@ -67,6 +68,11 @@ class Roofline final : public Estimator {
     for (uint8_t i = 0; i < op.place.count; ++i)
       c.delay_s = std::max(c.delay_s, pf.units[op.place.unit[i]].spec->launch_overhead);
     c.delay_s = c.delay_s * op.launches + op.fixed_time;
+    // A kernel split over several cores runs each at the engine's scaling for that many threads.
+    int threads = 0;
+    for (uint8_t i = 0; i < op.place.count; ++i) threads += op.place.cores[i];
+    const double scaling =
+        threads > 1 ? interpolate_curve(first.spec->thread_scaling, threads, 1.0) : 1.0;
     for (const OpPart& part : g.parts(id)) {
       const size_t cls = static_cast<size_t>(class_of(part.kind));
       double rate = 0;
@@ -76,7 +82,7 @@ class Roofline final : public Estimator {
         rate += op.place.cores[i] * peak_for(*u.spec, part.dtype, u.name) *
                 padded_efficiency(e.compute, size_of(part, e.by), 1.0);
       }
-      if (part.flops > 0) c.compute_s += part.flops / rate;
+      if (part.flops > 0) c.compute_s += part.flops / (rate * scaling);
       const double bytes = part.bytes();
       c.actual_bytes += bytes;
       c.dram_bytes += bytes / padded_efficiency(first.spec->efficiency[cls].memory, bytes, 1.0);
