@@ -7,8 +7,10 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <tuple>
 
 #include "sim/calibrate/llamacpp_bench.hpp"
 #include "sim/calibrate/llamacpp_fit.hpp"
@@ -203,6 +205,27 @@ std::vector<LlamaCppValidationRow> llamacpp_validation_from_json(const std::stri
   } catch (const nlohmann::json::exception& e) {
     throw InputError({file}, std::string("not a saved llama.cpp validation: ") + e.what());
   }
+  return rows;
+}
+
+std::vector<LlamaCppValidationRow> combine_llamacpp_rows(
+    const std::vector<std::vector<LlamaCppValidationRow>>& files, TimingEstimator e) {
+  using Key =
+      std::tuple<std::string, std::string, int64_t, int, double, int64_t, int64_t, std::string>;
+  std::vector<LlamaCppValidationRow> rows;
+  std::vector<std::vector<double>> measured;
+  std::map<Key, size_t> index;
+  for (const auto& file : files)
+    for (const LlamaCppValidationRow& r : file) {
+      const Key k{r.model, r.quant, r.layers, r.threads, r.memory, r.prompt, r.gen, r.phase};
+      const auto [it, added] = index.emplace(k, rows.size());
+      if (added) {
+        rows.push_back(r);
+        measured.emplace_back();
+      }
+      measured[it->second].push_back(r.measured);
+    }
+  for (size_t i = 0; i < rows.size(); ++i) rows[i].measured = estimate(measured[i], e);
   return rows;
 }
 

@@ -186,7 +186,8 @@ struct ValidateArgs {
   std::string estimator = "min";
   int passes = 1;
   bool no_probe = false;
-  std::string save, from;
+  std::string save;
+  std::vector<std::string> from;
 };
 
 // Measures (and predicts) every model of `a` in llama.cpp, pass after pass, with the drift probe
@@ -275,13 +276,15 @@ void add_validate_llamacpp(CLI::App& app, int& exit_code) {
                       "measure the whole model list this many times, minutes apart; each row "
                       "combines all passes' measurements with the estimator")
           ->check(CLI::Range(1, 100))
-          ->capture_default_str(),
-      add_estimator_option(sub, a->estimator)};
+          ->capture_default_str()};
+  add_estimator_option(sub, a->estimator);
   sub->add_option("--save", a->save, "also save the measurements as JSON");
   CLI::Option* from =
       sub->add_option("--from", a->from,
                       "predict measurements saved by --save again (with --hw/--engine) instead "
-                      "of running llama.cpp");
+                      "of running llama.cpp; several files (A,B: passes saved at different "
+                      "times) are combined row by row with the estimator")
+          ->delimiter(',');
   sub->add_option("--hw", a->o.hw, "hardware profile")->capture_default_str();
   sub->add_option("--engine", a->o.engine, "engine profile")->capture_default_str();
   sub->add_option("--workdir", a->o.workdir, "where the GGUF file is written");
@@ -302,12 +305,16 @@ void add_validate_llamacpp(CLI::App& app, int& exit_code) {
     if (a->from.empty()) {
       all.rows = measure_validation(*a, probes);
     } else {
-      std::ifstream in(a->from);
-      if (!in) throw InputError({a->from}, "cannot open");
-      std::stringstream text;
-      text << in.rdbuf();
-      all.rows = calibrate::llamacpp_validation_from_json(text.str(), a->from);
-      if (all.rows.empty()) throw InputError({a->from}, "holds no measurements");
+      std::vector<std::vector<calibrate::LlamaCppValidationRow>> files;
+      for (const std::string& file : a->from) {
+        std::ifstream in(file);
+        if (!in) throw InputError({file}, "cannot open");
+        std::stringstream text;
+        text << in.rdbuf();
+        files.push_back(calibrate::llamacpp_validation_from_json(text.str(), file));
+        if (files.back().empty()) throw InputError({file}, "holds no measurements");
+      }
+      all.rows = calibrate::combine_llamacpp_rows(files, estimator_of(a->estimator));
       calibrate::predict_llamacpp_rows(all.rows, a->o);
     }
     if (!a->save.empty()) {

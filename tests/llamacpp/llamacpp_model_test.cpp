@@ -257,6 +257,31 @@ TEST(ValidateLlamaCpp, SavedMeasurementsWithABadPhaseNameTheFileEntryAndKey) {
                InputError);
 }
 
+// Passes saved at different times (--from A,B) combine row by row: each run once, in the order
+// first seen, measured as the estimator over the files that have it.
+TEST(ValidateLlamaCpp, SavedPassesCombineRowByRow) {
+  const auto row = [](int threads, const char* phase, double s) {
+    calibrate::LlamaCppValidationRow r;
+    r.model = "qwen2.5-0.5b", r.quant = "q8_0", r.layers = 4, r.threads = threads;
+    r.prompt = 64, r.gen = 32, r.phase = phase, r.measured = s;
+    return r;
+  };
+  const std::vector<std::vector<calibrate::LlamaCppValidationRow>> files{
+      {row(1, "prefill", 0.30), row(1, "decode", 0.020)},
+      {row(2, "prefill", 0.20), row(1, "decode", 0.016), row(1, "prefill", 0.36)},
+      {row(1, "prefill", 0.33)}};
+  const auto fastest = calibrate::combine_llamacpp_rows(files, calibrate::TimingEstimator::kMin);
+  ASSERT_EQ(fastest.size(), 3u);
+  EXPECT_EQ(fastest[0].phase, "prefill");
+  EXPECT_EQ(fastest[0].threads, 1);
+  EXPECT_DOUBLE_EQ(fastest[0].measured, 0.30);
+  EXPECT_DOUBLE_EQ(fastest[1].measured, 0.016);
+  EXPECT_EQ(fastest[2].threads, 2);
+  EXPECT_DOUBLE_EQ(fastest[2].measured, 0.20);
+  const auto median = calibrate::combine_llamacpp_rows(files, calibrate::TimingEstimator::kMedian);
+  EXPECT_DOUBLE_EQ(median[0].measured, 0.33);
+}
+
 // The drift probe is one of calibrate-llamacpp's own microbenchmarks (so the profiles were fitted
 // to it) with decode steps, on each thread count; it reads predicted / measured - 1 per phase.
 TEST(DriftProbe, TimesACalibrationMicrobenchmarkAndReadsItsPredictionError) {
