@@ -26,6 +26,15 @@
 namespace socsim::cli {
 namespace {
 
+// The whole text of a file the user named (an error naming it when it cannot be read).
+std::string read_named_file(const std::string& file) {
+  std::ifstream in(file);
+  if (!in) throw InputError({file}, "cannot open");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 constexpr const char* kLetCpusIdleHelp =
     "time without the idle-priority spinners that keep every CPU awake (on a virtual machine a "
     "halted vCPU can delay a woken llama.cpp thread to the next timer tick)";
@@ -124,13 +133,8 @@ void add_calibrate_llamacpp(CLI::App& app, int& exit_code) {
       points = calibrate::merge_llamacpp_points(passes, o.estimator);
     } else {
       std::vector<std::vector<calibrate::LlamaCppPoint>> sets;
-      for (const std::string& file : a->from) {
-        std::ifstream in(file);
-        if (!in) throw InputError({file}, "cannot open");
-        std::stringstream text;
-        text << in.rdbuf();
-        sets.push_back(calibrate::llamacpp_points_from_json(text.str(), file));
-      }
+      for (const std::string& file : a->from)
+        sets.push_back(calibrate::llamacpp_points_from_json(read_named_file(file), file));
       points = calibrate::merge_llamacpp_points(sets, estimator_of(a->estimator));
     }
     if (!a->save.empty()) {
@@ -307,11 +311,7 @@ void add_validate_llamacpp(CLI::App& app, int& exit_code) {
     } else {
       std::vector<std::vector<calibrate::LlamaCppValidationRow>> files;
       for (const std::string& file : a->from) {
-        std::ifstream in(file);
-        if (!in) throw InputError({file}, "cannot open");
-        std::stringstream text;
-        text << in.rdbuf();
-        files.push_back(calibrate::llamacpp_validation_from_json(text.str(), file));
+        files.push_back(calibrate::llamacpp_validation_from_json(read_named_file(file), file));
         if (files.back().empty()) throw InputError({file}, "holds no measurements");
       }
       all.rows = calibrate::combine_llamacpp_rows(files, estimator_of(a->estimator));
