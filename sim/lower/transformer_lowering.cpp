@@ -40,7 +40,10 @@ class Lowerer {
     const int64_t per_layer = ch_.granularity == Granularity::kOp      ? 10
                               : ch_.granularity == Granularity::kBlock ? 4
                                                                        : 1;
-    const auto ops = static_cast<size_t>((chunks + steps) * (m_.layers * per_layer + 2));
+    const int64_t decode_per_layer =
+        ch_.decode_ops_per_layer > 0 ? ch_.decode_ops_per_layer : per_layer;
+    const auto ops = static_cast<size_t>(chunks * (m_.layers * per_layer + 2) +
+                                         steps * (m_.layers * decode_per_layer + 2));
     g_.reserve(ops, ops * 12 / static_cast<size_t>(per_layer) + ops, ops * 2);
 
     // The ops that wrote each layer's KV cache (earlier prefill chunks; the last one in decode).

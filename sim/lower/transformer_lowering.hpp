@@ -41,6 +41,11 @@ struct LoweringChoices {
   // output rows (`inp_out_ids`) after the last layer's attention (src/llama-model.cpp).
   bool last_layer_output_rows_only = false;
   std::vector<OpId> entry_deps;  // extra predecessors of every prefill chunk (e.g. graph setup)
+  // At most how many ops a policy's replace_stage and before_stage make of one decode layer (0 =
+  // the granularity's count). Only sizes the graph's reserve: a policy that cuts a decode layer
+  // into many ops (the sparse FFNs: ~22) gives its bound so that the op table is allocated and
+  // prefaulted once instead of regrown (each regrowth copies the table into fresh pages).
+  int64_t decode_ops_per_layer = 0;
   // Called before each stage op is created with an op carrying its tags and placement, its parts
   // and its predecessors; may add ops the stage also waits for (e.g. weights paged in from flash).
   std::function<std::vector<OpId>(Stage, const Op& tags, std::span<const OpPart> parts,

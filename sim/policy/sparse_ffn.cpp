@@ -2,6 +2,7 @@
 #include "sim/policy/sparse_ffn.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "sim/graph/op_formulas.hpp"
@@ -82,6 +83,13 @@ std::vector<OpPart> SparseFfnLowering::predictor_parts(const ModelSpec& m,
     parts.push_back(
         role(formulas::moe_router(1, m.hidden, m.moe.experts, DType::kFp32, a), PartRole::kRouter));
   return parts;
+}
+
+int64_t SparseFfnLowering::max_ops_per_layer(const SparseFfnOptions& o) {
+  // predict, hot.read and hot.npu, mem.cpu, four ops per pipeline cluster (or the four of the
+  // matrix-level path), ffn.out.
+  const int64_t clusters = o.pipeline ? std::max<int64_t>(o.pipeline_depth, 1) : 1;
+  return std::min<int64_t>(5 + 4 * clusters, 32);
 }
 
 uint32_t SparseFfnLowering::npu_dense(int64_t layer, int32_t e) const {
@@ -195,11 +203,35 @@ SparseFfnLowering::Counts SparseFfnLowering::replay(int64_t layer) {
   return c;
 }
 
-OpId SparseFfnLowering::add(TaskGraph& g, Op op, std::vector<OpPart> parts, std::vector<OpId> preds,
-                            const char* name) {
-  op.rank = static_cast<int64_t>(g.size());
-  return g.add(op, parts, preds, name);
+uint32_t SparseFfnLowering::name_id(TaskGraph& g, const char* name) {
+  if (named_graph_ != &g) named_graph_ = &g, names_.clear();
+  for (const auto& [at, id] : names_)
+    if (at == name) return id;
+  names_.emplace_back(name, g.intern(name));
+  return names_.back().second;
 }
+
+OpId SparseFfnLowering::add(TaskGraph& g, Op op, std::span<const OpPart> parts,
+                            std::span<const OpId> preds, const char* name) {
+  op.rank = static_cast<int64_t>(g.size());
+  return g.add(op, parts, preds, name_id(g, name));
+}
+
+namespace {
+
+// The parts of one op built here: at most Gate, Up and Down, then the FFN's markers and residual.
+struct PartList {
+  std::array<OpPart, 7> part;
+  size_t count = 0;
+  void push(const OpPart& p) { part[count++] = p; }
+  std::span<const OpPart> span() const { return {part.data(), count}; }
+};
+
+std::span<const OpId> one(const OpId& id) {
+  return {&id, 1};
+}
+
+}  // namespace
 
 std::vector<OpId> SparseFfnLowering::lower(const Op& tags, std::span<const OpId> preds,
                                            TaskGraph& g) {
@@ -211,6 +243,8 @@ std::vector<OpId> SparseFfnLowering::lower(const Op& tags, std::span<const OpId>
   const int64_t layer = tags.layer;
   const Counts c = replay(layer);
   const DType a = m_.activation_dtype, w = m_.weight_dtype, cd = o_.compute_dtype;
+  // The layer's input ops (preds may point into the graph's storage, which adding ops moves).
+  const OpId first_in = preds.empty() ? kNoOp : preds.front();
   const std::vector<OpId> in(preds.begin(), preds.end());
 
   Op base = tags;
@@ -220,7 +254,8 @@ std::vector<OpId> SparseFfnLowering::lower(const Op& tags, std::span<const OpId>
   pr.place = o_.compute;
   const OpId predict_op = add(g, pr, predictor_parts(m_, o_, c.experts), in, "predict");
 
-  auto read_op = [&](const ReadGroup& r, double span, std::vector<OpId> deps, const char* name) {
+  auto read_op = [&](const ReadGroup& r, double span, std::span<const OpId> deps,
+                     const char* name) {
     Op op = base;
     op.kind = OpKind::kFlashRead;
     op.place = single_core(o_.io);
@@ -238,16 +273,16 @@ std::vector<OpId> SparseFfnLowering::lower(const Op& tags, std::span<const OpId>
     op.flash_span = span;
     op.compute_scale = span > 0 ? o_.io_slowdown : 1.0;
     flash_bytes_ += r.bytes;
-    return add(g, op, {}, std::move(deps), name);
+    return add(g, op, {}, deps, name);
   };
   auto ffn_parts = [&](int64_t gate, int64_t up_down, double share) {
     const auto n_gate = static_cast<int64_t>(std::ceil(share * static_cast<double>(gate)));
     const auto n_ud = static_cast<int64_t>(std::ceil(share * static_cast<double>(up_down)));
-    std::vector<OpPart> p;
-    if (n_gate > 0) p.push_back(formulas::matmul(1, m_.hidden, n_gate, cd, w, a));
+    PartList p;
+    if (n_gate > 0) p.push(formulas::matmul(1, m_.hidden, n_gate, cd, w, a));
     if (n_ud > 0) {
-      p.push_back(formulas::matmul(1, m_.hidden, n_ud, cd, w, a));  // Up
-      p.push_back(formulas::matmul(1, n_ud, m_.hidden, cd, w, a));  // Down
+      p.push(formulas::matmul(1, m_.hidden, n_ud, cd, w, a));  // Up
+      p.push(formulas::matmul(1, n_ud, m_.hidden, cd, w, a));  // Down
     }
     return p;
   };
@@ -257,18 +292,19 @@ std::vector<OpId> SparseFfnLowering::lower(const Op& tags, std::span<const OpId>
   // section 4.4): their read waits only for what the attention block waits for.
   OpId npu_op = kNoOp;
   if (c.hot_neurons > 0) {
-    std::vector<OpId> deps{predict_op};
+    std::array<OpId, 2> deps{predict_op, kNoOp};
+    size_t n_deps = 1;
     if (c.reads.cluster.bytes > 0) {
-      std::vector<OpId> layer_in;
-      if (!in.empty()) layer_in.assign(g.preds(in[0]).begin(), g.preds(in[0]).end());
-      deps.push_back(read_op(c.reads.cluster, 0, layer_in, "hot.read"));
+      deps_.clear();
+      if (first_in != kNoOp) deps_.assign(g.preds(first_in).begin(), g.preds(first_in).end());
+      deps[n_deps++] = read_op(c.reads.cluster, 0, deps_, "hot.read");
     }
     Op npu = base;
     npu.place = o_.npu;
-    std::vector<OpPart> parts{
+    const std::array<OpPart, 2> parts{
         formulas::matmul(1, m_.hidden, (m_.gated ? 2 : 1) * c.hot_neurons, DType::kInt8, w, a),
         formulas::matmul(1, c.hot_neurons, m_.hidden, DType::kInt8, w, a)};
-    npu_op = add(g, npu, parts, deps, "hot.npu");
+    npu_op = add(g, npu, parts, std::span<const OpId>(deps.data(), n_deps), "hot.npu");
   }
   // Cold path on the CPU; its last op also sums the NPU's part and adds the residual. For
   // functional execution (socsim verify) that op carries the FFN's roles as zero-cost markers:
@@ -281,44 +317,51 @@ std::vector<OpId> SparseFfnLowering::lower(const Op& tags, std::span<const OpId>
   const double span = c.reads.span;
   Op cpu = base;
   cpu.place = o_.compute;
-  auto finish = [&](std::vector<OpPart> parts, std::vector<OpId> deps, const char* name) {
+  // `deps_` holds the finishing op's predecessors when it is called.
+  auto finish = [&](PartList parts, const char* name) {
     for (PartRole r : {PartRole::kGateUp, PartRole::kAct, PartRole::kDown}) {
       OpPart marker;
       marker.kind = OpKind::kMatmul;
       marker.dtype = cd;
       marker.role = r;
-      parts.push_back(marker);
+      parts.push(marker);
     }
-    parts.push_back(role(formulas::add(1, m_.hidden, DType::kFp16, a), PartRole::kFfnResidual));
-    if (npu_op != kNoOp) deps.push_back(npu_op);
-    return add(g, cpu, std::move(parts), std::move(deps), name);
+    parts.push(role(formulas::add(1, m_.hidden, DType::kFp16, a), PartRole::kFfnResidual));
+    if (npu_op != kNoOp) deps_.push_back(npu_op);
+    return add(g, cpu, parts.span(), deps_, name);
   };
-  if (c.gate + c.up_down == 0) return {finish({}, {predict_op}, "ffn.out")};
-  if (!o_.pipeline) {
-    std::vector<OpId> d{predict_op};
-    if (gate.bytes > 0) d = {read_op(gate, span, {predict_op}, "gate.read")};
-    const OpId gc = add(g, cpu, ffn_parts(c.gate, 0, 1.0), d, "gate.cpu");
-    std::vector<OpId> d2{gc};
-    if (rest.bytes > 0) d2 = {read_op(rest, span, {gc}, "updown.read")};
-    return {finish(ffn_parts(0, c.up_down, 1.0), d2, "updown.cpu")};
+  deps_.clear();
+  if (c.gate + c.up_down == 0) {
+    deps_.push_back(predict_op);
+    return {finish({}, "ffn.out")};
   }
-  return {
-      finish({}, pipeline(g, c, gate, rest, span, predict_op, read_op, ffn_parts, cpu), "ffn.out")};
+  if (!o_.pipeline) {
+    OpId d = predict_op;
+    if (gate.bytes > 0) d = read_op(gate, span, one(predict_op), "gate.read");
+    const OpId gc = add(g, cpu, ffn_parts(c.gate, 0, 1.0).span(), one(d), "gate.cpu");
+    OpId d2 = gc;
+    if (rest.bytes > 0) d2 = read_op(rest, span, one(gc), "updown.read");
+    deps_.push_back(d2);
+    return {finish(ffn_parts(0, c.up_down, 1.0), "updown.cpu")};
+  }
+  pipeline(g, c, gate, rest, span, predict_op, read_op, ffn_parts, cpu, deps_);
+  return {finish({}, "ffn.out")};
 }
 
 template <class ReadOp, class Parts>
-std::vector<OpId> SparseFfnLowering::pipeline(TaskGraph& g, const Counts& c, const ReadGroup& gate,
-                                              const ReadGroup& rest, double span, OpId predict_op,
-                                              ReadOp& read_op, Parts& ffn_parts, const Op& cpu) {
+void SparseFfnLowering::pipeline(TaskGraph& g, const Counts& c, const ReadGroup& gate,
+                                 const ReadGroup& rest, double span, OpId predict_op,
+                                 ReadOp& read_op, Parts& ffn_parts, const Op& cpu,
+                                 std::vector<OpId>& ends) {
   // PowerInfer-2's neuron-cluster pipeline (section 4.3, Fig. 6): the cold neurons found in DRAM
   // are computed as soon as the predictor has run, while the flash-resident ones go through five
   // stages per cluster: predict -> Gate I/O -> Gate compute -> Up/Down I/O -> Up/Down compute.
   // One I/O core serves every read in turn; the compute cores take whatever cluster is ready, so
   // one cluster's reads overlap other clusters' compute (of this matrix or of the cached ones).
-  std::vector<OpId> ends;
   const int64_t mem_gate = c.gate - c.flash_gate, mem_ud = c.up_down - c.flash_up_down;
   if (mem_gate + mem_ud > 0)
-    ends.push_back(add(g, cpu, ffn_parts(mem_gate, mem_ud, 1.0), {predict_op}, "mem.cpu"));
+    ends.push_back(
+        add(g, cpu, ffn_parts(mem_gate, mem_ud, 1.0).span(), one(predict_op), "mem.cpu"));
   const int64_t k = std::clamp<int64_t>(c.flash_gate, 1, std::max<int64_t>(o_.pipeline_depth, 1));
   const bool whole = c.reads.whole.count > 0;  // unsplit bundles: Up/Down arrive with the Gate
   auto share = [k](const ReadGroup& r, int64_t i) {  // cluster i's part of a read group
@@ -331,19 +374,18 @@ std::vector<OpId> SparseFfnLowering::pipeline(TaskGraph& g, const Counts& c, con
   for (int64_t i = 0; i < k && c.flash_gate > 0; ++i) {
     const ReadGroup gi = share(gate, i);
     const int64_t n_gate = cluster(c.flash_gate, i), n_ud = cluster(c.flash_up_down, i);
-    OpId at = gi.bytes > 0 ? read_op(gi, span, {predict_op}, "gate.read") : predict_op;
+    OpId at = gi.bytes > 0 ? read_op(gi, span, one(predict_op), "gate.read") : predict_op;
     if (whole) {
-      ends.push_back(add(g, cpu, ffn_parts(n_gate, n_ud, 1.0), {at}, "cluster.cpu"));
+      ends.push_back(add(g, cpu, ffn_parts(n_gate, n_ud, 1.0).span(), one(at), "cluster.cpu"));
       continue;
     }
-    at = add(g, cpu, ffn_parts(n_gate, 0, 1.0), {at}, "gate.cpu");
+    at = add(g, cpu, ffn_parts(n_gate, 0, 1.0).span(), one(at), "gate.cpu");
     const ReadGroup ri = share(rest, i);
-    if (ri.bytes > 0) at = read_op(ri, span, {at}, "updown.read");
-    if (n_ud > 0) at = add(g, cpu, ffn_parts(0, n_ud, 1.0), {at}, "updown.cpu");
+    if (ri.bytes > 0) at = read_op(ri, span, one(at), "updown.read");
+    if (n_ud > 0) at = add(g, cpu, ffn_parts(0, n_ud, 1.0).span(), one(at), "updown.cpu");
     ends.push_back(at);
   }
   if (ends.empty()) ends.push_back(predict_op);
-  return ends;
 }
 
 }  // namespace socsim

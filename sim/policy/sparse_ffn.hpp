@@ -77,6 +77,9 @@ class SparseFfnLowering {
   // `experts` routed experts, the MoE router.
   static std::vector<OpPart> predictor_parts(const ModelSpec& m, const SparseFfnOptions& o,
                                              int64_t experts);
+  // At most how many ops lower() makes of one layer (for reserving the graph; capped so that a
+  // deep pipeline does not reserve far more than it is likely to use).
+  static int64_t max_ops_per_layer(const SparseFfnOptions& o);
   double flash_bytes() const { return flash_bytes_; }
   int64_t tokens() const { return tokens_; }
   int64_t window() const { return o_.window; }  // 0: the neuron cache decides
@@ -97,13 +100,16 @@ class SparseFfnLowering {
   // fixed at construction, so it can run on the prefetching worker.
   uint32_t predict(int64_t layer, int32_t expert, std::span<const uint32_t> active,
                    std::vector<uint32_t>& extra) const;
-  OpId add(TaskGraph& g, Op op, std::vector<OpPart> parts, std::vector<OpId> preds,
+  // Adds an op ranked by creation order. Names are string literals, interned once per graph and
+  // then found by address, so creating an op builds no string and allocates nothing.
+  OpId add(TaskGraph& g, Op op, std::span<const OpPart> parts, std::span<const OpId> preds,
            const char* name);
-  // The cold path as PowerInfer-2's cluster pipeline; returns the ops its end waits for.
+  uint32_t name_id(TaskGraph& g, const char* name);
+  // The cold path as PowerInfer-2's cluster pipeline; appends the ops its end waits for to `ends`.
   template <class ReadOp, class Parts>
-  std::vector<OpId> pipeline(TaskGraph& g, const Counts& c, const ReadGroup& gate,
-                             const ReadGroup& rest, double span, OpId predict_op, ReadOp& read_op,
-                             Parts& ffn_parts, const Op& cpu);
+  void pipeline(TaskGraph& g, const Counts& c, const ReadGroup& gate, const ReadGroup& rest,
+                double span, OpId predict_op, ReadOp& read_op, Parts& ffn_parts, const Op& cpu,
+                std::vector<OpId>& ends);
   // The hottest neurons of (layer, expert) the NPU computes densely (0 without hybrid).
   uint32_t npu_dense(int64_t layer, int32_t expert) const;
 
@@ -117,6 +123,9 @@ class SparseFfnLowering {
   int64_t tokens_ = 0;
   double flash_bytes_ = 0;
   std::vector<uint32_t> predicted_, extra_;
+  const TaskGraph* named_graph_ = nullptr;  // the graph names_ holds ids of
+  std::vector<std::pair<const char*, uint32_t>> names_;
+  std::vector<OpId> deps_;            // scratch: predecessors of the op being built
   std::vector<int32_t> last_active_;  // per neuron (window mode): last token it was loaded for
   int64_t window_hits_ = 0, window_accesses_ = 0;
 

@@ -281,6 +281,9 @@ class SparseOffloadPolicy : public Policy {
     ch.elementwise_dtype = DType::kFp16;
     ch.exploit_sparsity = true;
     ch.fuse_decode_attention = true;  // decode attention is one CPU op; the FFN is restructured
+    // Decode attention is one op, or two split between the CPU and the NPU.
+    const bool split_attention = o.hybrid && ctx.hw.has_npu;
+    ch.decode_ops_per_layer = (split_attention ? 2 : 1) + SparseFfnLowering::max_ops_per_layer(o);
     const Placement npu = ctx.hw.has_npu ? o.npu : cpu;
     ch.place = [=](Stage s, Phase ph) {
       if (ph == Phase::kPrefill && s != Stage::kAttention && s != Stage::kEmbedding) return npu;
@@ -292,7 +295,6 @@ class SparseOffloadPolicy : public Policy {
     OpId last_preload = UINT32_MAX;
     const Placement io = o.io;
     double npu_heads = -1;  // the planner's share of attention heads on the NPU, set at first use
-    const bool split_attention = o.hybrid && ctx.hw.has_npu;
     ch.replace_stage = [=, &last_preload, &npu_heads](
                            Stage stage, const Op& tags, std::span<const OpId> preds,
                            std::span<const OpPart> parts, TaskGraph& graph) -> std::vector<OpId> {
