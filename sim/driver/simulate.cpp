@@ -115,10 +115,13 @@ std::unique_ptr<RunOutput> simulate(const LoadedRun& run, BackendKind backend_ki
   const int64_t decoded =
       run.workload.prompt == 0 ? run.workload.gen : std::max<int64_t>(run.workload.gen - 1, 0);
   m.decode_tokens_per_s = m.decode_s > 0 ? static_cast<double>(decoded) / m.decode_s : 0;
-  m.energy = account_energy(g, out->costs, out->timing, out->platform, 0, end);
-  m.prefill_energy_j =
-      account_energy(g, out->costs, out->timing, out->platform, setup_end, ttft).total;
-  m.decode_energy_j = account_energy(g, out->costs, out->timing, out->platform, ttft, end).total;
+  // The whole run, prefill and decode in one pass over the ops.
+  const std::pair<double, double> windows[] = {{0, end}, {setup_end, ttft}, {ttft, end}};
+  std::vector<EnergyBreakdown> energy =
+      account_energy(g, out->costs, out->timing, out->platform, windows);
+  m.energy = std::move(energy[0]);
+  m.prefill_energy_j = energy[1].total;
+  m.decode_energy_j = energy[2].total;
   m.ops_simulated = g.size();
   m.npu_bubble_rate = npu_bubble_rate(g, out->timing, out->platform);
   m.decode = decode_metrics(g, out->timing, ttft);
