@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <set>
 #include <thread>
 
 #include "sim/calibrate/host_benchmarks.hpp"
@@ -192,12 +193,11 @@ LlamaCppFit fit_llamacpp_host(const std::vector<LlamaCppPoint>& points,
     if (p.threads == 1) port_floor = std::max(port_floor, rate);
   }
   // One scaling point per thread count measured above 1.
-  m.thread_scaling.clear();
+  std::set<int> several;
   for (const LlamaCppPoint& p : points)
-    if (p.threads > 1 && std::none_of(m.thread_scaling.begin(), m.thread_scaling.end(),
-                                      [&](const auto& s) { return s.first == p.threads; }))
-      m.thread_scaling.emplace_back(p.threads, 1.0);
-  std::sort(m.thread_scaling.begin(), m.thread_scaling.end());
+    if (p.threads > 1) several.insert(p.threads);
+  m.thread_scaling.clear();
+  for (int t : several) m.thread_scaling.emplace_back(t, 1.0);
   std::vector<Param> params = params_of(m);
   for (Param& p : params) {
     if (p.value == &m.port_bandwidth && port_floor > 0) p.lo = port_floor;

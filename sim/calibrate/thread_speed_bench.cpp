@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <thread>
 
+#include "sim/stats/median.hpp"
+
 namespace socsim::calibrate {
 namespace {
 
@@ -51,19 +53,13 @@ std::vector<double> run_together(int threads, int64_t iterations, uint64_t* sink
   return rate;
 }
 
-double percentile(std::vector<double> v, double q) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[static_cast<size_t>(q * static_cast<double>(v.size() - 1) + 0.5)];
-}
-
 }  // namespace
 
 double ThreadSpeed::alone_median() const {
-  return percentile(alone, 0.5);
+  return median(alone);
 }
 double ThreadSpeed::slowest_median() const {
-  return percentile(slowest, 0.5);
+  return median(slowest);
 }
 
 std::string ThreadSpeed::summary() const {
@@ -71,15 +67,14 @@ std::string ThreadSpeed::summary() const {
   return fmt::format(
       "one thread alone {} G loop steps/s median (p10-p90 {}-{}), slowest of {} threads at once "
       "{} (p10-p90 {}-{}): {:.2f}x, {} runs each",
-      g(alone_median()), g(percentile(alone, 0.1)), g(percentile(alone, 0.9)), threads,
-      g(slowest_median()), g(percentile(slowest, 0.1)), g(percentile(slowest, 0.9)),
-      alone_median() > 0 ? slowest_median() / alone_median() : 0.0, runs);
+      g(alone_median()), g(quantile(alone, 0.1)), g(quantile(alone, 0.9)), threads,
+      g(slowest_median()), g(quantile(slowest, 0.1)), g(quantile(slowest, 0.9)),
+      alone_median() > 0 ? slowest_median() / alone_median() : 0.0, alone.size());
 }
 
 ThreadSpeed bench_thread_speed(int threads, int runs, double seconds) {
   ThreadSpeed s;
   s.threads = std::max(1, threads);
-  s.runs = runs;
   uint64_t sink = 0;
   // Size a run from a short calibration loop.
   int64_t iterations = 1 << 16;

@@ -15,8 +15,8 @@ namespace socsim::calibrate {
 
 struct ThreadSpeed {
   int threads = 2;
-  int runs = 0;
-  // Loop iterations per second: one thread alone, and the slowest of `threads` threads at once.
+  // Loop iterations per second, one entry per run: one thread alone, and the slowest of `threads`
+  // threads at once.
   std::vector<double> alone, slowest;
   double alone_median() const;
   double slowest_median() const;

@@ -209,14 +209,14 @@ std::vector<LlamaCppValidationRow> llamacpp_validation_from_json(const std::stri
 }
 
 std::vector<LlamaCppValidationRow> combine_llamacpp_rows(
-    const std::vector<std::vector<LlamaCppValidationRow>>& files, TimingEstimator e) {
+    const std::vector<std::vector<LlamaCppValidationRow>>& passes, TimingEstimator e) {
   using Key =
       std::tuple<std::string, std::string, int64_t, int, double, int64_t, int64_t, std::string>;
   std::vector<LlamaCppValidationRow> rows;
   std::vector<std::vector<double>> measured;
   std::map<Key, size_t> index;
-  for (const auto& file : files)
-    for (const LlamaCppValidationRow& r : file) {
+  for (const auto& pass : passes)
+    for (const LlamaCppValidationRow& r : pass) {
       const Key k{r.model, r.quant, r.layers, r.threads, r.memory, r.prompt, r.gen, r.phase};
       const auto [it, added] = index.emplace(k, rows.size());
       if (added) {

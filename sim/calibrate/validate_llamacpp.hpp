@@ -64,11 +64,11 @@ void predict_llamacpp_rows(std::span<LlamaCppValidationRow> rows, const Validate
 std::string llamacpp_validation_json(const std::vector<LlamaCppValidationRow>& rows);
 std::vector<LlamaCppValidationRow> llamacpp_validation_from_json(const std::string& text,
                                                                  const std::string& file);
-// Rows of several saved files (passes measured at different times) as one list: each run (model,
-// quant, layers, threads, memory, prompt, gen, phase) once, in the order first seen, measured as
-// the estimator over every file that has it.
+// Rows of several passes (measured one after another, or saved at different times) as one list:
+// each run (model, quant, layers, threads, memory, prompt, gen, phase) once, in the order first
+// seen, with its first prediction and measured as the estimator over every pass that has it.
 std::vector<LlamaCppValidationRow> combine_llamacpp_rows(
-    const std::vector<std::vector<LlamaCppValidationRow>>& files, TimingEstimator e);
+    const std::vector<std::vector<LlamaCppValidationRow>>& passes, TimingEstimator e);
 std::string format_llamacpp_validation(const LlamaCppValidation& v);
 // Summarises rows (median/max and pass) against the targets.
 void summarise(LlamaCppValidation& v);

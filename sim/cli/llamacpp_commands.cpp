@@ -215,11 +215,10 @@ std::vector<calibrate::LlamaCppValidationRow> measure_validation(ValidateArgs& a
   a.o.prompts = parse_csv<int64_t>(a.prompts, "--prompt");
   if (a.o.gen < 1) throw InputError({"--gen"}, "must be at least 1");
   a.o.log = &std::cerr;
-  std::vector<calibrate::LlamaCppValidationRow> rows;
   const std::vector<std::string> models = parse_csv<std::string>(a.models, "--model");
   // Every pass measures the whole list again, minutes later; each row's measurements of all
   // passes are combined by the estimator, as the repeats within a pass are.
-  std::vector<std::vector<double>> measured;
+  std::vector<std::vector<calibrate::LlamaCppValidationRow>> passes(static_cast<size_t>(a.passes));
   // The drift probe: one calibration microbenchmark, before the models and after each pass.
   const auto probe = [&](const std::string& when) {
     if (a.no_probe) return;
@@ -236,25 +235,17 @@ std::vector<calibrate::LlamaCppValidationRow> measure_validation(ValidateArgs& a
     std::cerr << probes.back() << "\n";
   };
   probe("before the models");
-  for (int pass = 0; pass < a.passes; ++pass) {
-    size_t row = 0;
+  for (size_t pass = 0; pass < passes.size(); ++pass) {
     for (const std::string& m : models) {
       calibrate::ValidateLlamaCppOptions o = a.o;
       o.model = m;
-      const calibrate::LlamaCppValidation v = calibrate::validate_llamacpp(o);
-      for (const calibrate::LlamaCppValidationRow& r : v.rows) {
-        if (pass == 0) {
-          rows.push_back(r);
-          measured.emplace_back();
-        }
-        measured[row++].push_back(r.measured);
-      }
+      const std::vector<calibrate::LlamaCppValidationRow> rows =
+          calibrate::validate_llamacpp(o).rows;
+      passes[pass].insert(passes[pass].end(), rows.begin(), rows.end());
     }
     probe(fmt::format("after pass {}", pass + 1));
   }
-  for (size_t i = 0; i < rows.size(); ++i)
-    rows[i].measured = calibrate::estimate(measured[i], a.o.estimator);
-  return rows;
+  return calibrate::combine_llamacpp_rows(passes, a.o.estimator);
 }
 
 void add_validate_llamacpp(CLI::App& app, int& exit_code) {

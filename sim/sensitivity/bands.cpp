@@ -6,6 +6,7 @@
 
 #include "sim/sensitivity/point_batch.hpp"
 #include "sim/sensitivity/sampling.hpp"
+#include "sim/stats/median.hpp"
 
 namespace socsim {
 

@@ -2,9 +2,6 @@
 #include "sim/sensitivity/base_run.hpp"
 
 #include <fmt/format.h>
-#include <algorithm>
-#include <cmath>
-#include <limits>
 
 #include "sim/provenance/run_provenance.hpp"
 #include "sim/sensitivity/point_batch.hpp"
@@ -41,15 +38,6 @@ void prepare_base(const RunRequest& request, BackendKind backend,
       fmt::format("{} on {}, policy {} (prompt {}, gen {})",
                   out.result.value("model", std::string()), out.result.value("hw", std::string()),
                   run.policy_name, run.workload.prompt, run.workload.gen);
-}
-
-double quantile(std::vector<double> v, double q) {
-  if (v.empty()) return std::numeric_limits<double>::quiet_NaN();
-  std::sort(v.begin(), v.end());
-  const double pos = q * static_cast<double>(v.size() - 1);
-  const size_t i = static_cast<size_t>(std::floor(pos));
-  if (i + 1 >= v.size()) return v.back();
-  return v[i] + (pos - static_cast<double>(i)) * (v[i + 1] - v[i]);
 }
 
 }  // namespace socsim

@@ -33,7 +33,4 @@ struct BaseRun {
 void prepare_base(const RunRequest& request, BackendKind backend,
                   const std::vector<std::string>& metrics, BaseRun& out);
 
-// Sorted copy of `values` -> the q-quantile (0..1), linear between order statistics; NaN for none.
-double quantile(std::vector<double> values, double q);
-
 }  // namespace socsim

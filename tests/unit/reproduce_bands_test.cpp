@@ -11,6 +11,7 @@
 #include "sim/sensitivity/base_run.hpp"
 #include "sim/sensitivity/reproduce_bands.hpp"
 #include "sim/sensitivity/sampling.hpp"
+#include "sim/stats/median.hpp"
 #include "tests/unit/in_data_dir.hpp"
 
 using namespace socsim;

@@ -12,6 +12,7 @@
 #include "sim/sensitivity/point_batch.hpp"
 #include "sim/sensitivity/sampling.hpp"
 #include "sim/sensitivity/sensitivity.hpp"
+#include "sim/stats/median.hpp"
 #include "tests/unit/in_data_dir.hpp"
 
 using namespace socsim;
