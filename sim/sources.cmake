@@ -34,6 +34,7 @@ set(SOCSIM_CORE_SOURCES
   sim/cost/cost_model.cpp
   sim/cost/padded_efficiency.cpp
   sim/engine/simulation.cpp
+  sim/engine/simulation_memo.cpp
   sim/engine/link_model.cpp
   sim/engine/analytic_backend.cpp
   sim/energy/energy.cpp

@@ -61,7 +61,27 @@ static double npu_bubble_rate(const TaskGraph& g, const std::vector<OpTiming>& t
   return span > 0 ? 1.0 - covered / span : 0.0;
 }
 
-std::unique_ptr<RunOutput> simulate(const LoadedRun& run, BackendKind backend_kind) {
+// Runs the engine on the lowered, costed graph, or takes a memoised run of the same inputs.
+static void run_engine(const LoadedRun& run, BackendKind kind, SimulationMemo* memo,
+                       RunOutput& out) {
+  const bool memoised = memo && kind != BackendKind::kSimGridWithEnergyPlugin;
+  if (memoised)
+    if (const MemoisedRun* hit =
+            memo->find(out.graph, out.costs, out.platform, run.policy->schedule_key(), kind)) {
+      out.timing = hit->timing;
+      out.dispatch_order = hit->dispatch_order;
+      return;
+    }
+  std::unique_ptr<Backend> backend = make_backend(kind);
+  backend->build(out.platform);
+  Simulation sim(out.graph, out.costs, out.platform, *run.policy, *backend);
+  out.timing = sim.run();
+  out.dispatch_order = sim.dispatch_order();
+  if (memoised) memo->keep({out.timing, out.dispatch_order});
+}
+
+std::unique_ptr<RunOutput> simulate(const LoadedRun& run, BackendKind backend_kind,
+                                    SimulationMemo* memo) {
   const auto wall0 = std::chrono::steady_clock::now();
   if (run.hw->has_thermal && run.hw->thermal.enabled)
     throw InputError({"--set hw.thermal.enabled=true"},
@@ -91,11 +111,7 @@ std::unique_ptr<RunOutput> simulate(const LoadedRun& run, BackendKind backend_ki
 
   static const CostModel cost_model;
   out->costs = cost_model.estimate_all(out->graph, out->platform);
-  std::unique_ptr<Backend> backend = make_backend(backend_kind);
-  backend->build(out->platform);
-  Simulation sim(out->graph, out->costs, out->platform, *run.policy, *backend);
-  out->timing = sim.run();
-  out->dispatch_order = sim.dispatch_order();
+  run_engine(run, backend_kind, memo, *out);
 
   const TaskGraph& g = out->graph;
   double setup_end = 0, ttft = 0, end = 0;

@@ -12,6 +12,7 @@
 #include "sim/driver/inputs.hpp"
 #include "sim/energy/energy.hpp"
 #include "sim/engine/simulation.hpp"
+#include "sim/engine/simulation_memo.hpp"
 
 namespace socsim {
 
@@ -55,6 +56,9 @@ struct RunOutput {
   PlatformSpec platform;
 };
 
-std::unique_ptr<RunOutput> simulate(const LoadedRun& run, BackendKind backend);
+// With a memo, a run whose engine inputs equal an earlier one's takes its result instead of
+// simulating again (simulation_memo.hpp): the outputs are the same bit for bit.
+std::unique_ptr<RunOutput> simulate(const LoadedRun& run, BackendKind backend,
+                                    SimulationMemo* memo = nullptr);
 
 }  // namespace socsim

@@ -136,6 +136,8 @@ class TaskGraph {
     return {preds_.data() + ops_[i].first_pred, ops_[i].num_preds};
   }
   const std::string& name(OpId i) const { return names_[ops_[i].name_id]; }
+  // Every interned name, by id.
+  std::span<const std::string> names() const { return names_; }
   // Successor lists (CSR), built on demand after the graph is complete.
   void build_successors();
   std::span<const OpId> succs(OpId i) const {

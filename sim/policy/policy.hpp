@@ -70,6 +70,12 @@ class Policy {
   virtual size_t select(std::span<const OpId> runnable, const SimView& view) const;
   // Told when an op has been dispatched (schedulers with sequences advance here).
   virtual void dispatched(OpId op) const { (void)op; }
+  // What decides the run-time order beyond the graph, as text: two runs of equal graphs, costs and
+  // platforms whose policies give equal texts dispatch identically (simulation_memo.hpp reuses
+  // one's result for the other). The default select() reads only ranks. A policy that overrides
+  // begin/select/dispatched returns everything they read besides the graph's ops, edges and costs
+  // (its scheduler's name and parameters).
+  virtual std::string schedule_key() const { return "lowest-rank"; }
   // The policy's own figures of the last lowering (e.g. neuron-cache hit rate), reported as
   // result key `policy_metrics`.
   virtual std::vector<std::pair<std::string, double>> metrics() const { return {}; }

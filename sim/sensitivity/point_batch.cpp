@@ -54,8 +54,9 @@ std::vector<BatchPoint> run_batch(const std::vector<RunRequest>& requests,
   std::vector<size_t> points(requests.size());
   for (size_t i = 0; i < points.size(); ++i) points[i] = i;
   PoolCallbacks cb;
+  SimulationMemo memo;  // each worker fills its own copy
   cb.run = [&](size_t p) {
-    return batch_row(p, run_request_point(requests[p], backend, cache), metrics);
+    return batch_row(p, run_request_point(requests[p], backend, cache, &memo), metrics);
   };
   cb.rows = [&](const std::vector<size_t>&, std::string_view lines) {
     for (size_t pos = 0; pos < lines.size();) {
@@ -73,7 +74,7 @@ std::vector<BatchPoint> run_batch(const std::vector<RunRequest>& requests,
     out.at(p) = {PointStatus::kCrashed, why, std::vector<double>(metrics.size(), kNaN)};
   };
   cb.tick = [] {};
-  run_worker_pool(points, {std::max(1, jobs), 200, 0}, cb);
+  run_worker_pool(points, {std::max(1, jobs), PoolOptions{}.batch, 0}, cb);
   return out;
 }
 

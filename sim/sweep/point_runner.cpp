@@ -17,7 +17,8 @@ std::string one_line(const Diagnostics& d) {
 
 }  // namespace
 
-PointOutcome run_request_point(const RunRequest& req, BackendKind backend, InputCache& cache) {
+PointOutcome run_request_point(const RunRequest& req, BackendKind backend, InputCache& cache,
+                               SimulationMemo* memo) {
   try {
     LoadedRun run = load_run(req, &cache);
     if (runs_as_session(run)) {
@@ -25,7 +26,7 @@ PointOutcome run_request_point(const RunRequest& req, BackendKind backend, Input
       const SessionResult r = simulate_session(run, run.session, {false, backend});
       return {PointStatus::kOk, "", flatten_result(session_json(run, r, false))};
     }
-    const std::unique_ptr<RunOutput> out = simulate(run, backend);
+    const std::unique_ptr<RunOutput> out = simulate(run, backend, memo);
     return {PointStatus::kOk, "", flatten_result(result_json(run, *out))};
   } catch (const InputError& e) {
     return {PointStatus::kInputError, one_line(e.diagnostics()), {}};
@@ -36,8 +37,9 @@ PointOutcome run_request_point(const RunRequest& req, BackendKind backend, Input
   }
 }
 
-std::string run_point(const SweepPlan& plan, size_t point, InputCache& cache) {
-  const PointOutcome o = run_request_point(plan.request(point), plan.backend(point), cache);
+std::string run_point(const SweepPlan& plan, size_t point, InputCache& cache,
+                      SimulationMemo* memo) {
+  const PointOutcome o = run_request_point(plan.request(point), plan.backend(point), cache, memo);
   return row_line(plan, point, o.status, o.message, o.result);
 }
 

@@ -8,12 +8,16 @@
 #include <string>
 
 #include "sim/driver/input_cache.hpp"
+#include "sim/engine/simulation_memo.hpp"
 #include "sim/sweep/result_row.hpp"
 #include "sim/sweep/sweep_points.hpp"
 
 namespace socsim {
 
-std::string run_point(const SweepPlan& plan, size_t point, InputCache& cache);
+// With a memo, points whose simulations equal an earlier point's reuse its result
+// (simulation_memo.hpp); rows are the same either way.
+std::string run_point(const SweepPlan& plan, size_t point, InputCache& cache,
+                      SimulationMemo* memo = nullptr);
 
 // The outcome of running one request in this process: its status, why it did not run, and its
 // flattened result (empty unless ok). Sweeps and the sensitivity runner share it.
@@ -22,7 +26,8 @@ struct PointOutcome {
   std::string message;
   nlohmann::ordered_json result;
 };
-PointOutcome run_request_point(const RunRequest& req, BackendKind backend, InputCache& cache);
+PointOutcome run_request_point(const RunRequest& req, BackendKind backend, InputCache& cache,
+                               SimulationMemo* memo = nullptr);
 
 // The row of a point whose worker process died while running it, twice.
 std::string crashed_row(const SweepPlan& plan, size_t point, const std::string& why);

@@ -42,7 +42,8 @@ SweepSummary run_sweep(const SweepOptions& o) {
 
   Progress progress(sum.name, sum.points, sum.resumed, o.quiet);
   PoolCallbacks cb;
-  cb.run = [&](size_t p) { return run_point(plan, p, cache); };
+  SimulationMemo memo;  // each worker fills its own copy
+  cb.run = [&](size_t p) { return run_point(plan, p, cache, &memo); };
   cb.rows = [&](const std::vector<size_t>& points, std::string_view lines) {
     store.append(points, lines);
   };

@@ -14,7 +14,7 @@ namespace socsim {
 struct SweepOptions {
   std::string file, out;
   int jobs = 1;
-  size_t batch = 200;
+  size_t batch = 2000;
   double point_timeout_s = 0;  // a point running longer has its worker killed; 0: no limit
   ShardSpec shard;
   bool restart = false, quiet = false;

@@ -27,7 +27,7 @@ namespace socsim {
 
 struct PoolOptions {
   int jobs = 1;
-  size_t batch = 200;          // points per child at most
+  size_t batch = 2000;         // points per child at most
   double point_timeout_s = 0;  // longest a child may go without reporting a row; 0: no limit
 };
 

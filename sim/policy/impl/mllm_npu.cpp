@@ -208,6 +208,10 @@ class MllmNpuPolicy final : public Policy {
     return sched_->select(runnable, view);
   }
   void dispatched(OpId op) const override { sched_->dispatched(op); }
+  // The scheduler plug-ins read ranks, placements, edges and costs alone; its name is the rest.
+  std::string schedule_key() const override {
+    return "scheduler:" + (ooo_ ? scheduler_ : std::string("in-order"));
+  }
 
  private:
   // Layers whose outliers are kept: the most important (1 - prune) share. Without a measured

@@ -84,6 +84,7 @@ class SkeletonPolicy final : public Policy {
   // (5) Optional: the run-time order. The default select() dispatches the lowest-rank runnable op;
   // override begin/select/dispatched (or forward them to a scheduler plug-in, as mllm-npu does)
   // to reorder. select() only ever sees ops whose inputs are complete and whose units are free.
+  // A policy that does so also overrides schedule_key() to name what its order depends on.
 
  private:
   std::string unit_ = "cpu";

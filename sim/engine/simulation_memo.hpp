@@ -1,0 +1,72 @@
+// Reuse of simulations within one process. The points of a design-space sweep often lower to the
+// same task graph: a parameter that does not act on a point (the outlier prune rate with shadow
+// execution off, a chunk length at or above the prompt) changes nothing the engine sees. What a
+// simulation returns (every op's dispatch, start and end, and the dispatch order) is a function of
+// the graph, the op costs, the platform's units and links, the policy's run-time scheduler and the
+// backend alone, so a run whose inputs equal an earlier run's, byte for byte, takes that run's
+// result instead of simulating again: bit-identical by construction. Keys hold those inputs in
+// full (matched by content, not by a hash alone). The SimGrid energy plugin's backend is not
+// memoised (it reports more than timings).
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "sim/cost/estimator.hpp"
+#include "sim/engine/backend.hpp"
+#include "sim/engine/platform.hpp"
+#include "sim/engine/simulation.hpp"
+
+namespace socsim {
+
+struct MemoisedRun {
+  std::vector<OpTiming> timing;
+  std::vector<OpId> dispatch_order;
+};
+
+// The bytes a simulation's result depends on, written to `key`: every op (tags, placement, lane,
+// rank, timing inputs, name), its predecessors, its cost, the platform's units and links, the
+// policy's scheduling text (Policy::schedule_key) and the backend. Op parts enter through the
+// costs: nothing in the engine or the schedulers reads them.
+void write_simulation_key(const TaskGraph& g, const std::vector<OpCost>& costs,
+                          const PlatformSpec& platform, std::string_view schedule,
+                          BackendKind backend, std::string& key);
+
+class SimulationMemo {
+ public:
+  // Keeps keys and results up to about `max_bytes`, the most recent first: enough for the runs a
+  // sweep's nearby points share (an inactive parameter varies within a few dozen points), small
+  // enough that a worker's memory stays flat once the memo is full.
+  explicit SimulationMemo(size_t max_bytes = size_t{4} << 20) : max_bytes_(max_bytes) {}
+
+  // The result of an earlier run with these inputs, or null (the key is then kept for keep()).
+  const MemoisedRun* find(const TaskGraph& g, const std::vector<OpCost>& costs,
+                          const PlatformSpec& platform, std::string_view schedule,
+                          BackendKind backend);
+  // Stores the result of the run last looked up and not found.
+  void keep(MemoisedRun run);
+
+  size_t hits() const { return hits_; }
+  size_t bytes() const { return bytes_; }  // of the keys and results kept
+  size_t misses() const { return misses_; }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  static size_t bytes_of(const std::string& key, const MemoisedRun& run);
+
+  size_t max_bytes_;
+  size_t bytes_ = 0;
+  size_t hits_ = 0, misses_ = 0;
+  std::string pending_key_;  // the key of the last miss
+  std::unordered_map<std::string, MemoisedRun, Hash, std::equal_to<>> runs_;
+  std::deque<const std::string*> order_;  // keys, oldest first (node keys stay put in the map)
+};
+
+}  // namespace socsim
