@@ -80,6 +80,7 @@ set(SOCSIM_DRIVER_SOURCES
   sim/sweep/point_runner.cpp
   sim/sweep/worker_pool.cpp
   sim/sweep/sweep_dir.cpp
+  sim/sweep/row_notes.cpp
   sim/sweep/results_store.cpp
   sim/sweep/progress.cpp
   sim/sweep/sweep_run.cpp

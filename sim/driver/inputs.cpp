@@ -78,11 +78,15 @@ LoadedRun load_run(const RunRequest& req, InputCache* cache) {
             fmt::format("unknown policy '{}'{} (registered: {})", req.policy,
                         hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint), all));
   }
-  {
+  // The workload's declared defaults, read once per process.
+  static const Workload kDefaults = [] {
+    Workload w;
     Diagnostics wd;
     YamlReader r("workload defaults", YAML::Node(YAML::NodeType::Map), wd, false);
-    r.read_root([&](FieldVisitor& v) { visit_workload(v, run.workload); });
-  }
+    r.read_root([&](FieldVisitor& v) { visit_workload(v, w); });
+    return w;
+  }();
+  run.workload = kDefaults;
   std::vector<Override> ovs;
   for (const std::string& s : req.sets)
     if (auto o = parse_override(s, d)) ovs.push_back(*o);

@@ -14,9 +14,7 @@ class KeyWriter {
   template <class T>
   void put(const T& v) {
     static_assert(std::is_trivially_copyable_v<T> && !std::is_class_v<T>);
-    const size_t at = out_.size();
-    out_.resize(at + sizeof v);
-    std::memcpy(out_.data() + at, &v, sizeof v);
+    out_.append(reinterpret_cast<const char*>(&v), sizeof v);
   }
   void put_text(std::string_view s) {
     put(s.size());
@@ -91,6 +89,19 @@ void write_simulation_key(const TaskGraph& g, const std::vector<OpCost>& costs,
   }
   w.put(g.names().size());
   for (const std::string& name : g.names()) w.put_text(name);
+}
+
+// Eight bytes a step (keys are tens of kB; a match is confirmed by comparing them whole).
+size_t SimulationMemo::Hash::operator()(std::string_view s) const {
+  uint64_t h = s.size() * 0x9e3779b97f4a7c15ULL;
+  size_t i = 0;
+  for (uint64_t w; i + 8 <= s.size(); i += 8) {
+    std::memcpy(&w, s.data() + i, 8);
+    h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 31;
+  }
+  for (; i < s.size(); ++i) h = (h ^ static_cast<unsigned char>(s[i])) * 0x94d049bb133111ebULL;
+  return static_cast<size_t>(h ^ (h >> 29));
 }
 
 size_t SimulationMemo::bytes_of(const std::string& key, const MemoisedRun& run) {

@@ -57,7 +57,7 @@ class SimulationMemo {
  private:
   struct Hash {
     using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    size_t operator()(std::string_view s) const;
   };
   static size_t bytes_of(const std::string& key, const MemoisedRun& run);
 

@@ -108,12 +108,13 @@ class RowScanner {
     out.clear();
     if (!eat('"')) return false;
     while (i_ < s_.size()) {
-      const char c = s_[i_++];
-      if (c == '"') return true;
-      if (c != '\\') {
-        out += c;
-        continue;
-      }
+      // The run up to the next quote or escape goes in at once.
+      size_t end = i_;
+      while (end < s_.size() && s_[end] != '"' && s_[end] != '\\') ++end;
+      out.append(s_.data() + i_, end - i_);
+      i_ = end;
+      if (i_ >= s_.size()) return false;
+      if (s_[i_++] == '"') return true;
       if (i_ >= s_.size()) return false;
       const char e = s_[i_++];
       switch (e) {
@@ -287,6 +288,10 @@ bool CsvLayout::add(const RowCells& row) {
   bool changed = false;
   size_t next = 0;  // where a new key goes: after the previous key of this row
   for (const auto& [k, text] : row.result) {
+    if (next < keys_.size() && keys_[next] == k) {  // rows usually follow the header's order
+      ++next;
+      continue;
+    }
     if (auto it = position_.find(k); it != position_.end()) {
       next = it->second + 1;
       continue;

@@ -6,7 +6,9 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <filesystem>
 
@@ -73,6 +75,7 @@ ResultsStore::ResultsStore(std::string dir, const SweepPlan& plan, const ShardSp
       axes_(plan.columns()),
       done_(plan.size(), 0),
       layout_(axes_),
+      notes_(plan.size()),
       last_sync_(std::chrono::steady_clock::now()) {
   std::optional<Manifest> old;
   try {
@@ -158,10 +161,12 @@ void ResultsStore::rewrite_csv() {
   const std::string text = fs::exists(jsonl_path_) ? read_file(jsonl_path_) : std::string();
   const auto rows = rows_in(text, true);
   layout_ = CsvLayout(axes_);
+  notes_.clear();
   std::vector<RowCells> cells;
   for (const auto& [point, line] : rows) {
     cells.push_back(*parse_row(line, axes_));
     layout_.add(cells.back());
+    notes_.note(cells.back());
   }
   std::string csv = layout_.header();
   for (const RowCells& r : cells) csv += layout_.line(r);
@@ -193,7 +198,11 @@ void ResultsStore::append(const std::vector<size_t>& points, std::string_view li
     pos = nl + 1;
     if (i < points.size() && points[i] < done_.size() && !done_[points[i]])
       done_[points[i]] = 1, ++done_count_;
-    if (!r) continue;
+    if (!r) {
+      unparsed_rows_ = true;
+      continue;
+    }
+    notes_.note(*r);
     wider = layout_.add(*r) || wider;
     csv += layout_.line(*r);
   }
@@ -211,7 +220,49 @@ void ResultsStore::append(const std::vector<size_t>& points, std::string_view li
 std::map<std::string, size_t> ResultsStore::finish() {
   ::fsync(jsonl_fd_);
   const std::string text = read_file(jsonl_path_);
-  return write_sorted_results(dir_, axes_, rows_in(text, false));  // rows checked when added
+  std::vector<std::pair<size_t, std::string_view>> rows = rows_in(text, false);
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  if (auto counts = finish_from_notes(rows)) return *counts;
+  return write_sorted_results(dir_, axes_, std::move(rows));  // rows checked when added
+}
+
+std::optional<std::map<std::string, size_t>> ResultsStore::finish_from_notes(
+    const std::vector<std::pair<size_t, std::string_view>>& sorted_rows) {
+  if (unparsed_rows_) return std::nullopt;
+  std::vector<size_t> points;
+  points.reserve(sorted_rows.size());
+  for (const auto& row : sorted_rows) points.push_back(row.first);
+  const std::optional<CsvLayout> columns = notes_.layout(axes_, points);
+  const std::string header = layout_.header();
+  if (!columns || columns->header() != header) return std::nullopt;
+  // Every line of results.csv was drawn under the live columns (a change redraws them all).
+  const std::string csv_text = read_file(csv_path_);
+  const std::vector<std::string_view> records = csv_records(csv_text);
+  if (records.empty() || records.front() != header) return std::nullopt;
+  std::vector<std::string_view> line_of(done_.size());
+  for (size_t i = 1; i < records.size(); ++i) {
+    size_t point = 0;
+    const auto [end, ec] =
+        std::from_chars(records[i].data(), records[i].data() + records[i].size(), point);
+    if (ec != std::errc() || end == records[i].data() + records[i].size() || *end != ',')
+      return std::nullopt;
+    if (point < line_of.size() && line_of[point].empty()) line_of[point] = records[i];
+  }
+  std::string jsonl, csv = header;
+  size_t bytes = 0;
+  for (const auto& row : sorted_rows) bytes += row.second.size() + 1;
+  jsonl.reserve(bytes);
+  csv.reserve(csv_text.size());
+  for (const auto& [point, line] : sorted_rows) {
+    if (line_of[point].empty()) return std::nullopt;
+    jsonl.append(line);
+    jsonl += '\n';
+    csv.append(line_of[point]);
+  }
+  write_file_atomic(jsonl_path_, jsonl);
+  write_file_atomic(csv_path_, csv);
+  return notes_.counts(points);
 }
 
 }  // namespace socsim

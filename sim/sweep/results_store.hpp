@@ -10,11 +10,13 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "sim/sweep/result_row.hpp"
+#include "sim/sweep/row_notes.hpp"
 #include "sim/sweep/sweep_dir.hpp"
 
 namespace socsim {
@@ -42,6 +44,11 @@ class ResultsStore {
   void resume();
   void rewrite_csv();  // from results.jsonl as it is now
   void append_fd(int fd, std::string_view data, const std::string& path);
+  // finish() from the row notes and the CSV lines already written, without parsing the rows
+  // again; nullopt when they cannot be used (the columns of the rows in point order differ from
+  // the live ones, or a row was never parsed), and finish() then parses.
+  std::optional<std::map<std::string, size_t>> finish_from_notes(
+      const std::vector<std::pair<size_t, std::string_view>>& sorted_rows);
 
   // Rows of this sweep's shard in results.jsonl (first of each point), in file order; with
   // `check`, only those that parse as rows of this sweep.
@@ -67,6 +74,8 @@ class ResultsStore {
   size_t done_count_ = 0, resumed_ = 0;
   int jsonl_fd_ = -1, csv_fd_ = -1;
   CsvLayout layout_;
+  RowNotes notes_;
+  bool unparsed_rows_ = false;  // a row appended that did not parse
   std::chrono::steady_clock::time_point last_sync_;
 };
 
