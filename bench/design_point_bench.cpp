@@ -32,9 +32,8 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/child_timer.hpp"
-#include "bench/raw_dag.hpp"
+#include "bench/raw_dag_of_run.hpp"
 #include "sim/driver/simulate.hpp"
-#include "sim/engine/link_model.hpp"
 
 extern char** environ;
 
@@ -82,35 +81,8 @@ void report(benchmark::State& state) {
       op_count() * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 
-// The prepared graph as bare SimGrid sees it: unit hosts (1 Gflop/s per core, amounts in
-// nanoseconds of compute as socsim's adapter gives them), then one host per DRAM link (speed =
-// bandwidth, amounts in bytes). An op without units gets its fixed time on the first host.
 bench::RawDag raw_dag() {
-  const RunOutput& out = prepared();
-  const TaskGraph& g = out.graph;
-  const PlatformSpec& p = out.platform;
-  LinkLayout links(p);
-  bench::RawDag d;
-  for (const PlatformUnit& u : p.units) d.hosts.push_back({1e9, static_cast<uint32_t>(u.cores)});
-  for (size_t l = 0; l < links.count(); ++l) d.hosts.push_back({links.bandwidth(l), 1});
-  d.ops.resize(g.size());
-  std::vector<double> bytes;
-  for (OpId i = 0; i < g.size(); ++i) {
-    const OpCost& c = out.costs[i];
-    LaunchDesc desc;
-    desc.place = g.op(i).place;
-    desc.compute_s = c.compute_s;
-    desc.dram_bytes = c.dram_bytes;
-    bench::RawOp& op = d.ops[i];
-    for (uint8_t k = 0; k < desc.place.count; ++k)
-      op.entries.push_back({desc.place.unit[k], c.compute_s * 1e9});
-    bytes_per_link(links, desc, bytes);
-    for (size_t l = 0; l < bytes.size(); ++l)
-      if (bytes[l] > 0) op.entries.push_back({static_cast<uint32_t>(p.units.size() + l), bytes[l]});
-    if (op.entries.empty()) op.entries.push_back({0, (c.delay_s + g.op(i).fixed_time) * 1e9});
-    for (OpId s : g.succs(i)) op.succs.push_back(s);
-  }
-  return d;
+  return bench::raw_dag_of(prepared());
 }
 
 void BM_DesignPoint(benchmark::State& state, BackendKind kind, const char* name) {

@@ -3,12 +3,16 @@
 // per-neuron activation model and neuron cache state (723k ops). Target: 1.0 s of wall time. The
 // benchmark times the whole design point (activation replay, cache, lowering, costing, SimGrid,
 // metrics) and, separately, the lowering alone (activation model + neuron cache + op creation),
-// so the SimGrid share is their difference. Each timed iteration runs in a forked child with
-// fresh SimGrid state (see design_point_bench.cpp).
+// so the SimGrid share is their difference, and the raw reference: the same graph as bare SimGrid
+// 3.32 sees it, one L07 parallel task (or one plain Exec) per op, launched lazily by a bare loop
+// on s4u (raw_dag_of_run.hpp): what SimGrid alone needs for these 723k activities, the floor of
+// any engine that gives each op its own activity. Each timed iteration runs in a forked child
+// with fresh SimGrid state (see design_point_bench.cpp).
 #include <benchmark/benchmark.h>
 
 #include <fmt/format.h>
 #include "bench/child_timer.hpp"
+#include "bench/raw_dag_of_run.hpp"
 
 #include <chrono>
 #include <functional>
@@ -52,8 +56,25 @@ void BM_MixtralDecode1024LoweringOnly(benchmark::State& state) {
     }));
 }
 
+void BM_MixtralRawDag(benchmark::State& state, bool ptask) {
+  static const bench::RawDag dag =
+      bench::raw_dag_of(*simulate(mixtral_point(1024), BackendKind::kAnalytic));
+  for (auto _ : state)
+    state.SetIterationTime(
+        time_in_child([&] { benchmark::DoNotOptimize(bench::simulate_raw_dag(dag, ptask)); }));
+  state.counters["ops"] = static_cast<double>(dag.ops.size());
+}
+
 }  // namespace
 
+BENCHMARK_CAPTURE(BM_MixtralRawDag, ptask, true)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3);
+BENCHMARK_CAPTURE(BM_MixtralRawDag, exec, false)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3);
 BENCHMARK(BM_MixtralDecode1024)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(3);
 BENCHMARK(BM_MixtralDecode1024LoweringOnly)
     ->UseManualTime()
