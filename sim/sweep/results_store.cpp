@@ -249,16 +249,14 @@ std::optional<std::map<std::string, size_t>> ResultsStore::finish_from_notes(
       return std::nullopt;
     if (point < line_of.size() && line_of[point].empty()) line_of[point] = records[i];
   }
-  std::string jsonl, csv = header;
-  size_t bytes = 0;
-  for (const auto& row : sorted_rows) bytes += row.second.size() + 1;
-  jsonl.reserve(bytes);
-  csv.reserve(csv_text.size());
+  // Both files go out as pieces of the texts read back, in point order.
+  std::vector<std::string_view> jsonl, csv{header};
+  jsonl.reserve(sorted_rows.size());
+  csv.reserve(sorted_rows.size() + 1);
   for (const auto& [point, line] : sorted_rows) {
     if (line_of[point].empty()) return std::nullopt;
-    jsonl.append(line);
-    jsonl += '\n';
-    csv.append(line_of[point]);
+    jsonl.emplace_back(line.data(), line.size() + 1);  // a row is followed by its newline
+    csv.push_back(line_of[point]);
   }
   write_file_atomic(jsonl_path_, jsonl);
   write_file_atomic(csv_path_, csv);

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -99,19 +100,35 @@ std::optional<Manifest> read_manifest(const std::string& dir) {
 }
 
 void write_file_atomic(const std::string& path, std::string_view data) {
+  write_file_atomic(path, std::span<const std::string_view>(&data, 1));
+}
+
+void write_file_atomic(const std::string& path, std::span<const std::string_view> pieces) {
   const std::string tmp = path + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw InputError({path}, fmt::format("cannot write: {}", std::strerror(errno)));
-  const char* p = data.data();
-  size_t n = data.size();
-  while (n > 0) {
-    const ssize_t w = ::write(fd, p, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) {
-      ::close(fd);
-      throw InputError({path}, fmt::format("cannot write: {}", std::strerror(errno)));
+  // Up to 1,024 pieces a call (IOV_MAX); a short write resumes where it stopped.
+  std::vector<iovec> io;
+  for (size_t next = 0; next < pieces.size();) {
+    io.clear();
+    for (; next < pieces.size() && io.size() < 1024; ++next)
+      if (!pieces[next].empty())
+        io.push_back({const_cast<char*>(pieces[next].data()), pieces[next].size()});
+    for (size_t first = 0; first < io.size();) {
+      const ssize_t w = ::writev(fd, io.data() + first, static_cast<int>(io.size() - first));
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) {
+        ::close(fd);
+        throw InputError({path}, fmt::format("cannot write: {}", std::strerror(errno)));
+      }
+      for (auto left = static_cast<size_t>(w); left > 0 && first < io.size();) {
+        const size_t take = std::min(left, io[first].iov_len);
+        io[first].iov_base = static_cast<char*>(io[first].iov_base) + take;
+        io[first].iov_len -= take;
+        left -= take;
+        if (io[first].iov_len == 0) ++first;
+      }
     }
-    p += w, n -= static_cast<size_t>(w);
   }
   ::fsync(fd);
   ::close(fd);

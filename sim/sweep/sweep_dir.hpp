@@ -13,6 +13,7 @@
 
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -48,6 +49,8 @@ std::optional<Manifest> read_manifest(const std::string& dir);
 
 std::string read_file(const std::string& path);  // throws InputError if it cannot be read
 void write_file_atomic(const std::string& path, std::string_view data);
+// The same with the file's text in pieces, written in order without joining them first.
+void write_file_atomic(const std::string& path, std::span<const std::string_view> pieces);
 // Writes the manifest, definition.txt and the sweep file copy into DIR (created if needed).
 void write_definition_files(const std::string& dir, const std::string& manifest,
                             const std::string& definition, const std::string& sweep_file_text);
