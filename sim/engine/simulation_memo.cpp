@@ -1,28 +1,40 @@
 // Reuse of identical simulations; see simulation_memo.hpp.
 #include "sim/engine/simulation_memo.hpp"
 
+#include <algorithm>
+#include <bit>
 #include <cstring>
 #include <type_traits>
 
 namespace socsim {
 namespace {
 
-// Appends values' bytes; each field is written alone, so struct padding never enters a key.
+// Appends values' bytes; each field is written alone, so struct padding never enters a key. The
+// string grows in steps and is cut to what was written by done(), so a field costs one store.
 class KeyWriter {
  public:
-  explicit KeyWriter(std::string& out) : out_(out) {}
+  explicit KeyWriter(std::string& out, size_t expected) : out_(out) { out_.resize(expected); }
   template <class T>
   void put(const T& v) {
     static_assert(std::is_trivially_copyable_v<T> && !std::is_class_v<T>);
-    out_.append(reinterpret_cast<const char*>(&v), sizeof v);
+    room(sizeof v);
+    std::memcpy(out_.data() + at_, &v, sizeof v);
+    at_ += sizeof v;
   }
   void put_text(std::string_view s) {
     put(s.size());
-    out_.append(s);
+    room(s.size());
+    std::memcpy(out_.data() + at_, s.data(), s.size());
+    at_ += s.size();
   }
+  void done() { out_.resize(at_); }
 
  private:
+  void room(size_t n) {
+    if (at_ + n > out_.size()) out_.resize(std::max(2 * out_.size(), at_ + n));
+  }
   std::string& out_;
+  size_t at_ = 0;
 };
 
 // Per op: 4 tag/kind bytes, 7 of placement, 1 lane, 6 x 4 of tags and counts, 2 x 8, 5 x 8 of
@@ -34,9 +46,7 @@ constexpr size_t kBytesPerOp = 160;
 void write_simulation_key(const TaskGraph& g, const std::vector<OpCost>& costs,
                           const PlatformSpec& platform, std::string_view schedule,
                           BackendKind backend, std::string& key) {
-  key.clear();
-  key.reserve(g.size() * kBytesPerOp + 256);
-  KeyWriter w(key);
+  KeyWriter w(key, g.size() * kBytesPerOp + 256);
   w.put(static_cast<int>(backend));
   w.put_text(schedule);
   w.put(platform.units.size());
@@ -89,19 +99,24 @@ void write_simulation_key(const TaskGraph& g, const std::vector<OpCost>& costs,
   }
   w.put(g.names().size());
   for (const std::string& name : g.names()) w.put_text(name);
+  w.done();
 }
 
-// Eight bytes a step (keys are tens of kB; a match is confirmed by comparing them whole).
+// Four independent lanes of eight bytes (keys are tens of kB; a match is confirmed by comparing
+// them whole).
 size_t SimulationMemo::Hash::operator()(std::string_view s) const {
-  uint64_t h = s.size() * 0x9e3779b97f4a7c15ULL;
+  uint64_t h[4] = {s.size(), 0x9e3779b97f4a7c15ULL, 0xbf58476d1ce4e5b9ULL, 0x94d049bb133111ebULL};
   size_t i = 0;
-  for (uint64_t w; i + 8 <= s.size(); i += 8) {
-    std::memcpy(&w, s.data() + i, 8);
-    h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
-    h ^= h >> 31;
+  for (uint64_t w[4]; i + 32 <= s.size(); i += 32) {
+    std::memcpy(w, s.data() + i, 32);
+    for (int k = 0; k < 4; ++k) {
+      h[k] = (h[k] ^ w[k]) * 0xbf58476d1ce4e5b9ULL;
+      h[k] ^= h[k] >> 31;
+    }
   }
-  for (; i < s.size(); ++i) h = (h ^ static_cast<unsigned char>(s[i])) * 0x94d049bb133111ebULL;
-  return static_cast<size_t>(h ^ (h >> 29));
+  uint64_t x = h[0] ^ std::rotl(h[1], 16) ^ std::rotl(h[2], 32) ^ std::rotl(h[3], 48);
+  for (; i < s.size(); ++i) x = (x ^ static_cast<unsigned char>(s[i])) * 0x94d049bb133111ebULL;
+  return static_cast<size_t>(x ^ (x >> 29));
 }
 
 size_t SimulationMemo::bytes_of(const std::string& key, const MemoisedRun& run) {
