@@ -37,8 +37,9 @@ class KeyWriter {
   size_t at_ = 0;
 };
 
-// Per op: 4 tag/kind bytes, 7 of placement, 1 lane, 6 x 4 of tags and counts, 2 x 8, 5 x 8 of
-// fixed time and flash inputs, 4 of name; then its cost's 5 x 8 + 1 and its predecessors.
+// Per op: 84-88 bytes of tags, placement, timing inputs and name, 41 of cost, 8 of predecessor
+// count and 4 per predecessor; 160 covers ops of up to about six predecessors (the buffer grows
+// past it, and the bound only reserves and sizes the memo's admission test).
 constexpr size_t kBytesPerOp = 160;
 
 }  // namespace
