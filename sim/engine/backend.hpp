@@ -51,6 +51,20 @@ class Backend {
 enum class BackendKind { kSimGrid, kAnalytic, kSimGridWithEnergyPlugin };
 // Factory; the SimGrid backend lives in its own library and registers itself here.
 std::unique_ptr<Backend> make_backend(BackendKind kind);
+// While a scope lives, a SimGrid backend that ends with nothing left to run hands its engine and
+// platform on to the next backend of this process whose platform has the same units, cores and
+// bandwidths (the next point of a sweep on the same phone), instead of tearing them down and
+// building them again. The engine's clock is set back to 0 in between, so a run gives the same
+// bits as in a fresh process (tests/unit/sweep_test.cpp). Engines with the energy plugin are
+// never handed on. Scopes nest; when the last one ends, a parked engine is destroyed.
+class EngineReuseScope {
+ public:
+  EngineReuseScope();
+  ~EngineReuseScope();
+  EngineReuseScope(const EngineReuseScope&) = delete;
+  EngineReuseScope& operator=(const EngineReuseScope&) = delete;
+};
+
 // Sets SimGrid's process-wide model options (ptask_L07, precision, optionally the energy plugin)
 // once; later calls do nothing. Must run after an Engine exists and before a platform is built.
 void simgrid_process_setup(bool energy_plugin);

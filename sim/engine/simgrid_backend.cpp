@@ -12,6 +12,9 @@
 // reads share the device), then its compute and memory work. An op without flash is therefore one
 // SimGrid activity.
 //
+// Under an EngineReuseScope (backend.hpp) a backend hands its engine and platform on to the next
+// backend of the same platform instead of destroying them (World below).
+//
 // SimGrid 3.32 facts relied on (see tests/simgrid/): model options can be set once per process;
 // the clock is not reset between engines; static signals survive engines; a started activity
 // must stay referenced until it completes; pre-built DAGs are quadratic, lazy launch is not.
@@ -47,69 +50,92 @@ bool g_configured = false;            // callbacks registered (process-wide in S
 bool g_options_set = false;           // model options set (once per process in SimGrid 3.32)
 bool g_energy_plugin = false;
 
-class SimGridBackend final : public Backend {
- public:
-  explicit SimGridBackend(bool energy_plugin) {
+// An engine with its platform. A backend owns one while it lives; under an EngineReuseScope it
+// hands it on (parks it) for the next backend of the same platform, which saves the engine's
+// start-up, the platform's construction and the engine's teardown, which took 6.5% of a worker's
+// CPU in the design-space sweep.
+struct World {
+  std::unique_ptr<sg4::Engine> engine;
+  SimGridEpoch epoch;
+  std::string platform_key;  // what build() reads from the platform
+  std::unique_ptr<LinkLayout> links;
+  sg4::Host* storage = nullptr;
+  std::vector<sg4::Host*> hosts;
+  std::vector<sg4::Host*> cpu_hosts;
+  std::vector<sg4::Host*> link_hosts;
+
+  explicit World(bool energy_plugin) {
     // The first engine's epoch starts after the process-wide options and callbacks, which stay.
     const bool first = !g_configured;
-    if (!first) epoch_ = simgrid_epoch_begin();
-    engine_ = std::make_unique<sg4::Engine>("socsim");
+    if (!first) epoch = simgrid_epoch_begin();
+    engine = std::make_unique<sg4::Engine>("socsim");
     // The host-energy plugin costs ~30% of simulation speed; only the accountant's cross-check
     // needs it, and like every model option it can be chosen once per process (a second
     // set_config after a platform was built aborts, so options are set in one guarded place).
     simgrid_process_setup(energy_plugin);
     if (!g_configured) {
-      sg4::Activity::on_completion_cb([](sg4::Activity const& a) {
-        if (g_current) g_current->completed(a);
-      });
-      sg4::Engine::on_time_advance_cb([](double) {
-        if (g_current) g_current->graveyard_.clear();
-      });
+      sg4::Activity::on_completion_cb([](sg4::Activity const& a) { on_completion(a); });
+      sg4::Engine::on_time_advance_cb([](double) { on_time_advance(); });
       g_configured = true;
     }
-    if (first) epoch_ = simgrid_epoch_begin();
-    t0_ = sg4::Engine::get_clock();
+    if (first) epoch = simgrid_epoch_begin();
   }
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+  ~World() {
+    engine.reset();
+    simgrid_epoch_end(epoch);  // the next engine starts as in a fresh process (simgrid_epoch.hpp)
+  }
+  static void on_completion(sg4::Activity const& a);
+  static void on_time_advance();
+};
+
+int g_reuse_scopes = 0;
+World* g_parked = nullptr;  // never freed at exit: SimGrid's statics may be gone by then
+
+void drop_parked_world() {
+  delete g_parked;
+  g_parked = nullptr;
+}
+
+// The platform's fields that build() turns into hosts and speeds. Powers are absent: they only
+// feed the energy plugin, and an engine with the plugin is never handed on.
+std::string platform_key(const PlatformSpec& p) {
+  std::string key = fmt::format("{}|{}|{}", p.units.size(), p.cpu_bandwidth, p.dram_bandwidth);
+  for (const PlatformUnit& u : p.units)
+    key += fmt::format("|{}:{}:{}:{}", u.name, static_cast<int>(u.type), u.cores, u.port_bandwidth);
+  return key;
+}
+
+class SimGridBackend final : public Backend {
+ public:
+  explicit SimGridBackend(bool energy_plugin) : energy_plugin_(energy_plugin) {}
 
   ~SimGridBackend() override {
     graveyard_.clear();
     slots_.clear();
     if (g_current == this) g_current = nullptr;
-    engine_.reset();
-    simgrid_epoch_end(epoch_);  // the next engine starts as in a fresh process (simgrid_epoch.hpp)
+    if (!world_) return;
+    if (g_reuse_scopes > 0 && !g_energy_plugin && idle_) {
+      drop_parked_world();
+      g_parked = world_.release();
+    }
+    world_.reset();
   }
 
   void build(const PlatformSpec& p) override {
-    links_ = std::make_unique<LinkLayout>(p);
-    auto* zone = sg4::create_full_zone("soc");
-    // The UFS device is a one-core host: concurrent reads share its service rate fairly, as a
-    // disk's would. (A SimGrid Io would do the same, but in 3.32 finished Ios stay in maestro's
-    // activity list, making every later completion scan them: quadratic in the number of reads.)
-    storage_ = zone->create_host("flash", kSpeed);
-    storage_->seal();
-    for (const PlatformUnit& u : p.units) {
-      auto* h = zone->create_host(u.name, kSpeed);
-      h->set_core_count(u.cores);
-      const double idle = u.idle_power * u.cores, busy = u.busy_power * u.cores;
-      h->set_property("wattage_per_state", fmt::format("{}:{}:{}", idle, idle, busy));
-      h->set_property("wattage_off", "0");
-      h->seal();
-      hosts_.push_back(h);
+    std::string key = platform_key(p);
+    if (g_parked && g_parked->platform_key == key && !g_energy_plugin && !energy_plugin_) {
+      world_.reset(g_parked);
+      g_parked = nullptr;
+      simgrid_epoch_restart();  // the parked engine's last run left its clock at its end
+    } else {
+      drop_parked_world();  // one engine at a time
+      world_ = std::make_unique<World>(energy_plugin_);
+      build_world(p, std::move(key));
     }
-    // DRAM paths are hosts whose speed is the link's bandwidth: a ptask entry on such a host with
-    // an amount of bytes is limited and max-min shared exactly like a link, without the route
-    // look-ups that communication entries cost on every launch.
-    for (size_t l = 0; l < links_->count(); ++l) {
-      std::string name = l < p.units.size()        ? "port." + p.units[l].name
-                         : l == links_->cpu_link() ? "cpu_bus"
-                                                   : "dram_bus";
-      auto* h = zone->create_host(name, links_->bandwidth(l));
-      h->seal();
-      link_hosts_.push_back(h);
-    }
-    zone->seal();
-    for (size_t u = 0; u < p.units.size(); ++u)
-      if (p.units[u].type == UnitType::kCpuCluster) cpu_hosts_.push_back(hosts_[u]);
+    t0_ = sg4::Engine::get_clock();
+    idle_ = true;
     g_current = this;
   }
 
@@ -125,6 +151,7 @@ class SimGridBackend final : public Backend {
       free_slots_.pop_back();
     }
     slots_[slot].desc = d;
+    idle_ = false;
     if (d.delay_s > 0)
       simgrid::kernel::timer::Timer::set(sg4::Engine::get_clock() + d.delay_s,
                                          [this, slot] { next_stage(slot, kDelay); });
@@ -135,8 +162,9 @@ class SimGridBackend final : public Backend {
   void run(CompletionSink& sink) override {
     sink_ = &sink;
     g_current = this;
-    engine_->run();
+    world_->engine->run();
     sink_ = nullptr;
+    idle_ = true;  // nothing left in the engine: it can be handed on
   }
 
   double now() const override { return sg4::Engine::get_clock() - t0_; }
@@ -144,13 +172,49 @@ class SimGridBackend final : public Backend {
   std::vector<double> plugin_cpu_energy() const override {
     std::vector<double> e;
     if (!g_energy_plugin) return e;
-    for (const sg4::Host* h : cpu_hosts_) e.push_back(sg_host_get_consumed_energy(h));
+    for (const sg4::Host* h : world_->cpu_hosts) e.push_back(sg_host_get_consumed_energy(h));
     return e;
   }
 
   std::vector<sg4::ActivityPtr> graveyard_;
+  void completed(sg4::Activity const& a);
 
  private:
+  void build_world(const PlatformSpec& p, std::string key) {
+    World& w = *world_;
+    w.platform_key = std::move(key);
+    w.links = std::make_unique<LinkLayout>(p);
+    auto* zone = sg4::create_full_zone("soc");
+    // The UFS device is a one-core host: concurrent reads share its service rate fairly, as a
+    // disk's would. (A SimGrid Io would do the same, but in 3.32 finished Ios stay in maestro's
+    // activity list, making every later completion scan them: quadratic in the number of reads.)
+    w.storage = zone->create_host("flash", kSpeed);
+    w.storage->seal();
+    for (const PlatformUnit& u : p.units) {
+      auto* h = zone->create_host(u.name, kSpeed);
+      h->set_core_count(u.cores);
+      const double idle = u.idle_power * u.cores, busy = u.busy_power * u.cores;
+      h->set_property("wattage_per_state", fmt::format("{}:{}:{}", idle, idle, busy));
+      h->set_property("wattage_off", "0");
+      h->seal();
+      w.hosts.push_back(h);
+    }
+    // DRAM paths are hosts whose speed is the link's bandwidth: a ptask entry on such a host with
+    // an amount of bytes is limited and max-min shared exactly like a link, without the route
+    // look-ups that communication entries cost on every launch.
+    for (size_t l = 0; l < w.links->count(); ++l) {
+      std::string name = l < p.units.size()         ? "port." + p.units[l].name
+                         : l == w.links->cpu_link() ? "cpu_bus"
+                                                    : "dram_bus";
+      auto* h = zone->create_host(name, w.links->bandwidth(l));
+      h->seal();
+      w.link_hosts.push_back(h);
+    }
+    zone->seal();
+    for (size_t u = 0; u < p.units.size(); ++u)
+      if (p.units[u].type == UnitType::kCpuCluster) w.cpu_hosts.push_back(w.hosts[u]);
+  }
+
   static bool has_work(const LaunchDesc& d) {
     return d.place.count > 0 && (d.compute_s > 0 || d.dram_bytes > 0);
   }
@@ -172,7 +236,7 @@ class SimGridBackend final : public Backend {
     if (stage == kFlash) {
       auto ex = sg4::Exec::init();
       ex->set_flops_amount(d.flash_service_s * kSpeed);
-      ex->set_host(storage_);
+      ex->set_host(world_->storage);
       act = ex;
     } else {
       act = work(d);
@@ -192,13 +256,13 @@ class SimGridBackend final : public Backend {
     hosts_buf_.clear();
     amounts_buf_.clear();
     for (uint8_t i = 0; i < d.place.count; ++i) {
-      hosts_buf_.push_back(hosts_[d.place.unit[i]]);
+      hosts_buf_.push_back(world_->hosts[d.place.unit[i]]);
       amounts_buf_.push_back(d.compute_s * kSpeed);
     }
-    bytes_per_link(*links_, d, link_bytes_);
+    bytes_per_link(*world_->links, d, link_bytes_);
     for (size_t l = 0; l < link_bytes_.size(); ++l)
       if (link_bytes_[l] > 0) {
-        hosts_buf_.push_back(link_hosts_[l]);
+        hosts_buf_.push_back(world_->link_hosts[l]);
         amounts_buf_.push_back(link_bytes_[l]);
       }
     auto ex = sg4::Exec::init();
@@ -207,36 +271,40 @@ class SimGridBackend final : public Backend {
     return ex;
   }
 
-  void completed(sg4::Activity const& a) {
-    const auto tag = reinterpret_cast<intptr_t>(a.get_data<void>());
-    const auto slot = static_cast<uint32_t>(tag >> 2);
-    const auto stage = static_cast<Stage>(tag & 3);
-    if (a.get_state() != sg4::Activity::State::FINISHED)
-      throw std::logic_error(fmt::format("SimGrid activity of op {} ended in state {}",
-                                         slots_[slot].desc.op, a.get_state_str()));
-    graveyard_.push_back(std::move(slots_[slot].activity));
-    next_stage(slot, stage);
-  }
-
   struct Slot {
     LaunchDesc desc;
     sg4::ActivityPtr activity;  // kept alive until it completes (SimGrid 3.32 requires it)
   };
 
-  std::unique_ptr<sg4::Engine> engine_;
-  SimGridEpoch epoch_;
-  std::unique_ptr<LinkLayout> links_;
+  bool energy_plugin_;
+  std::unique_ptr<World> world_;
+  bool idle_ = true;  // no activity or timer of this backend is pending in the engine
   double t0_ = 0;
-  sg4::Host* storage_ = nullptr;
-  std::vector<sg4::Host*> hosts_;
-  std::vector<sg4::Host*> cpu_hosts_;
-  std::vector<sg4::Host*> link_hosts_;
   std::vector<sg4::Host*> hosts_buf_;
   std::vector<double> amounts_buf_, link_bytes_;
   std::vector<Slot> slots_;
   std::vector<uint32_t> free_slots_;
   CompletionSink* sink_ = nullptr;
 };
+
+void SimGridBackend::completed(sg4::Activity const& a) {
+  const auto tag = reinterpret_cast<intptr_t>(a.get_data<void>());
+  const auto slot = static_cast<uint32_t>(tag >> 2);
+  const auto stage = static_cast<Stage>(tag & 3);
+  if (a.get_state() != sg4::Activity::State::FINISHED)
+    throw std::logic_error(fmt::format("SimGrid activity of op {} ended in state {}",
+                                       slots_[slot].desc.op, a.get_state_str()));
+  graveyard_.push_back(std::move(slots_[slot].activity));
+  next_stage(slot, stage);
+}
+
+void World::on_completion(sg4::Activity const& a) {
+  if (g_current) g_current->completed(a);
+}
+
+void World::on_time_advance() {
+  if (g_current) g_current->graveyard_.clear();
+}
 
 }  // namespace
 
@@ -248,6 +316,14 @@ void simgrid_process_setup(bool energy_plugin) {
   if (energy_plugin) sg_host_energy_plugin_init();
   g_energy_plugin = energy_plugin;
   g_options_set = true;
+}
+
+EngineReuseScope::EngineReuseScope() {
+  ++g_reuse_scopes;
+}
+
+EngineReuseScope::~EngineReuseScope() {
+  if (--g_reuse_scopes == 0) drop_parked_world();
 }
 
 std::unique_ptr<Backend> make_backend(BackendKind kind) {

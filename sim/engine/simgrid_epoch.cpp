@@ -54,4 +54,8 @@ void simgrid_epoch_end(const SimGridEpoch& e) {
   socsim_sg_now = 0;
 }
 
+void simgrid_epoch_restart() {
+  socsim_sg_now = 0;
+}
+
 }  // namespace socsim

@@ -20,5 +20,8 @@ struct SimGridEpoch {
 SimGridEpoch simgrid_epoch_begin();
 // Call only when no Engine exists.
 void simgrid_epoch_end(const SimGridEpoch& epoch);
+// Sets the clock back to 0 for another run of the live engine, which must have nothing left to
+// run (no activity, no timer): its platform and handlers stay as they are.
+void simgrid_epoch_restart();
 
 }  // namespace socsim

@@ -6,7 +6,8 @@
 // scheduler and the backend alone, so a run whose inputs equal an earlier run's, byte for byte,
 // takes that run's result instead of simulating again: bit-identical by construction. Keys hold
 // those inputs in full (matched by content, not by a hash alone). The SimGrid energy plugin's
-// backend is not memoised (it reports more than timings).
+// backend is not memoised (it reports more than timings). Runs that are simulated reuse the last
+// run's SimGrid engine and platform when they can (EngineReuseScope, backend.hpp).
 #pragma once
 
 #include <cstddef>
@@ -61,6 +62,9 @@ class SimulationMemo {
   };
   static size_t bytes_of(const std::string& key, const MemoisedRun& run);
 
+  // A run that is not found still reuses the last run's SimGrid engine when the platform is the
+  // same (EngineReuseScope), for as long as the memo lives.
+  EngineReuseScope engine_reuse_;
   size_t max_bytes_;
   size_t bytes_ = 0;
   size_t hits_ = 0, misses_ = 0;

@@ -227,18 +227,37 @@ TEST(SweepRows, FlattenedResultWithoutWallClockAndItsCsv) {
 // SimGrid 3.32 keeps its clock and engine signal handlers across engines; the backend resets
 // both (sim/engine/simgrid_epoch.hpp), so the same point simulated after others in one process
 // gives exactly the result of its first run.
+// The result (less its wall time) of a 128-token mllm-NPU prefill on `hw` at `chunk`.
+static std::string chunked_prefill_result(const std::string& hw, int chunk) {
+  RunRequest req;
+  req.policy = "mllm-npu";
+  req.hw = hw;
+  req.sets = {"workload.prompt=128", "workload.gen=1",
+              "policy.chunk_size=" + std::to_string(chunk)};
+  const LoadedRun run = load_run(req);
+  nlohmann::ordered_json j = result_json(run, *simulate(run, BackendKind::kSimGrid));
+  j.erase("sim_wall_s");
+  return j.dump();
+}
+
 TEST(SimGridEpoch, APointRunAfterOthersGivesTheSameBits) {
-  auto point = [](int chunk) {
-    RunRequest req;
-    req.policy = "mllm-npu";
-    req.sets = {"workload.prompt=128", "workload.gen=1",
-                "policy.chunk_size=" + std::to_string(chunk)};
-    const LoadedRun run = load_run(req);
-    nlohmann::ordered_json j = result_json(run, *simulate(run, BackendKind::kSimGrid));
-    j.erase("sim_wall_s");
-    return j.dump();
-  };
+  auto point = [](int chunk) { return chunked_prefill_result("redmi-k70-pro", chunk); };
   const std::string first = point(64);
   for (int chunk : {32, 128, 16, 64, 128}) point(chunk);
   EXPECT_EQ(point(64), first);
+}
+
+// Under an EngineReuseScope, consecutive points on the same phone share one engine and platform
+// (the clock set back to 0 in between); a point's bits are those of a fresh engine, also after a
+// point on another phone made the backend build a new one.
+TEST(SimGridEpoch, AReusedEngineGivesTheBitsOfAFreshOne) {
+  auto point = chunked_prefill_result;
+  const std::string fresh64 = point("redmi-k70-pro", 64);
+  const std::string fresh32 = point("oneplus-12", 32);
+  EngineReuseScope reuse;
+  for (int chunk : {32, 128, 16}) point("redmi-k70-pro", chunk);
+  EXPECT_EQ(point("redmi-k70-pro", 64), fresh64);
+  EXPECT_EQ(point("oneplus-12", 32), fresh32);
+  EXPECT_EQ(point("redmi-k70-pro", 64), fresh64);
+  EXPECT_NE(fresh32, fresh64);
 }
