@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 
 namespace socsim {
 
@@ -20,12 +21,23 @@ std::string Diagnostic::to_string() const {
 SourceLoc SourceMap::find(const std::string& path, const std::string& file) const {
   std::string p = path;
   for (;;) {
-    for (auto it = locs_.rbegin(); it != locs_.rend(); ++it)  // the latest record wins (overrides)
+    for (auto it = own_.rbegin(); it != own_.rend(); ++it)  // the latest record wins (overrides)
       if (it->first == p) return it->second;
+    if (shared_)
+      for (auto it = shared_->rbegin(); it != shared_->rend(); ++it)
+        if (it->first == p) return it->second;
     const size_t dot = p.rfind('.');
     if (dot == std::string::npos) return {file, 0, 0};
     p.resize(dot);
   }
+}
+
+void SourceMap::freeze() {
+  if (own_.empty()) return;
+  Records all = shared_ ? *shared_ : Records();
+  all.insert(all.end(), std::make_move_iterator(own_.begin()), std::make_move_iterator(own_.end()));
+  own_.clear();
+  shared_ = std::make_shared<const Records>(std::move(all));
 }
 
 void Diagnostics::error(SourceLoc loc, std::string message) {

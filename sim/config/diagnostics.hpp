@@ -4,6 +4,7 @@
 // the whole list; only `main` prints it and chooses the exit code (2 for bad input).
 #pragma once
 
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -21,13 +22,19 @@ struct SourceLoc {
 class SourceMap {
  public:
   void record(std::string path, SourceLoc loc) {
-    locs_.emplace_back(std::move(path), std::move(loc));
+    own_.emplace_back(std::move(path), std::move(loc));
   }
   // The location of `path`, or of its closest recorded parent, or just `file`.
   SourceLoc find(const std::string& path, const std::string& file) const;
+  // Makes the records so far shared and read-only, so that copies of this map (one per design
+  // point loaded from a cached file) share them instead of copying each path; later records
+  // are still the copy's own and take precedence.
+  void freeze();
 
  private:
-  std::vector<std::pair<std::string, SourceLoc>> locs_;
+  using Records = std::vector<std::pair<std::string, SourceLoc>>;
+  std::shared_ptr<const Records> shared_;
+  Records own_;
 };
 
 enum class Severity { kError, kWarning, kNote };

@@ -70,11 +70,13 @@ class OverrideVisitor final : public FieldVisitor {
         }
       return;
     }
+    if (!collect_only_ && !may_enter(key)) return;
     prefix_.push_back(std::string(key));
     body(*this);
     prefix_.pop_back();
   }
   void entries(std::string_view key, const FieldInfo&, bool named, EntryList& list) override {
+    if (!collect_only_ && !may_enter(key)) return;
     prefix_.push_back(std::string(key));
     for (size_t i = 0; i < list.size(); ++i) {
       prefix_.push_back(named ? list.name(i) : std::to_string(i));
@@ -98,6 +100,27 @@ class OverrideVisitor final : public FieldVisitor {
       if (o.root == root_ && path.size() >= key.size() &&
           path.substr(path.size() - key.size()) == key &&
           (path.size() == key.size() || path[path.size() - key.size() - 1] == '.'))
+        return true;
+    }
+    return false;
+  }
+  // Whether an override of this root may name a field inside the section or list `key` (its path
+  // has the section's full path as a prefix): a spec's visit then walks only the sections that
+  // lead to an override, not every field of a hardware profile.
+  bool may_enter(std::string_view key) const {
+    for (const Override& o : ovs_) {
+      if (o.root != root_ || o.path.size() <= key.size()) continue;
+      std::string_view rest(o.path);
+      bool ok = true;
+      for (const std::string& s : prefix_) {
+        if (rest.substr(0, s.size()) != s || rest.size() <= s.size() || rest[s.size()] != '.') {
+          ok = false;
+          break;
+        }
+        rest.remove_prefix(s.size() + 1);
+      }
+      if (ok && rest.size() > key.size() && rest.substr(0, key.size()) == key &&
+          rest[key.size()] == '.')
         return true;
     }
     return false;

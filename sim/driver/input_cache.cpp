@@ -24,6 +24,7 @@ Spec InputCache::get(std::map<std::string, Entry<Spec>>& cache, const std::strin
   if (it == cache.end()) {
     Entry<Spec> e;
     e.spec = read(path, e.diags, &e.where);
+    e.where.freeze();  // every load's copy shares the file's locations
     it = cache.emplace(path, std::move(e)).first;
   }
   diags.append(it->second.diags);

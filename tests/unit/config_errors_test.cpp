@@ -168,3 +168,21 @@ TEST_F(ConfigErrors, SiluModelNeedsThresholdSparsity) {
             "FFN has no natural zeros; give method: threshold (small activations cut by a "
             "calibrated threshold, as CATS does)\n");
 }
+
+// A frozen map's records are shared by its copies; a copy's own later records win over them, and
+// the original does not see them.
+TEST(SourceMapFreeze, CopiesShareFrozenRecordsAndKeepTheirOwn) {
+  SourceMap file;
+  file.record("npu", {"hw.yaml", 10, 1});
+  file.record("npu.clock", {"hw.yaml", 12, 3});
+  file.freeze();
+  file.record("dram.bandwidth", {"hw.yaml", 20, 3});
+  file.freeze();  // a second freeze keeps the first one's records
+  SourceMap point = file;
+  point.record("npu.clock", {"--set hw.npu.clock=600MHz", 0, 0});
+  EXPECT_EQ(point.find("npu.clock", "hw.yaml").file, "--set hw.npu.clock=600MHz");
+  EXPECT_EQ(file.find("npu.clock", "hw.yaml").line, 12);
+  EXPECT_EQ(point.find("npu.peak.int8", "hw.yaml").line, 10);  // the closest recorded parent
+  EXPECT_EQ(point.find("dram.bandwidth", "hw.yaml").line, 20);
+  EXPECT_EQ(point.find("gpu.clock", "hw.yaml").line, 0);
+}
