@@ -145,7 +145,9 @@ const MemoisedRun* SimulationMemo::find(const TaskGraph& g, const std::vector<Op
 void SimulationMemo::keep(MemoisedRun run) {
   if (pending_key_.empty()) return;
   const size_t bytes = bytes_of(pending_key_, run);
-  const auto [it, added] = runs_.try_emplace(std::move(pending_key_), std::move(run));
+  // Copied, not moved: the pending key keeps its buffer for the next look-up, which would
+  // otherwise allocate and zero-fill (and page-fault in) tens of kB for every point.
+  const auto [it, added] = runs_.try_emplace(pending_key_, std::move(run));
   pending_key_.clear();
   if (!added) return;
   bytes_ += bytes;
