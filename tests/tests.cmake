@@ -75,6 +75,7 @@ set_tests_properties(check.random_500 PROPERTIES LABELS "check;random" TIMEOUT 1
 socsim_test(sweep_test sweep unit/sweep_test.cpp)
 socsim_test(simulation_memo_test unit unit/simulation_memo_test.cpp)
 socsim_test(row_notes_test sweep unit/row_notes_test.cpp)
+socsim_test(worker_pool_test sweep unit/worker_pool_test.cpp)
 socsim_test(sweep_cli_test sweep unit/sweep_cli_test.cpp)
 add_dependencies(sweep_cli_test socsim)
 socsim_core_test(provenance_tag_test unit unit/provenance_tag_test.cpp)

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -39,7 +40,8 @@ struct Child {
   std::set<size_t> reported;
   std::string partial;              // an incomplete line read so far
   Clock::time_point last_progress;  // spawn or the last row read
-  bool timed_out = false;           // killed for exceeding the point timeout
+  Clock::time_point started;
+  bool timed_out = false;  // killed for exceeding the point timeout
 };
 
 struct TestHooks {
@@ -123,6 +125,8 @@ class Pool {
  public:
   Pool(const PoolOptions& o, const PoolCallbacks& cb) : opt_(o), cb_(cb) {}
 
+  PoolStats stats() const { return stats_; }
+
   void run(const std::vector<size_t>& points) {
     const size_t jobs = static_cast<size_t>(std::max(1, opt_.jobs));
     pending_.assign(points.begin(), points.end());
@@ -134,9 +138,12 @@ class Pool {
           retries_.pop_front();
           continue;
         }
-        // Guided batches: a share of what is left, so that the workers finish together.
-        const size_t n = std::clamp<size_t>((pending_.size() + 2 * jobs - 1) / (2 * jobs), 1,
-                                            std::max<size_t>(1, opt_.batch));
+        // Guided batches: a share of what is left, so that the workers finish together, but no
+        // fewer points than keep a child busy for kMinChildSeconds at the rate measured so far.
+        const size_t most = std::max<size_t>(1, opt_.batch);
+        const size_t n = std::min(std::clamp<size_t>((pending_.size() + 2 * jobs - 1) / (2 * jobs),
+                                                     std::min(least_points(), most), most),
+                                  pending_.size());
         Batch b{{pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(n)}, 0};
         pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(n));
         spawn(std::move(b));
@@ -162,7 +169,8 @@ class Pool {
       child_main(fds[1], parent, b, cb_, hooks_);
     }
     ::close(fds[1]);
-    children_.push_back({pid, fds[0], std::move(b), {}, {}, Clock::now(), false});
+    ++stats_.children;
+    children_.push_back({pid, fds[0], std::move(b), {}, {}, Clock::now(), Clock::now(), false});
   }
 
   void wait_and_read() {
@@ -222,7 +230,11 @@ class Pool {
     std::vector<size_t> missing;
     for (size_t p : c.batch.points)
       if (!c.reported.count(p)) missing.push_back(p);
-    if (missing.empty()) return;
+    if (missing.empty()) {
+      child_seconds_ += std::chrono::duration<double>(Clock::now() - c.started).count();
+      child_points_ += c.batch.points.size();
+      return;
+    }
     const std::string why = c.timed_out
                                 ? fmt::format("the point ran longer than the point timeout ({} s)",
                                               opt_.point_timeout_s)
@@ -235,8 +247,21 @@ class Pool {
     if (missing.size() > 1) retries_.push_front({{missing.begin() + 1, missing.end()}, 1});
   }
 
+  // A child costs a fork and its copy-on-write page faults (about 10 ms on a 2-vCPU VM); batches
+  // of points that take a fraction of a millisecond each would otherwise shrink to a point or
+  // two at the end of a sweep, a fork each. Until a child has finished, any batch size goes.
+  static constexpr double kMinChildSeconds = 0.05;
+  size_t least_points() const {
+    if (child_points_ == 0 || child_seconds_ <= 0) return 1;
+    const double per_point = child_seconds_ / static_cast<double>(child_points_);
+    return static_cast<size_t>(std::clamp(std::ceil(kMinChildSeconds / per_point), 1.0, 1e9));
+  }
+
   PoolOptions opt_;
   const PoolCallbacks& cb_;
+  PoolStats stats_;
+  double child_seconds_ = 0;  // lifetimes of the children that reported their whole batch
+  size_t child_points_ = 0;   // and their points
   TestHooks hooks_;
   std::deque<size_t> pending_;  // points not yet given to a worker
   std::deque<Batch> retries_;   // batches to run again after a worker died
@@ -245,9 +270,11 @@ class Pool {
 
 }  // namespace
 
-void run_worker_pool(const std::vector<size_t>& points, const PoolOptions& options,
-                     const PoolCallbacks& callbacks) {
-  Pool(options, callbacks).run(points);
+PoolStats run_worker_pool(const std::vector<size_t>& points, const PoolOptions& options,
+                          const PoolCallbacks& callbacks) {
+  Pool pool(options, callbacks);
+  pool.run(points);
+  return pool.stats();
 }
 
 }  // namespace socsim

@@ -42,9 +42,15 @@ struct PoolCallbacks {
   std::function<void()> tick;
 };
 
+struct PoolStats {
+  size_t children = 0;  // forked, retries included
+};
+
 // Runs every point in `points` (each reported exactly once through rows or crashed). Throws
-// std::runtime_error if no child can be started.
-void run_worker_pool(const std::vector<size_t>& points, const PoolOptions& options,
-                     const PoolCallbacks& callbacks);
+// std::runtime_error if no child can be started. A batch is never smaller than the points a child
+// ran in 50 ms so far (fork and copy-on-write faults cost about 10 ms a child), so cheap points
+// do not end a sweep with a fork per point.
+PoolStats run_worker_pool(const std::vector<size_t>& points, const PoolOptions& options,
+                          const PoolCallbacks& callbacks);
 
 }  // namespace socsim
