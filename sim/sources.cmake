@@ -3,6 +3,7 @@ set(SOCSIM_CORE_SOURCES
   sim/config/units.cpp
   sim/stats/median.cpp
   sim/config/diagnostics.cpp
+  sim/config/file_text.cpp
   sim/config/yaml_comments.cpp
   sim/config/yaml_reader.cpp
   sim/config/curve.cpp

@@ -19,6 +19,7 @@
 
 #include "sim/cli/commands.hpp"
 #include "sim/config/diagnostics.hpp"
+#include "sim/config/file_text.hpp"
 #include "sim/config/units.hpp"
 #include "sim/driver/inputs.hpp"
 #include "sim/gguf/synthetic_model.hpp"
@@ -28,11 +29,9 @@ namespace {
 
 // The whole text of a file the user named (an error naming it when it cannot be read).
 std::string read_named_file(const std::string& file) {
-  std::ifstream in(file);
-  if (!in) throw InputError({file}, "cannot open");
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  std::optional<std::string> text = read_file_text(file);
+  if (!text) throw InputError({file}, "cannot open");
+  return std::move(*text);
 }
 
 constexpr const char* kLetCpusIdleHelp =

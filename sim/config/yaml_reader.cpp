@@ -1,6 +1,8 @@
 // Strict YAML reading of declared fields; see yaml_reader.hpp.
 #include "sim/config/yaml_reader.hpp"
 
+#include "sim/config/file_text.hpp"
+
 #include <fmt/format.h>
 #include <algorithm>
 #include <cctype>
@@ -397,14 +399,9 @@ void YamlReader::numbers(std::string_view key, std::vector<double>& values, Dim 
 }
 
 std::optional<std::string> read_input_text(const std::string& path, Diagnostics& diags) {
-  std::ifstream in(path);
-  if (!in) {
-    diags.error({path, 0, 0}, "cannot open file");
-    return std::nullopt;
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  std::optional<std::string> text = read_file_text(path);
+  if (!text) diags.error({path, 0, 0}, "cannot open file");
+  return text;
 }
 
 std::optional<YAML::Node> load_yaml_file(const std::string& path, Diagnostics& diags) {

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "sim/config/file_text.hpp"
 #include "sim/sweep/result_row.hpp"
 
 namespace socsim {
@@ -59,16 +60,9 @@ std::string manifest_text(const SweepPlan& plan, const ShardSpec& shard) {
 }
 
 std::string read_file(const std::string& path) {
-  // One read into a string of the file's size (a stream copy of a sweep's tens of MB of rows
-  // costs the parent a second or so in copies and page faults).
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  const std::streamoff size = in ? static_cast<std::streamoff>(in.tellg()) : -1;
-  if (size < 0) throw InputError({path}, "cannot open file");
-  std::string text(static_cast<size_t>(size), '\0');
-  in.seekg(0);
-  if (!in.read(text.data(), static_cast<std::streamsize>(text.size())))
-    throw InputError({path}, "cannot read file");
-  return text;
+  std::optional<std::string> text = read_file_text(path);
+  if (!text) throw InputError({path}, "cannot open file");
+  return std::move(*text);
 }
 
 std::optional<Manifest> read_manifest(const std::string& dir) {
@@ -149,8 +143,9 @@ void write_definition_files(const std::string& dir, const std::string& manifest,
 std::map<std::string, size_t> write_sorted_results(
     const std::string& dir, const std::vector<std::string>& axes,
     std::vector<std::pair<size_t, std::string_view>> rows) {
-  std::stable_sort(rows.begin(), rows.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  const auto by_point = [](const auto& a, const auto& b) { return a.first < b.first; };
+  if (!std::is_sorted(rows.begin(), rows.end(), by_point))  // a sweep's finish sorted them
+    std::stable_sort(rows.begin(), rows.end(), by_point);
   std::map<std::string, size_t> counts;
   CsvLayout layout(axes);
   std::string jsonl;

@@ -4,9 +4,12 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "sim/config/diagnostics.hpp"
+#include "sim/config/file_text.hpp"
 #include "sim/config/yaml_reader.hpp"
 #include "tests/unit/config_test_spec.hpp"
 
@@ -314,4 +317,21 @@ TEST(ConfigReader, ClosestMatch) {
   EXPECT_EQ(closest_match("x", keys), "");                     // too short to guess from
   EXPECT_EQ(closest_match("latency", keys), "");
   EXPECT_EQ(closest_match("\xC3\xA9t\xC3\xA9", keys), "");  // non-ASCII input is safe
+}
+
+// Whole files come back byte for byte (binary, with NULs); a missing file or a directory is no
+// text, and read_input_text reports it at the path.
+TEST(FileText, ReadsWholeFilesAndRefusesWhatIsNotOne) {
+  const auto dir = std::filesystem::temp_directory_path() / "socsim-file-text-test";
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "bytes.bin").string();
+  const std::string bytes("a\0b\r\nc", 6);
+  std::ofstream(path, std::ios::binary) << bytes;
+  EXPECT_EQ(read_file_text(path), bytes);
+  EXPECT_EQ(read_file_text((dir / "absent.yaml").string()), std::nullopt);
+  EXPECT_EQ(read_file_text(dir.string()), std::nullopt);
+  Diagnostics d;
+  EXPECT_EQ(read_input_text(dir.string(), d), std::nullopt);
+  EXPECT_EQ(d.to_string(), dir.string() + ": error: cannot open file\n");
+  std::filesystem::remove_all(dir);
 }
