@@ -105,7 +105,7 @@ void write_simulation_key(const TaskGraph& g, const std::vector<OpCost>& costs,
 
 // Four independent lanes of eight bytes (keys are tens of kB; a match is confirmed by comparing
 // them whole).
-size_t SimulationMemo::Hash::operator()(std::string_view s) const {
+uint64_t SimulationMemo::hash_of(std::string_view s) {
   uint64_t h[4] = {s.size(), 0x9e3779b97f4a7c15ULL, 0xbf58476d1ce4e5b9ULL, 0x94d049bb133111ebULL};
   size_t i = 0;
   for (uint64_t w[4]; i + 32 <= s.size(); i += 32) {
@@ -117,47 +117,56 @@ size_t SimulationMemo::Hash::operator()(std::string_view s) const {
   }
   uint64_t x = h[0] ^ std::rotl(h[1], 16) ^ std::rotl(h[2], 32) ^ std::rotl(h[3], 48);
   for (; i < s.size(); ++i) x = (x ^ static_cast<unsigned char>(s[i])) * 0x94d049bb133111ebULL;
-  return static_cast<size_t>(x ^ (x >> 29));
+  return x ^ (x >> 29);
 }
 
-size_t SimulationMemo::bytes_of(const std::string& key, const MemoisedRun& run) {
-  return key.size() + run.timing.size() * sizeof(OpTiming) +
-         run.dispatch_order.size() * sizeof(OpId);
+size_t SimulationMemo::bytes_of(const Entry& e) {
+  return e.key.size() + e.run.timing.size() * sizeof(OpTiming) +
+         e.run.dispatch_order.size() * sizeof(OpId);
 }
 
 const MemoisedRun* SimulationMemo::find(const TaskGraph& g, const std::vector<OpCost>& costs,
                                         const PlatformSpec& platform, std::string_view schedule,
                                         BackendKind backend) {
-  pending_key_.clear();
+  pending_ = false;
   // A run too large to keep (a long decode, which does not recur) is not looked up at all.
   if (g.size() * (kBytesPerOp + sizeof(OpTiming) + sizeof(OpId)) > max_bytes_ / 4) return nullptr;
   write_simulation_key(g, costs, platform, schedule, backend, pending_key_);
-  const auto it = runs_.find(std::string_view(pending_key_));
-  if (it == runs_.end()) {
-    ++misses_;
-    return nullptr;
+  pending_hash_ = hash_of(pending_key_);
+  const auto [from, to] = ids_by_hash_.equal_range(pending_hash_);
+  for (auto it = from; it != to; ++it) {
+    Entry& e = entries_[static_cast<size_t>(it->second - first_id_)];
+    if (e.key == pending_key_) {
+      ++hits_;
+      return &e.run;
+    }
   }
-  ++hits_;
-  pending_key_.clear();
-  return &it->second;
+  ++misses_;
+  pending_ = true;
+  return nullptr;
 }
 
 void SimulationMemo::keep(MemoisedRun run) {
-  if (pending_key_.empty()) return;
-  const size_t bytes = bytes_of(pending_key_, run);
-  // Copied, not moved: the pending key keeps its buffer for the next look-up, which would
-  // otherwise allocate and zero-fill (and page-fault in) tens of kB for every point.
-  const auto [it, added] = runs_.try_emplace(pending_key_, std::move(run));
+  if (!pending_) return;
+  pending_ = false;
+  entries_.push_back({pending_hash_, std::move(pending_key_), std::move(run)});
+  ids_by_hash_.emplace(pending_hash_, first_id_ + entries_.size() - 1);
+  bytes_ += bytes_of(entries_.back());
   pending_key_.clear();
-  if (!added) return;
-  bytes_ += bytes;
-  order_.push_back(&it->first);
-  while (bytes_ > max_bytes_ && order_.size() > 1) {
-    const auto old = runs_.find(std::string_view(*order_.front()));
-    bytes_ -= bytes_of(old->first, old->second);
-    runs_.erase(old);
-    order_.pop_front();
+  while (bytes_ > max_bytes_ && entries_.size() > 1) {
+    Entry& old = entries_.front();
+    const auto [from, to] = ids_by_hash_.equal_range(old.hash);
+    for (auto it = from; it != to; ++it)
+      if (it->second == first_id_) {
+        ids_by_hash_.erase(it);
+        break;
+      }
+    bytes_ -= bytes_of(old);
+    if (old.key.capacity() > pending_key_.capacity()) pending_key_.swap(old.key);
+    entries_.pop_front();
+    ++first_id_;
   }
+  pending_key_.clear();
 }
 
 }  // namespace socsim

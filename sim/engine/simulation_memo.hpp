@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <string>
 #include <string_view>
@@ -56,11 +57,13 @@ class SimulationMemo {
   size_t misses() const { return misses_; }
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const;
+  struct Entry {
+    uint64_t hash;
+    std::string key;
+    MemoisedRun run;
   };
-  static size_t bytes_of(const std::string& key, const MemoisedRun& run);
+  static uint64_t hash_of(std::string_view key);
+  static size_t bytes_of(const Entry& e);
 
   // A run that is not found still reuses the last run's SimGrid engine when the platform is the
   // same (EngineReuseScope), for as long as the memo lives.
@@ -68,9 +71,14 @@ class SimulationMemo {
   size_t max_bytes_;
   size_t bytes_ = 0;
   size_t hits_ = 0, misses_ = 0;
-  std::string pending_key_;  // the key of the last miss
-  std::unordered_map<std::string, MemoisedRun, Hash, std::equal_to<>> runs_;
-  std::deque<const std::string*> order_;  // keys, oldest first (node keys stay put in the map)
+  // The key of the last miss and its hash. Its buffer is an evicted key's, so that writing keys
+  // allocates (and page-faults in) nothing once the memo is full.
+  std::string pending_key_;
+  uint64_t pending_hash_ = 0;
+  bool pending_ = false;
+  std::deque<Entry> entries_;  // oldest first; entry i has the number first_id_ + i
+  uint64_t first_id_ = 0;
+  std::unordered_multimap<uint64_t, uint64_t> ids_by_hash_;
 };
 
 }  // namespace socsim
