@@ -10,10 +10,11 @@
 namespace socsim {
 
 uint32_t TaskGraph::intern(std::string_view name) {
-  auto [it, inserted] =
-      name_index_.try_emplace(std::string(name), static_cast<uint32_t>(names_.size()));
-  if (inserted) names_.emplace_back(name);
-  return it->second;
+  if (const auto it = name_index_.find(name); it != name_index_.end()) return it->second;
+  const auto id = static_cast<uint32_t>(names_.size());
+  name_index_.emplace(std::string(name), id);
+  names_.emplace_back(name);
+  return id;
 }
 
 OpId TaskGraph::add(Op op, std::span<const OpPart> parts, std::span<const OpId> preds,

@@ -8,8 +8,10 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -167,7 +169,12 @@ class TaskGraph {
   std::vector<uint32_t> succ_start_;
   std::vector<OpId> succs_;
   std::vector<std::string> names_;
-  std::unordered_map<std::string, uint32_t> name_index_;
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  // Looked up by string_view: a name seen before costs no string.
+  std::unordered_map<std::string, uint32_t, NameHash, std::equal_to<>> name_index_;
 };
 
 }  // namespace socsim
