@@ -6,12 +6,12 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include "sim/calibrate/llamacpp_bench.hpp"
 #include "sim/calibrate/llamacpp_fit.hpp"
 #include "sim/config/diagnostics.hpp"
+#include "sim/config/file_text.hpp"
 #include "sim/driver/isolated.hpp"
 #include "sim/driver/simulate.hpp"
 
@@ -67,12 +67,9 @@ std::vector<DriftProbeReading> probe_llamacpp_drift(const LlamaCppInstall& in,
   const std::string path = (dir / fmt::format("socsim-probe-{}.gguf", ::getpid())).string();
   std::vector<LlamaCppPoint> reference;
   const std::string reference_path = probe_reference_path(o.engine);
-  if (fs::exists(reference_path)) {
-    std::ifstream in(reference_path);
-    std::stringstream text;
-    text << in.rdbuf();
-    reference = llamacpp_points_from_json(text.str(), reference_path);
-  }
+  if (fs::exists(reference_path))
+    reference =
+        llamacpp_points_from_json(read_file_text(reference_path).value_or(""), reference_path);
   std::vector<DriftProbeReading> out;
   try {
     for (int t : o.threads) {

@@ -13,6 +13,7 @@
 #include "sim/calibrate/validate_host.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/config/diagnostics.hpp"
+#include "sim/config/file_text.hpp"
 
 namespace socsim::cli {
 namespace {
@@ -24,11 +25,9 @@ void calibrate_to(const calibrate::BenchConfig& cfg, const std::string& out,
   if (from.empty()) {
     m = calibrate::run_host_benchmarks(cfg);
   } else {
-    std::ifstream in(from);
-    if (!in) throw InputError({from}, "cannot open");
-    std::stringstream text;
-    text << in.rdbuf();
-    m = calibrate::measurements_from_json(text.str(), from);
+    const std::optional<std::string> text = read_file_text(from);
+    if (!text) throw InputError({from}, "cannot open");
+    m = calibrate::measurements_from_json(*text, from);
   }
   if (!save.empty()) {
     std::ofstream f(save);

@@ -108,21 +108,9 @@ class OverrideVisitor final : public FieldVisitor {
   // has the section's full path as a prefix): a spec's visit then walks only the sections that
   // lead to an override, not every field of a hardware profile.
   bool may_enter(std::string_view key) const {
-    for (const Override& o : ovs_) {
-      if (o.root != root_ || o.path.size() <= key.size()) continue;
-      std::string_view rest(o.path);
-      bool ok = true;
-      for (const std::string& s : prefix_) {
-        if (rest.substr(0, s.size()) != s || rest.size() <= s.size() || rest[s.size()] != '.') {
-          ok = false;
-          break;
-        }
-        rest.remove_prefix(s.size() + 1);
-      }
-      if (ok && rest.size() > key.size() && rest.substr(0, key.size()) == key &&
-          rest[key.size()] == '.')
-        return true;
-    }
+    const std::string inside = join(key) + ".";
+    for (const Override& o : ovs_)
+      if (o.root == root_ && o.path.rfind(inside, 0) == 0) return true;
     return false;
   }
   void apply(std::string_view key, const std::function<void(FieldVisitor&)>& field) {

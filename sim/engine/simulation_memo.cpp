@@ -152,7 +152,6 @@ void SimulationMemo::keep(MemoisedRun run) {
   entries_.push_back({pending_hash_, std::move(pending_key_), std::move(run)});
   ids_by_hash_.emplace(pending_hash_, first_id_ + entries_.size() - 1);
   bytes_ += bytes_of(entries_.back());
-  pending_key_.clear();
   while (bytes_ > max_bytes_ && entries_.size() > 1) {
     Entry& old = entries_.front();
     const auto [from, to] = ids_by_hash_.equal_range(old.hash);

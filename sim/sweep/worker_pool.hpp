@@ -48,7 +48,7 @@ struct PoolStats {
 
 // Runs every point in `points` (each reported exactly once through rows or crashed). Throws
 // std::runtime_error if no child can be started. A batch is never smaller than the points a child
-// ran in 50 ms so far (fork and copy-on-write faults cost about 10 ms a child), so cheap points
+// ran in 50 ms so far (fork and copy-on-write faults cost some 13 ms a child), so cheap points
 // do not end a sweep with a fork per point.
 PoolStats run_worker_pool(const std::vector<size_t>& points, const PoolOptions& options,
                           const PoolCallbacks& callbacks);
