@@ -15,7 +15,9 @@
 //    the cheapest activity. LowerAndCost: lowering and cost estimation alone, in process.
 // Counter ops_per_s (ops per wall second). A summary of the targets follows the table. On a
 // virtual machine whose page faults cost microseconds, the forked rows include the
-// copy-on-write faults of every page the child writes.
+// copy-on-write faults of every page the child writes. This process sets its heap up as socsim's
+// main() does (sim/graph/huge_page_heap.hpp), so the forked rows, bare SimGrid's included, run on
+// a heap backed by huge pages; the raw process is left as a bare SimGrid user would write it.
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -31,6 +33,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "bench/bench_main.hpp"
 #include "bench/child_timer.hpp"
 #include "bench/raw_dag_of_run.hpp"
 #include "sim/driver/simulate.hpp"
@@ -223,10 +226,7 @@ void print_summary() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
+  if (const int status = socsim::bench::run_benchmarks(argc, argv)) return status;
   if (!samples()["cli socsim"].empty() && !samples()["cli raw"].empty()) print_summary();
   return 0;
 }

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_main.hpp"
 #include "sim/driver/isolated.hpp"
 #include "sim/driver/simulate.hpp"
 
@@ -117,10 +118,7 @@ BENCHMARK(BM_SparseDecodeGrowth)
     ->Unit(benchmark::kMillisecond);
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
+  if (const int status = socsim::bench::run_benchmarks(argc, argv)) return status;
   print_summary();
   return 0;
 }

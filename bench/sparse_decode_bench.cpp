@@ -11,6 +11,7 @@
 #include <benchmark/benchmark.h>
 
 #include <fmt/format.h>
+#include "bench/bench_main.hpp"
 #include "bench/child_timer.hpp"
 #include "bench/raw_dag_of_run.hpp"
 
@@ -80,4 +81,6 @@ BENCHMARK(BM_MixtralDecode1024LoweringOnly)
     ->UseManualTime()
     ->Unit(benchmark::kMillisecond)
     ->Iterations(3);
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  return socsim::bench::run_benchmarks(argc, argv);
+}

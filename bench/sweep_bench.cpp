@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <string>
 
+#include "bench/bench_main.hpp"
 #include "sim/driver/input_cache.hpp"
 #include "sim/driver/simulate.hpp"
 #include "sim/report/result_json.hpp"
@@ -151,4 +152,6 @@ BENCHMARK(BM_WholeSweep)
     ->Iterations(3)
     ->Unit(benchmark::kMillisecond);
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  return socsim::bench::run_benchmarks(argc, argv);
+}

@@ -21,6 +21,7 @@ set(SOCSIM_CORE_SOURCES
   sim/model/hf_config.cpp
   sim/graph/task_graph.cpp
   sim/graph/op_formulas.cpp
+  sim/graph/huge_page_heap.cpp
   sim/engine/platform.cpp
   sim/lower/workload.cpp
   sim/lower/transformer_lowering.cpp

@@ -1,6 +1,7 @@
 # One line per test binary: socsim_test(<name> <label> <sources...>)
 socsim_core_test(units_test unit unit/units_test.cpp)
 socsim_core_test(task_graph_test unit unit/task_graph_test.cpp)
+socsim_core_test(huge_page_heap_test unit unit/huge_page_heap_test.cpp)
 socsim_core_test(models_test unit unit/models_test.cpp)
 socsim_core_test(hf_config_test unit unit/hf_config_test.cpp)
 socsim_core_test(hw_profiles_test unit unit/hw_profiles_test.cpp)
