@@ -31,26 +31,32 @@ bool same_part(const OpPart& a, const OpPart& b) {
          a.kv_written == b.kv_written;
 }
 
-// A multiply-xorshift mix of the fields as 64-bit words (not the bytes: the struct's padding is
-// not initialised).
+// Two multiply-rotate lanes over the fields as 64-bit words (not the bytes: the struct's padding
+// is not initialised), so that the multiplications of a part do not wait for each other, then an
+// avalanche of both lanes: the recent-list table is indexed by the low bits.
 uint64_t hash_parts(std::span<const OpPart> parts) {
-  uint64_t h = 0x9e3779b97f4a7c15ull ^ parts.size();
-  const auto mix = [&](uint64_t w) {
-    h ^= w + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
-    h *= 0xff51afd7ed558ccdull;
-  };
+  constexpr uint64_t k1 = 0x9e3779b97f4a7c15ull, k2 = 0xc2b2ae3d27d4eb4full;
+  uint64_t a = k1 ^ parts.size(), b = k2;
+  const auto lane = [](uint64_t h, uint64_t w, uint64_t k) { return std::rotl((h ^ w) * k, 31); };
   for (const OpPart& q : parts) {
-    mix(static_cast<uint64_t>(q.kind) | static_cast<uint64_t>(q.dtype) << 8 |
-        static_cast<uint64_t>(q.role) << 16 |
-        static_cast<uint64_t>(static_cast<uint32_t>(q.m)) << 24);
-    mix(static_cast<uint64_t>(static_cast<uint32_t>(q.n)) |
-        static_cast<uint64_t>(static_cast<uint32_t>(q.k)) << 32);
+    a = lane(a,
+             static_cast<uint64_t>(q.kind) | static_cast<uint64_t>(q.dtype) << 8 |
+                 static_cast<uint64_t>(q.role) << 16 |
+                 static_cast<uint64_t>(static_cast<uint32_t>(q.m)) << 24,
+             k1);
+    b = lane(b,
+             static_cast<uint64_t>(static_cast<uint32_t>(q.n)) |
+                 static_cast<uint64_t>(static_cast<uint32_t>(q.k)) << 32,
+             k2);
     // The byte counts follow from the shape in almost every list; two of them are enough to tell
     // lists apart (equal hashes are compared in full before sharing).
-    mix(std::bit_cast<uint64_t>(q.flops) ^ std::bit_cast<uint64_t>(q.kv_read) >> 1);
-    mix(std::bit_cast<uint64_t>(q.weight_bytes) ^ std::bit_cast<uint64_t>(q.act_read) >> 1);
+    a = lane(a, std::bit_cast<uint64_t>(q.flops) ^ std::bit_cast<uint64_t>(q.kv_read) >> 1, k1);
+    b = lane(b, std::bit_cast<uint64_t>(q.weight_bytes) ^ std::bit_cast<uint64_t>(q.act_read) >> 1,
+             k2);
   }
-  return h ^ (h >> 33);
+  uint64_t h = a ^ std::rotl(b, 17);
+  h = (h ^ (h >> 33)) * 0xff51afd7ed558ccdull;
+  return h ^ (h >> 29);
 }
 
 }  // namespace
@@ -71,12 +77,14 @@ OpId TaskGraph::add(Op op, std::span<const OpPart> parts, std::span<const OpId> 
     // A list stored once is shared from then on; a hash collision stores the new list apart.
     if (shared) {
       op.first_part = first;
-      ++list_users_.try_emplace(first, 1).first->second;  // the list's first user and this op
+      uint32_t& users = list_users_[first];
+      users = users == 0 ? 2 : users + 1;  // the list's first user and this op
     }
   }
   if (!shared) {
     op.first_part = static_cast<uint32_t>(parts_.size());
     parts_.insert(parts_.end(), parts.begin(), parts.end());
+    list_users_.resize(parts_.size() + 1);  // + 1: an empty list starts at the end
     recent = {h, op.first_part + 1};
   }
   op.first_pred = static_cast<uint32_t>(preds_.size());
@@ -91,12 +99,12 @@ OpId TaskGraph::add(Op op, std::span<const OpPart> parts, std::span<const OpId> 
 
 std::span<OpPart> TaskGraph::parts_mut(OpId i) {
   Op& op = ops_[i];
-  const auto users = list_users_.find(op.first_part);
-  if (users != list_users_.end()) {
+  if (list_users_[op.first_part] >= 2) {
     // Shared: give this op its own copy (an unshared list is no longer found by add()).
-    if (--users->second == 1) list_users_.erase(users);
+    if (--list_users_[op.first_part] == 1) list_users_[op.first_part] = 0;
     const auto first = static_cast<uint32_t>(parts_.size());
     parts_.resize(parts_.size() + op.num_parts);
+    list_users_.resize(parts_.size() + 1);
     std::copy_n(parts_.begin() + op.first_part, op.num_parts, parts_.begin() + first);
     op.first_part = first;
   }

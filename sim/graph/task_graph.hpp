@@ -164,7 +164,9 @@ class TaskGraph {
   // memory stays bounded when lists never recur, as sparse decode's per-token lists do not).
   static constexpr size_t kRecentLists = 4096;
   std::vector<std::pair<uint64_t, uint32_t>> recent_lists_;  // (hash, first part + 1; 0 = none)
-  std::unordered_map<uint32_t, uint32_t> list_users_;        // first part -> ops sharing it (>= 2)
+  // By first part (one entry per stored part, and one past them): ops sharing the list (>= 2),
+  // else 0.
+  std::vector<uint32_t> list_users_;
   std::vector<OpId> preds_;
   std::vector<uint32_t> succ_start_;
   std::vector<OpId> succs_;

@@ -56,7 +56,7 @@ class Lowerer {
       const OpPart embed = with_role(
           F::embedding(rows, m_.hidden, ch_.weight_dtype, m_.activation_dtype), PartRole::kEmbed);
       OpId x = stage(Stage::kEmbedding, -1, std::span<const OpPart>(&embed, 1),
-                     std::span<const OpId>(ch_.entry_deps), "embed");
+                     std::span<const OpId>(ch_.entry_deps), name_id("embed"));
       // Rows of the last layer's FFN: all of them, or only the prompt's last token (0 in earlier
       // chunks) when the engine gathers the output rows first.
       ffn_rows_last_ = ch_.last_layer_output_rows_only ? (c + 1 == chunks ? 1 : 0) : -1;
@@ -77,8 +77,8 @@ class Lowerer {
       const std::span<const OpId> first_preds = logits == kNone
                                                     ? std::span<const OpId>(ch_.entry_deps)
                                                     : std::span<const OpId>(&logits, 1);
-      OpId x =
-          stage(Stage::kEmbedding, -1, std::span<const OpPart>(&embed, 1), first_preds, "embed");
+      OpId x = stage(Stage::kEmbedding, -1, std::span<const OpPart>(&embed, 1), first_preds,
+                     name_id("embed"));
       for (int64_t l = 0; l < m_.layers; ++l) x = layer(l, 1, past + prompt + t, x, kv_writer);
       logits = lm_head(x, "lm_head");
     }
@@ -111,7 +111,7 @@ class Lowerer {
           with_role(F::embedding(embed_rows, m_.hidden, ch_.weight_dtype, m_.activation_dtype),
                     PartRole::kEmbed);
       x = stage(Stage::kEmbedding, -1, std::span<const OpPart>(&embed, 1),
-                std::span<const OpId>(ch_.entry_deps), "embed");
+                std::span<const OpId>(ch_.entry_deps), name_id("embed"));
     }
     std::vector<OpPart> attention;
     for (int64_t l = 0; l < m_.layers; ++l) {
@@ -141,11 +141,11 @@ class Lowerer {
       scratch_.insert(scratch_.end(), attention.begin(), attention.end());
       scratch_.insert(scratch_.end(), lp.attn_out.begin(), lp.attn_out.end());
       scratch_.insert(scratch_.end(), lp.ffn.begin(), lp.ffn.end());
-      return stage(Stage::kAttnIn, l, scratch_, {in}, lname(l, "layer"));
+      return stage(Stage::kAttnIn, l, scratch_, {in}, lname(l, kLayerName));
     }
-    const OpId in_op = stage(Stage::kAttnIn, l, lp.attn_in, {in}, lname(l, "attn_in"));
-    const OpId attn = stage(Stage::kAttention, l, attention, {in_op}, lname(l, "attention"));
-    const OpId out = stage(Stage::kAttnOut, l, lp.attn_out, {attn}, lname(l, "attn_out"));
+    const OpId in_op = stage(Stage::kAttnIn, l, lp.attn_in, {in}, lname(l, kAttnInName));
+    const OpId attn = stage(Stage::kAttention, l, attention, {in_op}, lname(l, kAttentionName));
+    const OpId out = stage(Stage::kAttnOut, l, lp.attn_out, {attn}, lname(l, kAttnOutName));
     return ffn_stage(l, lp, out);
   }
 
@@ -160,11 +160,7 @@ class Lowerer {
   };
 
   OpId stage(Stage s, int64_t layer, std::span<const OpPart> parts, std::span<const OpId> preds,
-             std::string_view name) {
-    auto it = name_ids_.find(name);
-    const uint32_t nid = it != name_ids_.end()
-                             ? it->second
-                             : name_ids_.emplace(std::string(name), g_.intern(name)).first->second;
+             uint32_t nid) {
     preds_buf_.clear();
     for (OpId p : preds)
       if (p != kNone) preds_buf_.push_back(p);
@@ -195,6 +191,7 @@ class Lowerer {
       op.launches = static_cast<uint16_t>(ch_.launch_per_part ? parts.size() : 1);
       return g_.add(op, parts, preds_buf_, nid);
     }
+    const std::string name = g_.names()[nid];  // a copy: add() may grow the name table
     OpId prev = kNone;
     for (size_t i = 0; i < parts.size(); ++i) {
       op.kind = parts[i].kind;
@@ -206,8 +203,8 @@ class Lowerer {
     return prev;
   }
   OpId stage(Stage s, int64_t layer, std::span<const OpPart> parts,
-             std::initializer_list<OpId> preds, std::string_view name) {
-    return stage(s, layer, parts, std::span<const OpId>(preds.begin(), preds.size()), name);
+             std::initializer_list<OpId> preds, uint32_t nid) {
+    return stage(s, layer, parts, std::span<const OpId>(preds.begin(), preds.size()), nid);
   }
 
   static OpKind dominant(std::span<const OpPart> parts) {
@@ -218,15 +215,24 @@ class Lowerer {
     return parts.front().kind;
   }
 
-  // "L3.ffn": formatted once per layer and stage, then reused by every chunk and decode step.
-  const std::string& lname(int64_t l, std::string_view what) {
-    auto& names = layer_names_[std::string(what)];
-    if (names.empty()) {
-      names.resize(static_cast<size_t>(m_.layers));
-      for (int64_t i = 0; i < m_.layers; ++i)
-        names[static_cast<size_t>(i)] = fmt::format("L{}.{}", i, what);
-    }
-    return names[static_cast<size_t>(l)];
+  // The names of a layer's stages, "L3.ffn" and so on: each interned at its first use (the graph's
+  // name table keeps the order of first use) and then looked up by index.
+  enum LayerName : uint8_t { kLayerName, kAttnInName, kAttentionName, kAttnOutName, kFfnName };
+  static constexpr std::array<std::string_view, 5> kLayerNames{"layer", "attn_in", "attention",
+                                                               "attn_out", "ffn"};
+  uint32_t lname(int64_t l, LayerName what) {
+    std::vector<uint32_t>& ids = layer_name_ids_[what];
+    if (ids.empty()) ids.assign(static_cast<size_t>(m_.layers), kNoName);
+    uint32_t& id = ids[static_cast<size_t>(l)];
+    if (id == kNoName) id = g_.intern(fmt::format("L{}.{}", l, kLayerNames[what]));
+    return id;
+  }
+  // A name outside the layers ("embed", "lm_head").
+  uint32_t name_id(std::string_view name) {
+    const auto it = name_ids_.find(name);
+    return it != name_ids_.end()
+               ? it->second
+               : name_ids_.emplace(std::string(name), g_.intern(name)).first->second;
   }
 
   // The parts of a layer other than attention depend only on the layer and the row count, so they
@@ -282,7 +288,7 @@ class Lowerer {
       deps_.assign(writers.begin(), writers.end());
       deps_.push_back(in);
       const OpId op =
-          stage(Stage::kAttnIn, l, scratch_, std::span<const OpId>(deps_), lname(l, "layer"));
+          stage(Stage::kAttnIn, l, scratch_, std::span<const OpId>(deps_), lname(l, kLayerName));
       writers.push_back(op);
       return op;
     }
@@ -292,24 +298,24 @@ class Lowerer {
       scratch_.insert(scratch_.end(), lp.attn_out.begin(), lp.attn_out.end());
       deps_.assign(writers.begin(), writers.end());
       deps_.push_back(in);
-      const OpId att =
-          stage(Stage::kAttnIn, l, scratch_, std::span<const OpId>(deps_), lname(l, "attention"));
+      const OpId att = stage(Stage::kAttnIn, l, scratch_, std::span<const OpId>(deps_),
+                             lname(l, kAttentionName));
       writers.push_back(att);
       return ffn_stage(l, lp, att);
     }
-    const OpId in_op = stage(Stage::kAttnIn, l, lp.attn_in, {in}, lname(l, "attn_in"));
+    const OpId in_op = stage(Stage::kAttnIn, l, lp.attn_in, {in}, lname(l, kAttnInName));
     deps_.assign(writers.begin(), writers.end());
     deps_.push_back(in_op);
     writers.push_back(in_op);
     const OpId attn = stage(Stage::kAttention, l, std::span<const OpPart>(&attention, 1),
-                            std::span<const OpId>(deps_), lname(l, "attention"));
-    const OpId out = stage(Stage::kAttnOut, l, lp.attn_out, {attn}, lname(l, "attn_out"));
+                            std::span<const OpId>(deps_), lname(l, kAttentionName));
+    const OpId out = stage(Stage::kAttnOut, l, lp.attn_out, {attn}, lname(l, kAttnOutName));
     return ffn_stage(l, lp, out);
   }
 
   OpId ffn_stage(int64_t l, const LayerParts& lp, OpId out) {
     if (lp.ffn.empty()) return out;
-    return stage(Stage::kFfn, l, lp.ffn, {out}, lname(l, "ffn"));
+    return stage(Stage::kFfn, l, lp.ffn, {out}, lname(l, kFfnName));
   }
 
   // Stages a policy may replace: the blocks of a layer at block granularity other than a prefill
@@ -361,7 +367,7 @@ class Lowerer {
                   PartRole::kFinalNorm),
         with_role(F::matmul(rows, m_.hidden, m_.vocab, ch_.matmul_dtype, ch_.weight_dtype, a),
                   PartRole::kLmHead)};
-    return stage(Stage::kLmHead, -1, parts, {in}, name);
+    return stage(Stage::kLmHead, -1, parts, {in}, name_id(name));
   }
 
   const LowerContext& ctx_;
@@ -369,7 +375,8 @@ class Lowerer {
   const LoweringChoices& ch_;
   TaskGraph& g_;
   Tags tags_{Phase::kPrefill, -1, -1, 0, 0};
-  std::map<std::string, std::vector<std::string>, std::less<>> layer_names_;
+  static constexpr uint32_t kNoName = UINT32_MAX;
+  std::array<std::vector<uint32_t>, kLayerNames.size()> layer_name_ids_;
   std::map<std::string, uint32_t, std::less<>> name_ids_;
   std::vector<LayerParts> layer_parts_ = std::vector<LayerParts>(static_cast<size_t>(m_.layers));
   std::vector<OpPart> scratch_;
