@@ -33,20 +33,26 @@ bool back_heap_with_huge_pages(size_t reserve) {
   if (mallopt(M_MMAP_THRESHOLD, kLargestHeapBlock) != 1 || mallopt(M_TOP_PAD, pad) != 1 ||
       mallopt(M_TRIM_THRESHOLD, 2 * pad) != 1)
     return false;
-  // Move the break to the next huge-page boundary first: glibc takes the moved break as a foreign
-  // sbrk and starts its next growth there, so that every fresh block from then on lies in whole
-  // huge pages (otherwise the bytes up to the boundary, as much as a design point's whole
-  // footprint, would be served from 4 KiB pages first).
+  // Move the break to one page before a huge-page boundary first: glibc takes the moved break as a
+  // foreign sbrk and starts its next growth there, with its top chunk's header in that page, so
+  // that every fresh block from then on lies in whole huge pages.
+  const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
   const auto before = reinterpret_cast<uintptr_t>(sbrk(0));
-  const uintptr_t begin = (before + kHuge - 1) & ~(kHuge - 1);
-  if (begin > before && sbrk(static_cast<intptr_t>(begin - before)) == reinterpret_cast<void*>(-1))
-    return false;
+  const uintptr_t begin = (before + page + kHuge - 1) & ~(kHuge - 1), lead = begin - page;
+  if (sbrk(static_cast<intptr_t>(lead - before)) == reinterpret_cast<void*>(-1)) return false;
   void* grow = std::malloc(kHuge);  // more than the heap has free at its top: it grows by the pad
   const auto after = reinterpret_cast<uintptr_t>(sbrk(0));
-  std::free(grow);
+  std::free(grow);  // back into the top chunk, which now starts at `lead`
   const uintptr_t end = after & ~(kHuge - 1);
-  if (grow == nullptr || end <= begin) return false;
-  return madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE) == 0;
+  const auto at = reinterpret_cast<uintptr_t>(grow);
+  if (grow == nullptr || at < lead || at >= begin || end <= begin) return false;
+  if (madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE) != 0) return false;
+  // Splitting `grow` off the top wrote a header inside the first huge page, and a huge page that
+  // already holds a 4 KiB page stays 4 KiB pages. The range is the free top chunk's inside, which
+  // glibc never reads, so it is dropped (on kernels that then free its emptied page table, from
+  // Linux 6.13, the first huge page is whole again; older kernels keep it as 4 KiB pages).
+  madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+  return true;
 #endif
 }
 
