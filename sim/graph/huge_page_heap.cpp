@@ -27,9 +27,11 @@ bool back_heap_with_huge_pages(size_t reserve) {
 #else
   constexpr uintptr_t kHuge = uintptr_t{2} << 20;
   constexpr int kLargestHeapBlock = 32 << 20;  // glibc's ceiling for M_MMAP_THRESHOLD on 64-bit
-  const int pad = static_cast<int>(reserve < (size_t{1} << 30) ? reserve : (size_t{1} << 30));
-  // Every growth of the heap adds `pad` bytes, and freeing never shrinks it below them, so the
-  // marked range stays the heap's (a range given back and grown again would come back unmarked).
+  // At most 512 MiB, so that twice the pad fits mallopt's int.
+  const int pad = static_cast<int>(reserve < (size_t{1} << 29) ? reserve : (size_t{1} << 29));
+  // Every growth of the heap adds `pad` bytes, and freeing gives memory back only above `pad`
+  // bytes of free top, so the marked range stays the heap's (a range given back and grown again
+  // would come back unmarked). These settings stay even when no range can be marked.
   if (mallopt(M_MMAP_THRESHOLD, kLargestHeapBlock) != 1 || mallopt(M_TOP_PAD, pad) != 1 ||
       mallopt(M_TRIM_THRESHOLD, 2 * pad) != 1)
     return false;
