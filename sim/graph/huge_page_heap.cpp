@@ -25,7 +25,7 @@ bool back_heap_with_huge_pages(size_t reserve) {
   (void)reserve;
   return false;
 #else
-  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
+  constexpr uintptr_t kHuge = kHugePageBytes;
   constexpr int kLargestHeapBlock = 32 << 20;  // glibc's ceiling for M_MMAP_THRESHOLD on 64-bit
   // At most 512 MiB, so that twice the pad fits mallopt's int.
   const int pad = static_cast<int>(reserve < (size_t{1} << 29) ? reserve : (size_t{1} << 29));
@@ -48,7 +48,7 @@ bool back_heap_with_huge_pages(size_t reserve) {
   const uintptr_t end = after & ~(kHuge - 1);
   const auto at = reinterpret_cast<uintptr_t>(grow);
   if (grow == nullptr || at < lead || at >= begin || end <= begin) return false;
-  if (madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE) != 0) return false;
+  if (!mark_huge_pages(reinterpret_cast<void*>(begin), end - begin)) return false;
   // Splitting `grow` off the top wrote a header inside the first huge page, and a huge page that
   // already holds a 4 KiB page stays 4 KiB pages. The range is the free top chunk's inside, which
   // glibc never reads, so it is dropped (on kernels that then free its emptied page table, from

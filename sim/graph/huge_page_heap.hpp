@@ -14,13 +14,32 @@
 // glibc's) and returns false when no range could be marked (no THP, or the heap did not grow).
 #pragma once
 
+#include <sys/mman.h>
+
 #include <cstddef>
+#include <cstdint>
 
 namespace socsim {
 
+inline constexpr uintptr_t kHugePageBytes = uintptr_t{2} << 20;
+
+// Marks the whole huge pages inside [data, data + bytes) MADV_HUGEPAGE; false if the kernel
+// refused (or has no transparent huge pages). Pages already written stay as they are.
+inline bool mark_huge_pages(const void* data, size_t bytes) {
+#ifdef MADV_HUGEPAGE
+  const auto at = reinterpret_cast<uintptr_t>(data);
+  const uintptr_t begin = (at + kHugePageBytes - 1) & ~(kHugePageBytes - 1),
+                  end = (at + bytes) & ~(kHugePageBytes - 1);
+  return end > begin && madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE) == 0;
+#else
+  (void)data, (void)bytes;
+  return false;
+#endif
+}
+
 bool back_heap_with_huge_pages(size_t reserve);
 
-// What socsim's main() reserves: more than a 47B sparse decode's whole heap (about 220 MB).
+// What socsim's main() reserves: more than a 47B sparse decode's whole peak RSS (221 MB).
 inline constexpr size_t kProcessHeapReserve = size_t{256} << 20;
 
 }  // namespace socsim

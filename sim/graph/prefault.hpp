@@ -14,25 +14,16 @@
 #include <cstdint>
 #include <vector>
 
+#include "sim/graph/huge_page_heap.hpp"
+
 namespace socsim {
 
-// Marks the whole huge pages inside a buffer for transparent huge pages: glibc gives blocks of
-// 32 MiB and more mappings of their own, outside the heap's huge-page range (huge_page_heap.hpp),
-// and filling such a block 4 KiB at a time costs about 7 us per page on a VM (the fault and the
-// first write), 0.3 us per 4 KiB as huge pages. Pages already written stay as they are.
-inline void mark_huge(const void* data, size_t bytes) {
-#ifdef MADV_HUGEPAGE
-  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
-  const auto at = reinterpret_cast<uintptr_t>(data);
-  const auto begin = (at + kHuge - 1) & ~(kHuge - 1), end = (at + bytes) & ~(kHuge - 1);
-  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
-#else
-  (void)data, (void)bytes;
-#endif
-}
-
+// Whole huge pages inside the buffer are marked first: glibc gives blocks of 32 MiB and more
+// mappings of their own, outside the heap's huge-page range (huge_page_heap.hpp), and filling such
+// a block 4 KiB at a time costs about 7 us per page on a VM (the fault and the first write),
+// 0.3 us per 4 KiB as huge pages.
 inline void prefault(const void* data, size_t bytes) {
-  mark_huge(data, bytes);
+  mark_huge_pages(data, bytes);
 #ifdef MADV_POPULATE_WRITE
   static const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
   const auto at = reinterpret_cast<uintptr_t>(data);

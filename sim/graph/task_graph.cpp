@@ -99,9 +99,9 @@ OpId TaskGraph::add(Op op, std::span<const OpPart> parts, std::span<const OpId> 
 
 std::span<OpPart> TaskGraph::parts_mut(OpId i) {
   Op& op = ops_[i];
-  if (list_users_[op.first_part] >= 2) {
+  if (uint32_t& users = list_users_[op.first_part]; users >= 2) {
     // Shared: give this op its own copy (an unshared list is no longer found by add()).
-    if (--list_users_[op.first_part] == 1) list_users_[op.first_part] = 0;
+    users = users == 2 ? 0 : users - 1;
     const auto first = static_cast<uint32_t>(parts_.size());
     parts_.resize(parts_.size() + op.num_parts);
     list_users_.resize(parts_.size() + 1);

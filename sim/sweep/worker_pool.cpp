@@ -248,9 +248,9 @@ class Pool {
   }
 
   // A child costs a fork and its copy-on-write page faults (about 1,400 pages at 9 us each on a
-  // 2-vCPU VM, both measured: some 13 ms); batches
-  // of points that take a fraction of a millisecond each would otherwise shrink to a point or
-  // two at the end of a sweep, a fork each. Until a child has finished, any batch size goes.
+  // 2-vCPU VM, both measured before the heap was on huge pages: some 13 ms); batches of points
+  // that take a fraction of a millisecond each would otherwise shrink to a point or two at the
+  // end of a sweep, a fork each. Until a child has finished, any batch size goes.
   static constexpr double kMinChildSeconds = 0.05;
   size_t least_points() const {
     if (child_points_ == 0 || child_seconds_ <= 0) return 1;

@@ -19,7 +19,7 @@
 namespace socsim {
 namespace {
 
-constexpr uintptr_t kHuge = uintptr_t{2} << 20;
+constexpr uintptr_t kHuge = kHugePageBytes;
 
 struct Mapping {
   std::string flags;       // its VmFlags line ("" when no mapping holds the address)
@@ -80,7 +80,7 @@ TEST(HugePageHeap, BlocksAllocatedAfterTheCallFillHugePages) {
 }
 
 // A buffer too large for glibc's heap (a mapping of its own) is prefaulted on huge pages: a
-// TurboSparse-Mixtral-47B decode of 723k ops fills over 100 MB of such tables.
+// TurboSparse-Mixtral-47B decode has 723k ops, 75 MB of op table alone (104 bytes an op).
 TEST(HugePageHeap, ALargePrefaultedReserveLiesOnHugePages) {
   if (!std::filesystem::exists("/sys/kernel/mm/transparent_hugepage/enabled"))
     GTEST_SKIP() << "no transparent huge pages in this kernel";
