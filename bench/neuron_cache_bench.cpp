@@ -16,6 +16,7 @@
 
 #include "sim/sparse/bundle_reads.hpp"
 #include "sim/sparse/neuron_cache.hpp"
+#include "sim/stats/portable_random.hpp"
 
 using namespace socsim;
 
@@ -34,12 +35,7 @@ double thread_seconds() {
 // splitmix64: small, fast, seeded.
 struct Rng {
   uint64_t s;
-  uint64_t next() {
-    uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
+  uint64_t next() { return portable::splitmix64(s); }
 };
 
 // Per-rank activation probability min(0.95, c (r + 1)^-1), c set so the mean is kActive x neurons;

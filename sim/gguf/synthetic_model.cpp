@@ -9,15 +9,12 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "sim/stats/portable_random.hpp"
+
 namespace socsim::gguf {
 namespace {
 
-uint64_t splitmix(uint64_t& s) {
-  uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
+using portable::splitmix64;
 
 uint64_t hash_name(const std::string& s, uint64_t seed) {
   uint64_t h = 1469598103934665603ULL ^ seed;
@@ -50,7 +47,7 @@ void fill_tensor(const Tensor& t, std::vector<uint8_t>& out, uint64_t seed) {
   if (t.type == TensorType::kF16) {
     const double a = embedding ? std::sqrt(3.0) : std::sqrt(3.0 / k);
     for (size_t i = 0; i < out.size(); i += 2) {
-      const double u = static_cast<double>(splitmix(s) >> 11) * 0x1.0p-53 * 2 - 1;
+      const double u = static_cast<double>(splitmix64(s) >> 11) * 0x1.0p-53 * 2 - 1;
       const uint16_t h = to_half(static_cast<float>(a * u));
       std::memcpy(&out[i], &h, 2);
     }
@@ -63,7 +60,7 @@ void fill_tensor(const Tensor& t, std::vector<uint8_t>& out, uint64_t seed) {
   for (size_t b = 0; b < out.size(); b += block) {
     std::memcpy(&out[b], &d, 2);
     for (size_t i = 2; i < block; i += 8) {
-      const uint64_t r = splitmix(s);
+      const uint64_t r = splitmix64(s);
       std::memcpy(&out[b + i], &r, std::min<size_t>(8, block - i));
     }
   }
