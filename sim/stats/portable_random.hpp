@@ -1,8 +1,9 @@
 // Random numbers and elementary functions that give the same bits on every platform, compiler and
-// library version (no std:: distributions, no libm): splitmix64 for seeding, xoshiro256++
-// (Blackman and Vigna) one draw at a time and in four interleaved vector streams for bulk draws,
-// log and exp by fixed series, and Exp(1) variates by a ziggurat built on them. Seeded models
-// (the activation model, synthetic weights) draw from these so that a seed means one result.
+// library version (no std:: distributions; of libm only the exact floor and ldexp): splitmix64 for
+// seeding, xoshiro256++ (Blackman and Vigna) one draw at a time and in four interleaved vector
+// streams for bulk draws, log and exp by fixed series, and Exp(1) variates by a ziggurat built on
+// them. Seeded models (the activation model, synthetic weights) draw from these so that a seed
+// means one result.
 #pragma once
 
 #include <algorithm>
@@ -23,6 +24,7 @@
 
 namespace socsim::portable {
 
+// splitmix64 (Steele, Lea and Flood): advances x and returns the next output; seeds the others.
 inline uint64_t splitmix64(uint64_t& x) {
   uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
