@@ -9,11 +9,14 @@
 namespace socsim {
 namespace {
 
-// Appends values' bytes; each field is written alone, so struct padding never enters a key. The
-// string grows in steps and is cut to what was written by done(), so a field costs one store.
+// Writes values' bytes from the start of `out`; each field is written alone, so struct padding
+// never enters a key. The string only grows (in steps, zero-filled then), so a field costs one
+// store and a buffer written again costs no fill; done() gives the length written.
 class KeyWriter {
  public:
-  explicit KeyWriter(std::string& out, size_t expected) : out_(out) { out_.resize(expected); }
+  explicit KeyWriter(std::string& out, size_t expected) : out_(out) {
+    if (out_.size() < expected) out_.resize(expected);
+  }
   template <class T>
   void put(const T& v) {
     static_assert(std::is_trivially_copyable_v<T> && !std::is_class_v<T>);
@@ -27,7 +30,7 @@ class KeyWriter {
     std::memcpy(out_.data() + at_, s.data(), s.size());
     at_ += s.size();
   }
-  void done() { out_.resize(at_); }
+  size_t done() const { return at_; }
 
  private:
   void room(size_t n) {
@@ -42,12 +45,12 @@ class KeyWriter {
 // past it, and the bound only reserves and sizes the memo's admission test).
 constexpr size_t kBytesPerOp = 160;
 
-}  // namespace
-
-void write_simulation_key(const TaskGraph& g, const std::vector<OpCost>& costs,
-                          const PlatformSpec& platform, std::string_view schedule,
-                          BackendKind backend, std::string& key) {
-  KeyWriter w(key, g.size() * kBytesPerOp + 256);
+// The key written from the start of `buffer`, which keeps its size if that is larger; returns the
+// key's length.
+size_t write_key_into(const TaskGraph& g, const std::vector<OpCost>& costs,
+                      const PlatformSpec& platform, std::string_view schedule, BackendKind backend,
+                      std::string& buffer) {
+  KeyWriter w(buffer, g.size() * kBytesPerOp + 256);
   w.put(static_cast<int>(backend));
   w.put_text(schedule);
   w.put(platform.units.size());
@@ -100,7 +103,16 @@ void write_simulation_key(const TaskGraph& g, const std::vector<OpCost>& costs,
   }
   w.put(g.names().size());
   for (const std::string& name : g.names()) w.put_text(name);
-  w.done();
+  return w.done();
+}
+
+}  // namespace
+
+void write_simulation_key(const TaskGraph& g, const std::vector<OpCost>& costs,
+                          const PlatformSpec& platform, std::string_view schedule,
+                          BackendKind backend, std::string& key) {
+  key.clear();
+  key.resize(write_key_into(g, costs, platform, schedule, backend, key));
 }
 
 // Four independent lanes of eight bytes (keys are tens of kB; a match is confirmed by comparing
@@ -131,25 +143,27 @@ const MemoisedRun* SimulationMemo::find(const TaskGraph& g, const std::vector<Op
   pending_ = false;
   // A run too large to keep (a long decode, which does not recur) is not looked up at all.
   if (g.size() * (kBytesPerOp + sizeof(OpTiming) + sizeof(OpId)) > max_bytes_ / 4) return nullptr;
-  write_simulation_key(g, costs, platform, schedule, backend, pending_key_);
-  pending_hash_ = hash_of(pending_key_);
+  const size_t length = write_key_into(g, costs, platform, schedule, backend, scratch_);
+  const std::string_view key(scratch_.data(), length);  // after the write: it may reallocate
+  pending_hash_ = hash_of(key);
   const auto [from, to] = ids_by_hash_.equal_range(pending_hash_);
   for (auto it = from; it != to; ++it) {
     Entry& e = entries_[static_cast<size_t>(it->second - first_id_)];
-    if (e.key == pending_key_) {
+    if (e.key == key) {
       ++hits_;
       return &e.run;
     }
   }
   ++misses_;
   pending_ = true;
+  pending_length_ = key.size();
   return nullptr;
 }
 
 void SimulationMemo::keep(MemoisedRun run) {
   if (!pending_) return;
   pending_ = false;
-  entries_.push_back({pending_hash_, std::move(pending_key_), std::move(run)});
+  entries_.push_back({pending_hash_, scratch_.substr(0, pending_length_), std::move(run)});
   ids_by_hash_.emplace(pending_hash_, first_id_ + entries_.size() - 1);
   bytes_ += bytes_of(entries_.back());
   while (bytes_ > max_bytes_ && entries_.size() > 1) {
@@ -161,11 +175,9 @@ void SimulationMemo::keep(MemoisedRun run) {
         break;
       }
     bytes_ -= bytes_of(old);
-    if (old.key.capacity() > pending_key_.capacity()) pending_key_.swap(old.key);
     entries_.pop_front();
     ++first_id_;
   }
-  pending_key_.clear();
 }
 
 }  // namespace socsim

@@ -71,9 +71,11 @@ class SimulationMemo {
   size_t max_bytes_;
   size_t bytes_ = 0;
   size_t hits_ = 0, misses_ = 0;
-  // The key of the last miss and its hash. Its buffer is an evicted key's, so that writing keys
-  // allocates (and page-faults in) nothing once the memo is full.
-  std::string pending_key_;
+  // Keys are written here from its start; it only grows, so writing a key allocates and fills
+  // nothing once it is as long as the longest. A miss's key is its first pending_length_ bytes,
+  // copied to its entry by keep().
+  std::string scratch_;
+  size_t pending_length_ = 0;
   uint64_t pending_hash_ = 0;
   bool pending_ = false;
   std::deque<Entry> entries_;  // oldest first; entry i has the number first_id_ + i
