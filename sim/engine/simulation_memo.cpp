@@ -140,7 +140,7 @@ size_t SimulationMemo::bytes_of(const Entry& e) {
 const MemoisedRun* SimulationMemo::find(const TaskGraph& g, const std::vector<OpCost>& costs,
                                         const PlatformSpec& platform, std::string_view schedule,
                                         BackendKind backend) {
-  pending_ = false;
+  pending_length_ = 0;
   // A run too large to keep (a long decode, which does not recur) is not looked up at all.
   if (g.size() * (kBytesPerOp + sizeof(OpTiming) + sizeof(OpId)) > max_bytes_ / 4) return nullptr;
   const size_t length = write_key_into(g, costs, platform, schedule, backend, scratch_);
@@ -155,15 +155,14 @@ const MemoisedRun* SimulationMemo::find(const TaskGraph& g, const std::vector<Op
     }
   }
   ++misses_;
-  pending_ = true;
-  pending_length_ = key.size();
+  pending_length_ = key.size();  // never 0: a key starts with the backend
   return nullptr;
 }
 
 void SimulationMemo::keep(MemoisedRun run) {
-  if (!pending_) return;
-  pending_ = false;
+  if (pending_length_ == 0) return;
   entries_.push_back({pending_hash_, scratch_.substr(0, pending_length_), std::move(run)});
+  pending_length_ = 0;
   ids_by_hash_.emplace(pending_hash_, first_id_ + entries_.size() - 1);
   bytes_ += bytes_of(entries_.back());
   while (bytes_ > max_bytes_ && entries_.size() > 1) {

@@ -73,11 +73,10 @@ class SimulationMemo {
   size_t hits_ = 0, misses_ = 0;
   // Keys are written here from its start; it only grows, so writing a key allocates and fills
   // nothing once it is as long as the longest. A miss's key is its first pending_length_ bytes,
-  // copied to its entry by keep().
+  // copied to its entry by keep(); 0 when no miss waits for keep().
   std::string scratch_;
   size_t pending_length_ = 0;
   uint64_t pending_hash_ = 0;
-  bool pending_ = false;
   std::deque<Entry> entries_;  // oldest first; entry i has the number first_id_ + i
   uint64_t first_id_ = 0;
   std::unordered_multimap<uint64_t, uint64_t> ids_by_hash_;

@@ -6,8 +6,6 @@
 #include <fmt/format.h>
 #include <algorithm>
 #include <bit>
-#include <cmath>
-#include <cstring>
 
 #include "sim/config/diagnostics.hpp"
 #include "sim/stats/portable_random.hpp"

@@ -6,7 +6,6 @@
 // means one result.
 #pragma once
 
-#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstddef>
